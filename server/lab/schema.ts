@@ -1,0 +1,157 @@
+/**
+ * The lab file's shape: one valibot schema is the single source for validation, the
+ * TypeScript types (`LabSpec` …) and `labs/lab.schema.json` for editors.
+ *
+ *   labs/*.yaml ──parse──▶ unknown ──LabSchema──▶ LabSpec ──crossCheck──▶ LabSpec (refs resolved)
+ *
+ * Every object is strict: an unknown key is a typo, and a typo in a lab is an error.
+ */
+import * as v from 'valibot';
+
+const name = (what: string) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^[a-z][a-z0-9-]*$/, `${what} names are lower-case words joined by '-', like "corp-root"`),
+  );
+
+/** A time relative to now: `-1h`, `+90d`, `+30s`, `+10y` (s, m, h, d, y). */
+export const relativeTimePattern = /^[+-]\d+(s|m|h|d|y)$/;
+const relativeTime = v.pipe(
+  v.string(),
+  v.regex(relativeTimePattern, 'a time relative to now, like "-1h", "+90d" or "+30s"'),
+);
+
+export const keyAlgorithms = ['ecdsa-p256', 'rsa-2048', 'ed25519'] as const;
+export const extendedKeyUsages = ['serverAuth', 'clientAuth'] as const;
+
+/** `dns:auth.corp.test`, `ip:127.0.0.1`, `uri:spiffe://corp.test/ns/pay/sa/payments`, `email:a@b.test`. */
+export const subjectAltNamePattern = /^(dns|ip|uri|email):.+$/;
+
+const CertificateSchema = v.strictObject({
+  /** Absent: self-signed (a root). */
+  issuer: v.optional(name('certificate')),
+  ca: v.optional(v.boolean(), false),
+  /** RFC 5280 §4.2.1.9: how many intermediates may follow this CA. */
+  pathLen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  key: v.optional(v.picklist(keyAlgorithms), 'ecdsa-p256'),
+  /** The subject's common name; the certificate's name in the lab when absent. */
+  commonName: v.optional(v.string()),
+  san: v.optional(
+    v.array(v.pipe(v.string(), v.regex(subjectAltNamePattern, 'a SAN like "dns:auth.corp.test" or "uri:spiffe://…"'))),
+    [],
+  ),
+  eku: v.optional(v.array(v.picklist(extendedKeyUsages)), []),
+  validity: v.optional(
+    v.strictObject({
+      notBefore: v.optional(relativeTime, '-1h'),
+      notAfter: v.optional(relativeTime),
+    }),
+    {},
+  ),
+  /** Listed in its issuer's CRL. */
+  revoked: v.optional(v.boolean(), false),
+});
+
+export const tlsStacks = ['node', 'openssl'] as const;
+export const clientAuthPolicies = ['require', 'optional', 'none'] as const;
+export const meshModes = ['strict', 'permissive', 'disable'] as const;
+export const chainModes = ['full', 'leaf'] as const;
+
+const ServiceSchema = v.strictObject({
+  /** The DNS name callers dial (SNI and the Host header); checked against the cert's SANs. */
+  host: v.pipe(v.string(), v.regex(/^[a-z0-9.-]+$/, 'a DNS name like "auth.corp.test"')),
+  /**
+   * The real TLS stack behind the port. `node`: Node's tls/https (keep-alive, latency,
+   * permissive mode). `openssl`: `openssl s_server`, which answers a bad client certificate
+   * with the real alert (Node closes the connection without one).
+   */
+  stack: v.optional(v.picklist(tlsStacks), 'node'),
+  cert: name('certificate'),
+  chain: v.optional(v.picklist(chainModes), 'full'),
+  clientAuth: v.optional(v.picklist(clientAuthPolicies), 'require'),
+  trust: v.optional(v.array(name('certificate')), []),
+  /** Istio-style: strict (mTLS only), permissive (mTLS and plaintext on one port), disable. */
+  mode: v.optional(v.picklist(meshModes), 'strict'),
+  latencyMs: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
+  maxConnections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+});
+
+const PoolSchema = v.strictObject({
+  keepAlive: v.optional(v.boolean(), true),
+  maxSockets: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 8),
+  timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 2000),
+  sessionResumption: v.optional(v.boolean(), true),
+});
+
+const ClientSchema = v.strictObject({
+  calls: name('service'),
+  /** Absent: the client presents no certificate. */
+  cert: v.optional(name('certificate')),
+  chain: v.optional(v.picklist(chainModes), 'full'),
+  trust: v.optional(v.array(name('certificate')), []),
+  /** `plaintext`: a caller outside the mesh that speaks HTTP with no TLS at all. */
+  protocol: v.optional(v.picklist(['tls', 'plaintext']), 'tls'),
+  path: v.optional(v.pipe(v.string(), v.startsWith('/')), '/'),
+  pool: v.optional(PoolSchema, {}),
+  rps: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(5000)), 5),
+});
+
+const FaultSchema = v.strictObject({
+  kind: name('fault'),
+  target: v.optional(name('target')),
+  params: v.optional(v.record(v.string(), v.unknown()), {}),
+});
+
+const FixActionSchema = v.strictObject({
+  action: name('fix action'),
+  target: v.optional(name('target')),
+  params: v.optional(v.record(v.string(), v.unknown()), {}),
+});
+
+/** Which trace event proves the diagnosis: the side that saw it and what it saw. */
+const EvidenceSchema = v.strictObject({
+  side: v.picklist(['client', 'server']),
+  message: v.string(),
+  alert: v.optional(v.string()),
+  field: v.optional(v.string()),
+});
+
+const ScenarioSchema = v.strictObject({
+  symptom: v.string(),
+  question: v.string(),
+  /** Root causes offered to the learner; ids from the fault catalogue, or `none`. */
+  choices: v.pipe(v.array(name('root cause')), v.minLength(2)),
+  answer: name('root cause'),
+  evidence: v.optional(EvidenceSchema),
+  hints: v.optional(v.array(v.string()), []),
+  fix: v.optional(v.array(FixActionSchema), []),
+  explain: v.string(),
+});
+
+export const levels = ['beginner', 'intermediate', 'advanced'] as const;
+
+export const LabSchema = v.strictObject({
+  $schema: v.optional(v.string()),
+  id: name('lab'),
+  title: v.string(),
+  level: v.picklist(levels),
+  minutes: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  tags: v.optional(v.array(v.string()), []),
+  summary: v.optional(v.string()),
+  pki: v.record(name('certificate'), CertificateSchema),
+  services: v.record(name('service'), ServiceSchema),
+  clients: v.optional(v.record(name('client'), ClientSchema), {}),
+  faults: v.optional(v.array(FaultSchema), []),
+  scenario: ScenarioSchema,
+});
+
+export type LabSpec = v.InferOutput<typeof LabSchema>;
+export type CertificateSpec = v.InferOutput<typeof CertificateSchema>;
+export type ServiceSpec = v.InferOutput<typeof ServiceSchema>;
+export type ClientSpec = v.InferOutput<typeof ClientSchema>;
+export type PoolSpec = v.InferOutput<typeof PoolSchema>;
+export type FaultSpec = v.InferOutput<typeof FaultSchema>;
+export type FixActionSpec = v.InferOutput<typeof FixActionSchema>;
+export type ScenarioSpec = v.InferOutput<typeof ScenarioSchema>;
+export type KeyAlgorithm = (typeof keyAlgorithms)[number];
+export type ExtendedKeyUsage = (typeof extendedKeyUsages)[number];
