@@ -27,7 +27,7 @@ export const extendedKeyUsages = ['serverAuth', 'clientAuth'] as const;
 /** `dns:auth.corp.test`, `ip:127.0.0.1`, `uri:spiffe://corp.test/ns/pay/sa/payments`, `email:a@b.test`. */
 export const subjectAltNamePattern = /^(dns|ip|uri|email):.+$/;
 
-const CertificateSchema = v.strictObject({
+export const CertificateSchema = v.strictObject({
   /** Absent: self-signed (a root). */
   issuer: v.optional(name('certificate')),
   ca: v.optional(v.boolean(), false),

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * The `mtls-lab` command: serve (default), list, validate, run, up.
+ *
+ * Exit codes: 0 done; 2 a mistake the user can fix (one line saying what and how);
+ * 1 a bug in mtls-lab itself (with its stack).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { FaultError, parseFaultArgument } from './faults/index.js';
+import { LabValidationError } from './lab/index.js';
+import { CliError } from './cli/cliError.js';
+import { listCommand } from './cli/list.js';
+import { runCommand } from './cli/run.js';
+import { serveCommand } from './cli/serve.js';
+import { upCommand } from './cli/up.js';
+import { validateCommand } from './cli/validate.js';
+
+const usage = `usage: mtls-lab [command] [options]
+
+  serve [--host 127.0.0.1] [--port 8470] [--no-open]   the web lab (default command)
+  list [--json]                                        the labs
+  validate [files…]                                    check lab files (all of labs/ by default)
+  run <lab-id|file> [--fault kind[:target]]… [--fix] [--requests N] [--json]
+                                                       start a sandbox, drive traffic, report each edge
+  up <lab-id|file> [--fault kind[:target]]… [--fix] [--json]
+                                                       start a sandbox and keep it up for curl/openssl`;
+
+const options = {
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8470' },
+  'no-open': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  fault: { type: 'string', multiple: true, default: [] },
+  fix: { type: 'boolean', default: false },
+  requests: { type: 'string', default: '10' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
+function wholeNumber(flag: string, value: string, min: number): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min) throw new CliError(`--${flag} takes a whole number ≥ ${min}, got "${value}"`);
+  return number;
+}
+
+function onlyOne(command: string, positionals: string[]): string {
+  if (positionals.length !== 1) throw new CliError(`${command} takes one lab id or file, e.g. \`mtls-lab ${command} baseline\``);
+  return positionals[0]!;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}; see \`mtls-lab --help\``);
+  }
+  const { values, positionals } = parsed;
+  const [command = 'serve', ...rest] = positionals;
+  if (values.help) {
+    process.stdout.write(usage + '\n');
+    return 0;
+  }
+  const faults = values.fault.map(parseFaultArgument);
+  switch (command) {
+    case 'serve':
+      await serveCommand({ host: values.host, port: wholeNumber('port', values.port, 0), open: !values['no-open'] });
+      return 0;
+    case 'list':
+      await listCommand({ json: values.json });
+      return 0;
+    case 'validate':
+      return (await validateCommand(rest)) ? 0 : 2;
+    case 'run':
+      await runCommand({ lab: onlyOne('run', rest), faults, fix: values.fix, requests: wholeNumber('requests', values.requests, 1), json: values.json });
+      return 0;
+    case 'up':
+      await upCommand({ lab: onlyOne('up', rest), faults, fix: values.fix, json: values.json });
+      return 0;
+    default:
+      throw new CliError(`unknown command "${command}"; commands: serve, list, validate, run, up`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof LabValidationError) {
+      process.stderr.write(error.message + '\n');
+    } else if (error instanceof CliError || error instanceof FaultError) {
+      process.stderr.write(`ERROR: ${error.message}\n`);
+    } else {
+      process.stderr.write(`mtls-lab: internal error (please report it)\n${(error as Error)?.stack ?? String(error)}\n`);
+      process.exit(1);
+    }
+    process.exit(2);
+  },
+);

@@ -1,0 +1,94 @@
+/**
+ * Fix actions: what an on-call engineer does to undo a fault, as pure spec transforms like
+ * the faults themselves. A lab's `scenario.fix` lists them; `mtls-lab run --fix` applies them
+ * and the runtime proves the repair with real handshakes.
+ */
+import type { LabSpec } from '../lab/schema.js';
+import { cloneSpec, endpointOf, FaultError, type FaultParams, type TargetKind } from './fault.js';
+
+export interface FixAction {
+  action: string;
+  title: string;
+  target: TargetKind;
+  apply(spec: LabSpec, target: string, params: FaultParams): LabSpec;
+}
+
+/** The root at the top of `certName`'s issuer chain. */
+function rootOf(spec: LabSpec, certName: string): string {
+  let name = certName;
+  for (let depth = 0; spec.pki[name]?.issuer && depth < 64; depth++) name = spec.pki[name]!.issuer!;
+  return name;
+}
+
+/** Who `name` talks to: a service's callers, or the service a client calls. */
+function peersOf(spec: LabSpec, name: string): string[] {
+  const client = spec.clients[name];
+  if (client) return [client.calls];
+  return Object.entries(spec.clients).filter(([, c]) => c.calls === name).map(([clientName]) => clientName);
+}
+
+const reissue: FixAction = {
+  action: 'reissue',
+  title: 'Re-issue the certificate with a fresh validity period',
+  target: 'certificate',
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    next.pki[target]!.validity = { notBefore: '-1h' };
+    return next;
+  },
+};
+
+const sendFullChain: FixAction = {
+  action: 'send-full-chain',
+  title: 'Send the leaf together with its intermediates',
+  target: 'endpoint',
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    endpointOf(next, target).chain = 'full';
+    return next;
+  },
+};
+
+const trustIssuer: FixAction = {
+  action: 'trust-issuer',
+  title: "Add the root that issued the peers' certificates to the trust bundle",
+  target: 'endpoint',
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    const verifier = endpointOf(next, target);
+    const roots = peersOf(next, target)
+      .map((peer) => endpointOf(next, peer).cert)
+      .filter((cert): cert is string => cert !== undefined)
+      .map((cert) => rootOf(next, cert));
+    if (roots.length === 0) throw new FaultError(`trust-issuer: no peer of "${target}" presents a certificate`);
+    verifier.trust = [...new Set([...verifier.trust, ...roots])];
+    return next;
+  },
+};
+
+const enforceStrict: FixAction = {
+  action: 'enforce-strict',
+  title: 'Set the service to STRICT: mTLS only',
+  target: 'service',
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    next.services[target]!.mode = 'strict';
+    return next;
+  },
+};
+
+const tunePool: FixAction = {
+  action: 'tune-pool',
+  title: 'Keep connections alive, resume sessions and size the pool for the load',
+  target: 'client',
+  apply(spec, target, params) {
+    const next = cloneSpec(spec);
+    const maxSockets = typeof params.maxSockets === 'number' ? params.maxSockets : 16;
+    Object.assign(next.clients[target]!.pool, { keepAlive: true, sessionResumption: true, maxSockets });
+    return next;
+  },
+};
+
+export const fixActions: ReadonlyMap<string, FixAction> = new Map(
+  [reissue, sendFullChain, trustIssuer, enforceStrict, tunePool].map((fix) => [fix.action, fix]),
+);

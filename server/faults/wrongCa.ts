@@ -1,0 +1,34 @@
+import * as v from 'valibot';
+import { CertificateSchema } from '../lab/schema.js';
+import { cloneSpec, endpointOf, FaultError, type Fault } from './fault.js';
+
+const strayRoot = 'stray-root';
+
+/**
+ * The verifier trusts a different root than the one that issued its peer — the rollout
+ * that shipped a new trust bundle before the certificates it was meant for. `params.trust`
+ * names the root to trust instead; without it a fresh, unrelated root is added to the lab.
+ */
+export const wrongCa: Fault = {
+  kind: 'wrong-ca',
+  title: 'Peer issued by an untrusted CA',
+  summary: "The verifier's trust bundle does not contain the root that issued its peer's certificate.",
+  target: 'endpoint',
+  signature: {
+    client: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY / alert 48 unknown_ca (ERR_SSL_TLSV1_ALERT_UNKNOWN_CA)',
+    server: 'unable to get local issuer certificate (verify error 20); sends alert 48 unknown_ca',
+  },
+  fix: 'trust-issuer',
+  apply(spec, target, params) {
+    const next = cloneSpec(spec);
+    const verifier = endpointOf(next, target);
+    const trust = params.trust ?? strayRoot;
+    if (typeof trust !== 'string') throw new FaultError(`wrong-ca: params.trust must be a CA name, got ${JSON.stringify(trust)}`);
+    if (trust === strayRoot && !next.pki[strayRoot]) {
+      next.pki[strayRoot] = v.parse(CertificateSchema, { ca: true, commonName: 'Stray Root CA' });
+    }
+    if (!next.pki[trust]?.ca) throw new FaultError(`wrong-ca: "${trust}" is not a CA in lab ${spec.id}`);
+    verifier.trust = [trust];
+    return next;
+  },
+};
