@@ -6,7 +6,8 @@
  * 1 a bug in mtls-lab itself (with its stack).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { FaultError, parseFaultArgument } from './faults/index.js';
+import { FaultError } from './faults/index.js';
+import { parseFaultArgument } from './cli/faultArgument.js';
 import { LabValidationError } from './lab/index.js';
 import { CliError } from './cli/cliError.js';
 import { listCommand } from './cli/list.js';

@@ -22,9 +22,16 @@ export function labsDir(): string {
   return path.join(dir, 'labs');
 }
 
+/** `file` as a person would type it from here: relative when below the working directory. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
 /** Loads a lab and checks its faults and fixes against the catalogue; all problems at once. */
 export async function loadCheckedLab(file: string): Promise<LabDocument> {
-  const doc = await loadLab(file);
+  if (!existsSync(file)) throw new CliError(`no lab file at ${file}; check the path`);
+  const doc = await loadLab(displayPath(file));
   const issues = checkLabFaults(doc);
   if (issues.length > 0) throw new LabValidationError(issues);
   return doc;
@@ -40,8 +47,7 @@ export async function loadAllLabs(): Promise<LabDocument[]> {
 export async function resolveLab(reference: string): Promise<LabDocument> {
   const isFile = /\.ya?ml$/.test(reference) || reference.includes('/');
   const file = isFile ? path.resolve(reference) : path.join(labsDir(), `${reference}.yaml`);
-  if (!existsSync(file)) {
-    if (isFile) throw new CliError(`no lab file at ${reference}; check the path`);
+  if (!isFile && !existsSync(file)) {
     const known = (await loadAllLabs()).map((doc) => doc.spec.id);
     throw new CliError(`no lab "${reference}" (known: ${known.join(', ')}); run \`mtls-lab list\` to see them all`);
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { LabValidationError } from '../lab/index.js';
+import { CliError } from './cliError.js';
 import { labsDir, loadCheckedLab } from './labFiles.js';
 
 /**
@@ -15,9 +16,12 @@ export async function validateCommand(files: string[]): Promise<boolean> {
       await loadCheckedLab(file);
       process.stdout.write(`ok ${path.relative(process.cwd(), file) || file}\n`);
     } catch (error) {
-      if (!(error instanceof LabValidationError)) throw error;
+      if (error instanceof CliError) {
+        process.stderr.write(`ERROR: ${error.message}\n`);
+      } else if (error instanceof LabValidationError) {
+        process.stderr.write(error.message + '\n');
+      } else throw error;
       valid = false;
-      process.stderr.write(error.message + '\n');
     }
   }
   return valid;

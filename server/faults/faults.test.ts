@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { LabSchema, type LabSpec } from '../lab/schema.js';
-import { applyFaults, applyFixes, FaultError, parseFaultArgument } from './index.js';
+import { applyFaults, applyFixes, FaultError } from './index.js';
 
 const lab: LabSpec = v.parse(LabSchema, {
   id: 'unit',
@@ -99,12 +99,5 @@ describe('fix actions', () => {
     expect(fixed.pki['payments-client']!.validity).toEqual({ notBefore: '-1h' });
     expect(fixed.services.auth).toMatchObject({ chain: 'full', mode: 'strict', trust: ['stray-root', 'corp-root'] });
     expect(fixed.clients.payments!.pool).toMatchObject({ keepAlive: true, sessionResumption: true, maxSockets: 16 });
-  });
-});
-
-describe('the --fault argument', () => {
-  it('reads kind and optional target', () => {
-    expect(parseFaultArgument('wrong-ca:auth')).toEqual({ kind: 'wrong-ca', target: 'auth', params: {} });
-    expect(parseFaultArgument('permissive-mode')).toEqual({ kind: 'permissive-mode', target: undefined, params: {} });
   });
 });

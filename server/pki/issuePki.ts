@@ -39,18 +39,20 @@ export async function issuePki(pki: Record<string, CertificateSpec>, now: Date =
       })(),
     );
   }
-  const issued = await Promise.all(signers.values());
-  const certificates = new Map(issued.map((signer) => [signer.name, signer.issued]));
+  const signed = await Promise.all(signers.values());
+  const certificates = new Map(signed.map((signer) => [signer.name, signer.issued]));
 
-  const cas = issued.filter((signer) => signer.issued.spec.ca);
+  // RFC 5280 §5: a CA's CRL lists what it issued; a self-signed CA is not its own child.
   const crls = new Map(
     await Promise.all(
-      cas.map(async (ca) => {
-        const revoked = issued
-          .filter(({ name, issued }) => issued.spec.revoked && issued.issuer === ca.name && name !== ca.name)
-          .map(({ certificate }) => certificate);
-        return [ca.name, await issueCrl(ca, revoked, now)] as const;
-      }),
+      signed
+        .filter((ca) => ca.issued.spec.ca)
+        .map(async (ca) => {
+          const revoked = signed
+            .filter((child) => child.issued.spec.revoked && child.issued.issuer === ca.name && child.name !== ca.name)
+            .map((child) => child.certificate);
+          return [ca.name, await issueCrl(ca, revoked, now)] as const;
+        }),
     ),
   );
 

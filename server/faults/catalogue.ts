@@ -1,0 +1,42 @@
+/** Every spec fault by kind, and how a fault or fix finds what it targets. */
+import type { LabSpec } from '../lab/schema.js';
+import { expiredCert } from './expiredCert.js';
+import { exhaustedPool } from './exhaustedPool.js';
+import { FaultError, type Fault, type TargetKind } from './fault.js';
+import { missingIntermediate } from './missingIntermediate.js';
+import { notYetValid } from './notYetValid.js';
+import { permissiveMode } from './permissiveMode.js';
+import { wrongCa } from './wrongCa.js';
+
+export const faults: ReadonlyMap<string, Fault> = new Map(
+  [expiredCert, notYetValid, missingIntermediate, wrongCa, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
+);
+
+/** Root causes a scenario may offer: every fault, plus `none` for a healthy lab. */
+export const rootCauses: readonly string[] = ['none', ...faults.keys()];
+
+function candidates(spec: LabSpec, kind: TargetKind): string[] {
+  switch (kind) {
+    case 'certificate':
+      return Object.keys(spec.pki);
+    case 'service':
+      return Object.keys(spec.services);
+    case 'client':
+      return Object.keys(spec.clients);
+    case 'endpoint':
+      return [...Object.keys(spec.services), ...Object.keys(spec.clients)];
+  }
+}
+
+/** The target named, checked; or the only candidate when none is named. */
+export function resolveTarget(spec: LabSpec, what: string, kind: TargetKind, target: string | undefined): string {
+  const known = candidates(spec, kind);
+  if (target === undefined) {
+    if (known.length === 1) return known[0]!;
+    throw new FaultError(`${what} needs a target: one of ${known.join(', ')} (write ${what}:<target>)`);
+  }
+  if (!known.includes(target)) {
+    throw new FaultError(`${what}: "${target}" is not a ${kind} in lab ${spec.id} (known: ${known.join(', ') || 'none'})`);
+  }
+  return target;
+}

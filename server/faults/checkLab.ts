@@ -1,0 +1,54 @@
+/**
+ * The lab checks that need the catalogue: fault kinds and targets, fix actions, and the
+ * scenario's root causes. Runs every fault and fix once on the spec, so a lab whose fault
+ * cannot apply (a missing intermediate where there is none) fails validation, not a run.
+ */
+import { didYouMean, issueAt, type LabDocument, type LabIssue, type LabProblem } from '../lab/index.js';
+import type { LabSpec } from '../lab/schema.js';
+import { applyStep, faultSteps, fixSteps, type Step, type StepKind } from './apply.js';
+import { rootCauses } from './catalogue.js';
+import { FaultError } from './fault.js';
+
+function checkSteps(spec: LabSpec, kind: StepKind, steps: Step[], at: (index: number, field: string) => LabProblem['path'], problems: LabProblem[]): LabSpec {
+  return steps.reduce((current, step, index) => {
+    try {
+      return applyStep(current, kind, step);
+    } catch (error) {
+      if (!(error instanceof FaultError)) throw error;
+      const unknown = kind.lookup(step.name) === undefined;
+      const suggestion = unknown ? didYouMean(step.name, kind.known()) : undefined;
+      const field = unknown || step.target === undefined ? 'name' : 'target';
+      problems.push({ path: at(index, field), message: error.message, ...(suggestion ? { suggestion } : {}) });
+      return current;
+    }
+  }, spec);
+}
+
+export function checkLabFaults(doc: LabDocument): LabIssue[] {
+  const { spec } = doc;
+  const problems: LabProblem[] = [];
+  const broken = checkSteps(
+    spec,
+    faultSteps,
+    spec.faults.map((f) => ({ ...f, name: f.kind })),
+    (index, field) => ['faults', index, field === 'name' ? 'kind' : field],
+    problems,
+  );
+  checkSteps(
+    broken,
+    fixSteps,
+    spec.scenario.fix.map((f) => ({ ...f, name: f.action })),
+    (index, field) => ['scenario', 'fix', index, field === 'name' ? 'action' : field],
+    problems,
+  );
+  spec.scenario.choices.forEach((choice, index) => {
+    if (rootCauses.includes(choice)) return;
+    const suggestion = didYouMean(choice, rootCauses);
+    problems.push({
+      path: ['scenario', 'choices', index],
+      message: `"${choice}" is not a root cause mtls-lab knows (known: ${rootCauses.join(', ')})`,
+      ...(suggestion ? { suggestion } : {}),
+    });
+  });
+  return problems.map((problem) => issueAt(doc, problem));
+}

@@ -1,0 +1,80 @@
+/**
+ * Drives the built `mtls-lab` command (dist/server/cli.js) as a user would: as a child
+ * process, reading what it prints. `npm test` builds it first.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const cliPath = path.join(projectRoot, 'dist/server/cli.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mtls-lab …` to completion. */
+export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [cliPath, ...args], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export interface ServiceDescription {
+  host: string;
+  address: string;
+  port: number;
+  url: string;
+  resolve: string;
+}
+export interface ClientDescription {
+  calls: string;
+  cert?: string;
+  key?: string;
+  chain?: string;
+  trust: string;
+  url: string;
+}
+export interface SandboxDescription {
+  dir: string;
+  services: Record<string, ServiceDescription>;
+  clients: Record<string, ClientDescription>;
+  cas: Record<string, string>;
+}
+
+export interface RunningLab {
+  description: SandboxDescription;
+  process: ChildProcessWithoutNullStreams;
+  /** Closes stdin, as the contract says ends `up`, and resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `mtls-lab up <lab> --json`: resolves once the one JSON line describing the sandbox arrives. */
+export async function upLab(lab: string, extraArgs: string[] = []): Promise<RunningLab> {
+  const child = spawn(process.execPath, [cliPath, 'up', lab, '--json', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  const lines = createInterface({ input: child.stdout });
+  const firstLine = await Promise.race([
+    once(lines, 'line').then(([line]) => line as string),
+    exited.then(([code]) => Promise.reject(new Error(`mtls-lab up ${lab} exited ${code} before describing the sandbox:\n${stderr}`))),
+  ]);
+  return {
+    description: JSON.parse(firstLine) as SandboxDescription,
+    process: child,
+    async stop() {
+      child.stdin.end();
+      const [code] = await exited;
+      return code;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The real peers a learner would reach for: `openssl s_client` and `curl`, run against a
+ * sandbox with the client material `mtls-lab up` describes.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { ClientDescription, ServiceDescription } from './cli.js';
+
+export interface PeerResult {
+  code: number | null;
+  output: string;
+}
+
+async function run(command: string, args: string[], input = ''): Promise<PeerResult> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stdin.end(input);
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, output };
+}
+
+/** `openssl s_client` as an mTLS client, sending one HTTP request and reading the answer. */
+export function opensslClient(service: ServiceDescription, client?: Partial<ClientDescription>, extra: string[] = []): Promise<PeerResult> {
+  const args = ['s_client', '-connect', `${service.address}:${service.port}`, '-servername', service.host, '-verify_hostname', service.host];
+  if (client?.trust) args.push('-CAfile', client.trust);
+  if (client?.cert && client.key) args.push('-cert', client.cert, '-key', client.key);
+  if (client?.chain) args.push('-cert_chain', client.chain);
+  return run('openssl', [...args, ...extra], `GET / HTTP/1.1\r\nHost: ${service.host}\r\nConnection: close\r\n\r\n`);
+}
+
+/** `curl` over HTTPS (or plain HTTP with `scheme: 'http'`), resolving the lab's DNS name to the sandbox. */
+export function curl(service: ServiceDescription, client?: Partial<ClientDescription>, scheme: 'https' | 'http' = 'https'): Promise<PeerResult> {
+  const args = ['-sS', '--max-time', '10', '--resolve', service.resolve, `${scheme}://${service.host}:${service.port}/`];
+  if (client?.trust) args.push('--cacert', client.trust);
+  // curl sends every certificate in the --cert file: the chain file carries the intermediates.
+  const cert = client?.chain ?? client?.cert;
+  if (cert && client?.key) args.push('--cert', cert, '--key', client.key);
+  return run('curl', args);
+}
+
+/** `openssl verify` of a certificate file (leaf first, then its intermediates) against one CA. */
+export function opensslVerify(caFile: string, chainFile: string): Promise<PeerResult> {
+  return run('openssl', ['verify', '-CAfile', caFile, '-untrusted', chainFile, chainFile]);
+}

@@ -1,0 +1,157 @@
+/**
+ * The `mtls-lab` command's contract: what `run` reports, and how every kind of bad input
+ * ends — one line naming the problem and the fix, exit code 2, nothing left running.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot, runCli } from '../helpers/cli.js';
+
+interface Edge {
+  client: string;
+  requests: number;
+  ok: number;
+  failed: number;
+  timeouts: number;
+  handshakesPerRequest: number;
+  alertsReceived: string[];
+  latencyMs: { p50: number; p99: number };
+  maxQueueDepth: number;
+}
+
+async function runJson(args: string[]): Promise<Edge[]> {
+  const result = await runCli(['run', ...args, '--json']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return (JSON.parse(result.stdout) as { edges: Edge[] }).edges;
+}
+
+/** Sandbox folders of `lab` in the temp dir: none may outlive the command. */
+async function sandboxDirs(lab: string): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => name.startsWith(`mtls-lab-${lab}-`));
+}
+
+describe('mtls-lab run', () => {
+  it('reports every edge of the baseline healthy', async () => {
+    const edges = await runJson(['baseline', '--requests', '4']);
+    expect(edges.map((e) => [e.client, e.ok, e.failed])).toEqual([
+      ['browser', 4, 0],
+      ['payments', 4, 0],
+    ]);
+  });
+
+  it('reports the alert payments received when its certificate has expired', async () => {
+    const [payments] = await runJson(['expired-client-cert', '--requests', '3']);
+    expect(payments).toMatchObject({ ok: 0, failed: 3 });
+    expect(payments!.alertsReceived).toContain('certificate_expired (45)');
+  });
+
+  it('applies an extra fault from the command line', async () => {
+    const edges = await runJson(['baseline', '--requests', '2', '--fault', 'expired-cert:auth-server']);
+    const payments = edges.find((e) => e.client === 'payments')!;
+    expect(payments).toMatchObject({ ok: 0, failed: 2 });
+  });
+
+  it('prints a readable report without --json', async () => {
+    const { code, stdout } = await runCli(['run', 'missing-intermediate', '--requests', '2']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('checkout → orders');
+    expect(stdout).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+
+  it('shows the exhausted pool paying a handshake per request, and the fix amortising them', async () => {
+    const [broken] = await runJson(['exhausted-pool', '--requests', '300']);
+    const [fixed] = await runJson(['exhausted-pool', '--requests', '300', '--fix']);
+    expect(broken!.handshakesPerRequest).toBeGreaterThan(0.5);
+    expect(fixed!.handshakesPerRequest).toBeLessThan(0.2);
+    expect(broken!.maxQueueDepth).toBeGreaterThan(fixed!.maxQueueDepth);
+    expect(broken!.timeouts).toBeGreaterThan(0);
+    expect(broken!.latencyMs.p99).toBeGreaterThan(fixed!.latencyMs.p99 * 2);
+  });
+});
+
+describe('bad input', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-cli-test-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Asserts the one-line error and exit code 2. */
+  function expectOneLineError(result: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(pattern);
+  }
+
+  it('names file, line, column, field and the fix for a broken lab file', async () => {
+    const file = path.join(dir, 'broken.yaml');
+    const source = await readFile(path.join(projectRoot, 'labs/baseline.yaml'), 'utf8');
+    await writeFile(file, source.replace('trust: [corp-root], latencyMs', 'trust: [corp-rooot], latencyMs'));
+    const result = await runCli(['run', file]);
+    expectOneLineError(result, /broken\.yaml:\d+:\d+ services\.auth\.trust\[0\]: "corp-rooot" is not a CA.*did you mean "corp-root"/);
+    const validate = await runCli(['validate', file]);
+    expect(validate.code).toBe(2);
+  });
+
+  it('names the known kinds for an unknown fault', async () => {
+    const result = await runCli(['run', 'baseline', '--fault', 'expird-cert']);
+    expectOneLineError(result, /unknown fault "expird-cert" \(known: expired-cert, not-yet-valid,/);
+    expect(await sandboxDirs('baseline')).toEqual([]);
+  });
+
+  it('names the known targets for a fault target that does not exist', async () => {
+    const result = await runCli(['up', 'baseline', '--fault', 'permissive-mode:ghost']);
+    expectOneLineError(result, /"ghost" is not a service in lab baseline \(known: www, auth\)/);
+  });
+
+  it('names the known labs for an unknown lab id', async () => {
+    const result = await runCli(['run', 'no-such-lab']);
+    expectOneLineError(result, /no lab "no-such-lab" \(known: .*baseline.*\)/);
+  });
+
+  it('says how to get openssl when it is missing, before starting anything', async () => {
+    const result = await runCli(['run', 'expired-client-cert'], { env: { ...process.env, PATH: dir } });
+    expectOneLineError(result, /openssl was not found on PATH.*apt-get install openssl/);
+    expect(await sandboxDirs('expired-client-cert')).toEqual([]);
+  });
+
+  it('says to pick another port when the port is taken', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as net.AddressInfo;
+    try {
+      const result = await runCli(['serve', '--port', String(port), '--no-open']);
+      expectOneLineError(result, new RegExp(`port ${port} on 127.0.0.1 is already in use; pick another with --port`));
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('refuses an unknown flag with a pointer to --help', async () => {
+    const result = await runCli(['run', 'baseline', '--requets', '3']);
+    expectOneLineError(result, /Unknown option '--requets'.*mtls-lab --help/);
+  });
+});
+
+describe('mtls-lab validate and list', () => {
+  it('validates every lab in labs/', async () => {
+    const { code, stdout } = await runCli(['validate']);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(6);
+  });
+
+  it('lists the six labs without their answers', async () => {
+    const { code, stdout } = await runCli(['list', '--json']);
+    expect(code).toBe(0);
+    const labs = JSON.parse(stdout) as Record<string, unknown>[];
+    expect(labs.map((lab) => lab.id)).toEqual(
+      expect.arrayContaining(['baseline', 'expired-client-cert', 'missing-intermediate', 'wrong-ca', 'permissive-mode', 'exhausted-pool']),
+    );
+    expect(stdout).not.toContain('answer');
+  });
+});

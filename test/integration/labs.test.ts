@@ -1,0 +1,143 @@
+/**
+ * Every lab, broken for real: `mtls-lab up` starts it, and the real `openssl s_client` and
+ * `curl` — with the client material `up` describes — print the real failure.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upLab, type RunningLab } from '../helpers/cli.js';
+import { curl, opensslClient, opensslVerify } from '../helpers/peers.js';
+
+/** Starts `lab` for the tests of one describe block and stops it afterwards. */
+function withLab(lab: string, args: string[] = []): () => RunningLab {
+  let running: RunningLab | undefined;
+  beforeAll(async () => {
+    running = await upLab(lab, args);
+  });
+  afterAll(async () => {
+    expect(await running?.stop()).toBe(0);
+  });
+  return () => running!;
+}
+
+describe('baseline: one-way and mutual TLS, healthy', () => {
+  const lab = withLab('baseline');
+
+  it('lets openssl s_client complete mutual TLS with the payments certificate and verify auth', async () => {
+    const { services, clients } = lab().description;
+    const { code, output } = await opensslClient(services.auth!, clients.payments);
+    expect(output).toContain('Verify return code: 0 (ok)');
+    expect(output).toContain('spiffe://corp.test/ns/pay/sa/payments');
+    expect(code).toBe(0);
+  });
+
+  it('lets curl call auth with a client certificate and www without one', async () => {
+    const { services, clients } = lab().description;
+    const mutual = await curl(services.auth!, clients.payments);
+    expect(mutual.code).toBe(0);
+    expect(mutual.output).toContain('spiffe://corp.test/ns/pay/sa/payments');
+    const oneWay = await curl(services.www!, clients.browser);
+    expect(oneWay.code).toBe(0);
+    expect(oneWay.output).toContain('no client certificate');
+  });
+
+  it('answers a caller without a certificate with the TLS 1.3 alert certificate_required', async () => {
+    const { services, clients } = lab().description;
+    const { code, output } = await curl(services.auth!, { trust: clients.payments!.trust });
+    expect(code).toBe(56);
+    expect(output).toContain('alert certificate required');
+  });
+});
+
+describe('expired-client-cert: the certificate that expired at 3 AM', () => {
+  const lab = withLab('expired-client-cert');
+
+  it('makes auth refuse payments with alert 45 certificate_expired, as openssl s_client prints it', async () => {
+    const { services, clients } = lab().description;
+    const { output } = await opensslClient(services.auth!, clients.payments);
+    expect(output).toMatch(/alert certificate expired/);
+    expect(output).toContain('SSL alert number 45');
+  });
+
+  it('makes curl fail on its first read with the same alert', async () => {
+    const { services, clients } = lab().description;
+    const { code, output } = await curl(services.auth!, clients.payments);
+    expect(code).toBe(56);
+    expect(output).toContain('alert certificate expired');
+  });
+
+  it('shows the expiry itself to openssl verify', async () => {
+    const { clients, cas } = lab().description;
+    const { output } = await opensslVerify(cas['corp-root']!, clients.payments!.chain!);
+    expect(output).toContain('certificate has expired');
+  });
+});
+
+describe('expired-client-cert with the fix applied', () => {
+  const lab = withLab('expired-client-cert', ['--fix']);
+
+  it('lets payments call auth again', async () => {
+    const { services, clients } = lab().description;
+    const { code, output } = await curl(services.auth!, clients.payments);
+    expect(code).toBe(0);
+    expect(output).toContain('spiffe://corp.test/ns/pay/sa/payments');
+  });
+});
+
+describe('missing-intermediate: the chain that stops at the leaf', () => {
+  const lab = withLab('missing-intermediate');
+
+  it('makes openssl s_client report verify error 21', async () => {
+    const { services, clients } = lab().description;
+    const { output } = await opensslClient(services.orders!, clients.checkout);
+    expect(output).toContain('Verify return code: 21 (unable to verify the first certificate)');
+    expect(output.match(/^ *\d+ s:/gm)).toHaveLength(1);
+  });
+
+  it('makes curl refuse the server certificate with exit code 60', async () => {
+    const { services, clients } = lab().description;
+    const { code, output } = await curl(services.orders!, clients.checkout);
+    expect(code).toBe(60);
+    expect(output).toContain('unable to verify the first certificate');
+  });
+});
+
+describe('wrong-ca: the trust bundle that shipped too early', () => {
+  const lab = withLab('wrong-ca');
+
+  it('makes ledger refuse billing with alert 48 unknown_ca', async () => {
+    const { services, clients } = lab().description;
+    const { output } = await opensslClient(services.ledger!, clients.billing);
+    expect(output).toMatch(/alert unknown ca/);
+    expect(output).toContain('SSL alert number 48');
+  });
+
+  it('makes curl fail with the same alert', async () => {
+    const { services, clients } = lab().description;
+    const { code, output } = await curl(services.ledger!, clients.billing);
+    expect(code).toBe(56);
+    expect(output).toContain('alert unknown ca');
+  });
+});
+
+describe('permissive-mode: mTLS for everyone except those who skip it', () => {
+  const permissive = withLab('permissive-mode');
+  const strict = withLab('permissive-mode', ['--fix']);
+
+  it('serves plain HTTP with no certificate on the mTLS port', async () => {
+    const { code, output } = await curl(permissive().description.services.records!, undefined, 'http');
+    expect(code).toBe(0);
+    expect(output).toContain('no client certificate');
+  });
+
+  it('still speaks mTLS on the same port', async () => {
+    const { services, clients } = permissive().description;
+    const { code, output } = await curl(services.records!, clients.crm);
+    expect(code).toBe(0);
+    expect(output).toContain('spiffe://mesh.test/ns/crm/sa/crm');
+  });
+
+  it('refuses plain HTTP once the service is strict', async () => {
+    const { code, output } = await curl(strict().description.services.records!, undefined, 'http');
+    expect(code).not.toBe(0);
+    expect(output).not.toContain('no client certificate');
+  });
+});
