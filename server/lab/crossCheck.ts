@@ -8,7 +8,7 @@
  * catalogue; a `host` that no SAN matches is a scenario (hostname mismatch), not a
  * mistake, so it is not checked here either.
  */
-import { didYouMean, listKnown, type LabProblem } from './labError.js';
+import { didYouMean, formatPath, listKnown, type LabProblem } from './labError.js';
 import type { LabSpec } from './schema.js';
 
 export function crossCheck(spec: LabSpec): LabProblem[] {
@@ -96,7 +96,8 @@ function duplicates(values: readonly string[], path: LabProblem['path']): LabPro
   values.forEach((value, index) => {
     const first = values.indexOf(value);
     if (first !== index) {
-      problems.push({ path: [...path, index], message: `${JSON.stringify(value)} is listed twice (also at [${first}])` });
+      const earlier = formatPath([path.at(-1) ?? '', first]);
+      problems.push({ path: [...path, index], message: `${JSON.stringify(value)} is listed twice (also ${earlier})` });
     }
   });
   return problems;

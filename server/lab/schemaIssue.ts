@@ -56,7 +56,12 @@ export function describeSchemaIssue(issue: v.BaseIssue<unknown>, schema: v.Gener
   }
 
   if (issue.kind === 'schema') {
-    return { path, at, message: `expected ${describeType(issue.type)} but found ${found}` };
+    const message = `expected ${describeType(issue.type)} but found ${found}`;
+    // `- Note: see the trace` is a map in YAML, not a sentence: the commonest surprise.
+    const quoted = issue.type === 'string' && found === 'a map';
+    return quoted
+      ? { path, at, message, suggestion: 'put the text in quotes; an unquoted ": " starts a map' }
+      : { path, at, message };
   }
 
   const custom = node?.pipe?.find((action) => action.type === issue.type)?.message;
