@@ -19,7 +19,7 @@ function errorLines(label: string, errors: EdgeReport['clientErrors']): string[]
 }
 
 export function formatEdgeReport(edge: EdgeReport): string {
-  const verdict = edge.failed === 0 ? green('ok') : red('FAILING');
+  const verdict = edge.ok === edge.requests ? green('ok') : red('FAILING');
   const statuses = Object.entries(edge.statusCodes).map(([status, count]) => `${status} ×${count}`).join(', ');
   return [
     `${edge.client} → ${edge.service}  ${verdict}  ${edge.requests} requests: ${edge.ok} ok, ${edge.failed} failed, ${edge.timeouts} timed out` +
