@@ -1,0 +1,106 @@
+/**
+ * X.509 certificates and distinguished names as they appear inside handshake messages
+ * (RFC 8446 §4.4.2, §4.2.4; RFC 5246 §7.4.2, §7.4.4). A certificate that fails to parse
+ * is kept as raw bytes with a note: a learner debugging a broken chain must still see
+ * that *something* was sent, and what.
+ */
+import { createHash } from 'node:crypto';
+import { x509 } from '../pki/x509.js';
+import { field, toHex, type Field } from './field.js';
+
+export interface CertificateSummary {
+  subject?: string;
+  issuer?: string;
+  subjectAltNames?: string[];
+  notBefore?: string;
+  notAfter?: string;
+  extendedKeyUsage?: string[];
+  publicKey?: string;
+  isCa?: boolean;
+  sha256: string;
+  /** Why the certificate could not be parsed; the raw bytes are still reported. */
+  error?: string;
+}
+
+/** RFC 5280 §4.2.1.12 key purposes. */
+const ekuNames = new Map<string, string>([
+  ['1.3.6.1.5.5.7.3.1', 'serverAuth'],
+  ['1.3.6.1.5.5.7.3.2', 'clientAuth'],
+  ['1.3.6.1.5.5.7.3.3', 'codeSigning'],
+  ['1.3.6.1.5.5.7.3.4', 'emailProtection'],
+  ['1.3.6.1.5.5.7.3.8', 'timeStamping'],
+  ['1.3.6.1.5.5.7.3.9', 'OCSPSigning'],
+  ['2.5.29.37.0', 'anyExtendedKeyUsage'],
+]);
+
+function describeKey(algorithm: Algorithm & { modulusLength?: number; namedCurve?: string }): string {
+  if (algorithm.modulusLength) return `RSA ${algorithm.modulusLength}-bit`;
+  if (algorithm.namedCurve) return `EC ${algorithm.namedCurve}`;
+  return algorithm.name;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function summarizeCertificate(der: Uint8Array): CertificateSummary {
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  try {
+    const cert = new x509.X509Certificate(new Uint8Array(der));
+    const summary: CertificateSummary = {
+      subject: cert.subject,
+      issuer: cert.issuer,
+      notBefore: cert.notBefore.toISOString(),
+      notAfter: cert.notAfter.toISOString(),
+      publicKey: describeKey(cert.publicKey.algorithm),
+      sha256,
+    };
+    const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+    if (san) summary.subjectAltNames = san.names.items.map((name) => `${name.type}:${name.value}`);
+    const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
+    if (eku) summary.extendedKeyUsage = eku.usages.map((oid) => ekuNames.get(String(oid)) ?? String(oid));
+    const basic = cert.getExtension(x509.BasicConstraintsExtension);
+    if (basic) summary.isCa = basic.ca;
+    return summary;
+  } catch (error) {
+    return { sha256, error: `not a parseable X.509 certificate: ${message(error)}` };
+  }
+}
+
+/** One certificate as a field: the DER range, with its readable parts as children. */
+export function certificateField(name: string, der: Uint8Array, start: number, end: number): { field: Field; summary: CertificateSummary } {
+  const s = summarizeCertificate(der);
+  const at = (childName: string, label: string, value: string): Field => field(childName, label, start, end, { value, rfc: 'RFC 5280 §4.1' });
+  const children: Field[] = [];
+  if (s.error) {
+    children.push(at('error', 'The bytes could not be parsed as a certificate; they are shown raw.', s.error));
+    children.push(at('raw', 'The first bytes of what was sent.', toHex(der, 32)));
+  } else {
+    children.push(at('subject', 'Who this certificate names (its owner).', s.subject ?? ''));
+    children.push(at('issuer', 'The CA that signed it; the next certificate in the chain should have this as its subject.', s.issuer ?? ''));
+    if (s.subjectAltNames) {
+      children.push(field('subjectAltName', 'The names the certificate is valid for; hostname and SPIFFE checks look here, not at the subject CN.', start, end, { value: s.subjectAltNames.join(', '), rfc: 'RFC 5280 §4.2.1.6' }));
+    }
+    children.push(at('notBefore', 'Not valid before this time.', s.notBefore ?? ''));
+    children.push(at('notAfter', 'Not valid after this time: past it, peers reject the certificate as expired.', s.notAfter ?? ''));
+    if (s.extendedKeyUsage) {
+      children.push(field('extKeyUsage', 'What the key may be used for: a client certificate needs clientAuth, a server certificate serverAuth.', start, end, { value: s.extendedKeyUsage.join(', '), rfc: 'RFC 5280 §4.2.1.12' }));
+    }
+    if (s.isCa !== undefined) {
+      children.push(field('basicConstraints.cA', 'Whether this certificate may sign other certificates.', start, end, { value: String(s.isCa), rfc: 'RFC 5280 §4.2.1.9' }));
+    }
+    children.push(at('publicKey', 'The kind of key the holder proves possession of in CertificateVerify.', s.publicKey ?? ''));
+  }
+  children.push(field('sha256', 'SHA-256 fingerprint of the DER bytes, to compare with `openssl x509 -fingerprint -sha256`.', start, end, { value: s.sha256 }));
+  const label = s.error ? 'A certificate that could not be parsed.' : `Certificate for ${s.subject}, issued by ${s.issuer}.`;
+  return { field: field(name, label, start, end, { value: s.subject ?? `${der.length} bytes (unparsed)`, children }), summary: s };
+}
+
+/** A DER-encoded X.501 Name (RFC 5280 §4.1.2.4) as `CN=…, O=…`, or a note when it does not parse. */
+export function distinguishedName(der: Uint8Array): string {
+  try {
+    return new x509.Name(new Uint8Array(der)).toString();
+  } catch (error) {
+    return `unparseable name (${der.length} bytes): ${message(error)}`;
+  }
+}
