@@ -39,8 +39,9 @@ export interface ClientDescription {
   calls: string;
   cert?: string;
   key?: string;
+  /** Intermediates only, for `openssl s_client -cert_chain`; `cert` holds leaf + intermediates. */
   chain?: string;
-  trust: string;
+  trust?: string;
   url: string;
 }
 export interface SandboxDescription {

@@ -34,13 +34,12 @@ export function opensslClient(service: ServiceDescription, client?: Partial<Clie
 export function curl(service: ServiceDescription, client?: Partial<ClientDescription>, scheme: 'https' | 'http' = 'https'): Promise<PeerResult> {
   const args = ['-sS', '--max-time', '10', '--resolve', service.resolve, `${scheme}://${service.host}:${service.port}/`];
   if (client?.trust) args.push('--cacert', client.trust);
-  // curl sends every certificate in the --cert file: the chain file carries the intermediates.
-  const cert = client?.chain ?? client?.cert;
-  if (cert && client?.key) args.push('--cert', cert, '--key', client.key);
+  // The client's cert file holds leaf + intermediates, and curl sends every certificate in it.
+  if (client?.cert && client.key) args.push('--cert', client.cert, '--key', client.key);
   return run('curl', args);
 }
 
 /** `openssl verify` of a certificate file (leaf first, then its intermediates) against one CA. */
-export function opensslVerify(caFile: string, chainFile: string): Promise<PeerResult> {
-  return run('openssl', ['verify', '-CAfile', caFile, '-untrusted', chainFile, chainFile]);
+export function opensslVerify(caFile: string, certFile: string): Promise<PeerResult> {
+  return run('openssl', ['verify', '-CAfile', caFile, '-untrusted', certFile, certFile]);
 }

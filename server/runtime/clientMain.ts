@@ -1,0 +1,60 @@
+/**
+ * Entry point of a client process: one lab client calling one service through the tap.
+ *
+ *   parent ──argv: ClientConfig, then { run, requests }──▶ this process
+ *   this process ──requests at `rps`, a steady schedule──▶ tap ⇄ service
+ *   parent ◀──{ result } per request, { done }, { keylog }── this process
+ *
+ * It exits when the parent goes away (IPC disconnect).
+ */
+import { createCaller } from './caller.js';
+import { exitWithParent, readConfig, reportFatal, sendToParent } from './childIpc.js';
+import type { ClientCommand, ClientConfig, ClientMessage } from './messages.js';
+
+const send = (message: ClientMessage): void => sendToParent(message);
+
+const config = readConfig<ClientConfig>();
+exitWithParent();
+
+try {
+  const caller = createCaller(config, (line) => send({ type: 'keylog', line }));
+  process.on('message', (command: ClientCommand) => {
+    if (command.type === 'run') void run(command.runId, command.requests);
+  });
+  send({ type: 'ready' });
+
+  /**
+   * Request i is due at start + i/rps: a steady rate, like a real caller's traffic, not a
+   * burst. Late ticks catch up by sending every request already due.
+   */
+  async function run(runId: number, requests: number): Promise<void> {
+    const intervalMs = 1000 / config.rps;
+    const startedAt = performance.now();
+    const pending: Promise<void>[] = [];
+    let sentBody = false;
+    let next = 0;
+    await new Promise<void>((scheduled) => {
+      const tick = (): void => {
+        const now = performance.now();
+        while (next < requests && startedAt + next * intervalMs <= now) {
+          const seq = next++;
+          const { queueDepth, result } = caller.call();
+          pending.push(
+            result.then(({ body, ...outcome }) => {
+              const first = body !== undefined && !sentBody;
+              if (first) sentBody = true;
+              send({ type: 'result', runId, seq, queueDepth, ...outcome, ...(first ? { body } : {}) });
+            }),
+          );
+        }
+        if (next < requests) setTimeout(tick, Math.max(0, startedAt + next * intervalMs - performance.now()));
+        else scheduled();
+      };
+      tick();
+    });
+    await Promise.all(pending);
+    send({ type: 'done', runId, durationMs: performance.now() - startedAt });
+  }
+} catch (err) {
+  reportFatal(err);
+}

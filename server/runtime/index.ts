@@ -1,0 +1,18 @@
+/**
+ * The runtime room: labs brought to life as sandboxes.
+ *
+ *   LabSpec ──startSandbox──▶ Sandbox   (services + clients as processes, client ⇄ tap ⇄ service)
+ *   Sandbox.runTraffic ──▶ EdgeReport[]  ·  Sandbox.tap ──▶ recorded bytes  ·  stop / stopAllSandboxes
+ */
+export { startSandbox, stopAllSandboxes } from './sandbox.js';
+export type {
+  ClientDescription,
+  EdgeReport,
+  ProcessEvent,
+  Sandbox,
+  SandboxDescription,
+  SandboxOptions,
+  ServiceDescription,
+} from './types.js';
+export { Tap, type TapChunk, type TapConnection, type TapOptions } from './tap.js';
+export { alertFromError, alertNames, formatAlert } from './alerts.js';

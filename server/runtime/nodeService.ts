@@ -1,0 +1,156 @@
+/**
+ * A service on Node's own TLS stack (`stack: node`), in its service process.
+ *
+ *   tap ──▶ [strict]     https server (mTLS per clientAuth)
+ *   tap ──▶ [permissive] net server ──first byte 0x16?──▶ https server
+ *                                     └─ otherwise ───▶ http server (plaintext)
+ *   tap ──▶ [disable]    http server
+ *
+ * Every handler answers with whom it saw, after `latencyMs`.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { sendToParent } from './childIpc.js';
+import type { ServiceConfig, ServiceMessage } from './messages.js';
+import { x509ErrorMessage } from './opensslErrors.js';
+
+const send = (message: ServiceMessage): void => sendToParent(message);
+
+/** The first byte of a TLS record carrying a handshake (RFC 8446 §5.1, ContentType 22). */
+const tlsHandshakeRecord = 0x16;
+
+export interface RunningService {
+  port: number;
+}
+
+export async function startNodeService(config: ServiceConfig): Promise<RunningService> {
+  const handler = answer(config);
+  const listening = config.mode === 'disable' ? plainServer(handler) : config.mode === 'strict' ? tlsServer(config, handler) : permissiveServer(config, handler);
+  if (config.maxConnections !== undefined) listening.maxConnections = config.maxConnections;
+  await new Promise<void>((resolve, reject) => {
+    listening.once('error', reject);
+    listening.listen({ host: config.address, port: 0 }, () => {
+      listening.off('error', reject);
+      resolve();
+    });
+  });
+  return { port: (listening.address() as net.AddressInfo).port };
+}
+
+function answer(config: ServiceConfig): http.RequestListener {
+  const peers = new WeakMap<net.Socket, string>();
+  return (req, res) => {
+    req.resume();
+    const socket = req.socket;
+    const encrypted = 'encrypted' in socket && socket.encrypted === true;
+    let peer = peers.get(socket);
+    if (peer === undefined) {
+      peer = encrypted ? describePeer(socket as TLSSocket) : 'no client certificate (plaintext HTTP)';
+      peers.set(socket, peer);
+    }
+    const seen = peer;
+    const respond = (): void => {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`hello from ${config.name}; ${seen}\n`);
+      send({ type: 'request', remotePort: socket.remotePort, method: req.method ?? 'GET', path: req.url ?? '/', status: 200, peer: seen, tls: encrypted });
+    };
+    if (config.latencyMs > 0) setTimeout(respond, config.latencyMs);
+    else respond();
+  };
+}
+
+/** `you are CN=payments-client, URI:spiffe://corp.test/ns/pay/sa/payments` or `no client certificate`. */
+function describePeer(socket: TLSSocket): string {
+  const cert = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return 'no client certificate';
+  const cn = cert.subject?.CN;
+  const names = [cn === undefined ? undefined : `CN=${Array.isArray(cn) ? cn.join('+') : cn}`, cert.subjectaltname].filter(Boolean);
+  return `you are ${names.join(', ') || 'an unnamed certificate'}`;
+}
+
+function tlsServer(config: ServiceConfig, handler: http.RequestListener): https.Server {
+  const server = https.createServer(
+    {
+      key: readFileSync(config.keyPath),
+      cert: readFileSync(config.chainPath),
+      ...(config.trustPath ? { ca: readFileSync(config.trustPath) } : {}),
+      ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
+      requestCert: config.clientAuth !== 'none',
+      // `require`: Node sets SSL_VERIFY_FAIL_IF_NO_PEER_CERT only with rejectUnauthorized, and
+      // only that flag makes OpenSSL answer a missing certificate with the real alert
+      // (certificate_required, 116). A bad certificate is then closed by Node without an alert
+      // (lib/_tls_wrap.js onServerSocketSecure); its reason is still on the socket and is
+      // reported from 'tlsClientError' below.
+      // `optional`: verify a certificate if one comes; rejected in 'secureConnection'.
+      rejectUnauthorized: config.clientAuth === 'require',
+    },
+    handler,
+  );
+
+  // Read the remote port while the socket is alive: a socket destroyed mid-handshake no longer
+  // knows it, and it is the only link from this log line to the tap's recording.
+  server.prependListener('connection', (socket: net.Socket) => void socket.remotePort);
+
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    const reason = socket.authorizationError;
+    // Node reports a certificate it rejected as "ECONNRESET socket hang up"; the real reason
+    // is authorizationError (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE …).
+    const code = reason ? String(reason) : (err.code ?? 'ERR_TLS');
+    const message = reason ? x509ErrorMessage(String(reason)) : err.message.trim();
+    send({ type: 'tls-error', code, message, remotePort: remotePortOf(socket) });
+  });
+
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    if (config.clientAuth !== 'optional' || socket.authorized) return;
+    // Without a certificate Node reports UNABLE_TO_GET_ISSUER_CERT; optional lets that in.
+    const cert = socket.getPeerCertificate();
+    if (!cert || Object.keys(cert).length === 0) return;
+    const code = String(socket.authorizationError);
+    send({ type: 'tls-error', code, message: x509ErrorMessage(code), remotePort: socket.remotePort });
+    socket.destroy();
+  });
+
+  server.on('keylog', (line: Buffer) => send({ type: 'keylog', line: line.toString('latin1').trimEnd() }));
+  return server;
+}
+
+/**
+ * The TCP socket under a TLS socket, whose peer name was cached on 'connection'. `_parent`
+ * is Node's own field (lib/_tls_wrap.js); without it the port is simply unknown.
+ */
+function remotePortOf(socket: TLSSocket): number | undefined {
+  return socket.remotePort ?? (socket as TLSSocket & { _parent?: net.Socket | null })._parent?.remotePort;
+}
+
+function plainServer(handler: http.RequestListener): http.Server {
+  return http.createServer(handler);
+}
+
+/**
+ * One port for mTLS and plaintext, like Istio's PERMISSIVE mode: Envoy's tls_inspector
+ * peeks at the first byte and picks the filter chain. The peeked bytes are put back
+ * (unshift) so the chosen server reads the connection from its first byte.
+ */
+function permissiveServer(config: ServiceConfig, handler: http.RequestListener): net.Server {
+  const secure = tlsServer(config, handler);
+  const plain = plainServer(handler);
+  return net.createServer({ noDelay: true }, (socket) => {
+    void socket.remotePort;
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === tlsHandshakeRecord) {
+        // The TLS socket drains what is buffered on the raw socket itself (lib/_tls_wrap.js initRead).
+        secure.emit('connection', socket);
+      } else {
+        plain.emit('connection', socket);
+        // http adds its 'data' listener, which does not restart a socket paused by hand.
+        socket.resume();
+      }
+    });
+    socket.on('error', () => {});
+  });
+}

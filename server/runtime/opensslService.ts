@@ -1,0 +1,130 @@
+/**
+ * A service on OpenSSL's own server (`stack: openssl`): the real `openssl s_server`,
+ * supervised by this service process so it dies with it.
+ *
+ *   tap ──▶ openssl s_server -www (internal port)
+ *              ├─ stdout: `ACCEPT <addr>:<port>` ──▶ listening
+ *              ├─ stderr: verify errors ──▶ log + tls-error
+ *              └─ -keylogfile ──tail──▶ keylog
+ *
+ * Unlike Node, s_server answers a bad client certificate with the alert that names it
+ * (certificate_expired 45, unknown_ca 48 …), and its -www page shows the client certificate
+ * or "no client certificate available". It serves one connection at a time and closes each
+ * after one response (HTTP/1.0).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
+import { open, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { sendToParent } from './childIpc.js';
+import type { ServiceConfig, ServiceMessage } from './messages.js';
+import { parseOpensslLine } from './opensslErrors.js';
+
+const send = (message: ServiceMessage): void => sendToParent(message);
+
+export interface RunningOpenssl {
+  port: number;
+  process: ChildProcess;
+  /** Kills s_server and resolves once it has exited (and been reaped). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Verify depth: how many intermediates may sit between the leaf and the trust anchor
+ * (openssl-verification-options(1): neither end counts). -Verify/-verify take it as their
+ * argument; a lab's chains are short, the limit just must not be what fails.
+ */
+const verifyDepth = '9';
+
+export function opensslArgs(config: ServiceConfig): string[] {
+  if (config.mode !== 'strict') {
+    throw new TypeError(`service "${config.name}": stack openssl serves TLS only (mode strict), not mode ${config.mode}`);
+  }
+  const args = ['s_server', '-accept', `${config.address}:0`, '-cert', config.certPath, '-key', config.keyPath];
+  if (config.intermediatesPath) args.push('-cert_chain', config.intermediatesPath);
+  if (config.trustPath) args.push('-CAfile', config.trustPath);
+  if (config.crlBundlePath) args.push('-crl_check', '-CRLfile', config.crlBundlePath);
+  // -Verify: a client certificate is required (missing → certificate_required); -verify:
+  // asked for, optional. -verify_return_error: a failed verification aborts the handshake
+  // with its alert instead of carrying on.
+  if (config.clientAuth === 'require') args.push('-Verify', verifyDepth, '-verify_return_error');
+  if (config.clientAuth === 'optional') args.push('-verify', verifyDepth, '-verify_return_error');
+  args.push('-www', '-keylogfile', config.keylogPath);
+  return args;
+}
+
+export async function startOpensslService(config: ServiceConfig): Promise<RunningOpenssl> {
+  const args = opensslArgs(config);
+  // Key material: created here 0600 before s_server appends to it.
+  await writeFile(config.keylogPath, '', { mode: 0o600 });
+  const keylog = tailLines(config.keylogPath, (line) => send({ type: 'keylog', line }));
+
+  const child = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) send({ type: 'spawned', pid: child.pid, command: `openssl ${args.join(' ')}` });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    send({ type: 'log', stream: 'stderr', line });
+    const error = parseOpensslLine(line);
+    if (error) send({ type: 'tls-error', ...error });
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`openssl s_server exited (${signal ?? code}) before listening: openssl ${args.join(' ')}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const accept = /^ACCEPT .*:(\d+)$/.exec(line);
+      if (accept) resolve(Number(accept[1]));
+      else send({ type: 'log', stream: 'stdout', line });
+    });
+  });
+
+  return {
+    port,
+    process: child,
+    async stop() {
+      keylog.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Follows a file as it grows (inotify via fs.watch), one callback per complete line. */
+function tailLines(path: string, onLine: (line: string) => void): FSWatcher {
+  let offset = 0;
+  let partial = '';
+  let reading = false;
+  let again = false;
+  const read = async (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      const file = await open(path, 'r');
+      try {
+        for (;;) {
+          const { bytesRead, buffer } = await file.read({ buffer: Buffer.alloc(16384), position: offset });
+          if (bytesRead === 0) break;
+          offset += bytesRead;
+          const lines = (partial + buffer.toString('latin1', 0, bytesRead)).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) if (line) onLine(line);
+        }
+      } finally {
+        await file.close();
+      }
+    } catch {
+      // The sandbox dir is going away; nothing left to follow.
+    } finally {
+      reading = false;
+      if (again) {
+        again = false;
+        void read();
+      }
+    }
+  };
+  return watch(path, () => void read());
+}

@@ -1,0 +1,507 @@
+/**
+ * A sandbox: one running instance of a lab — its own directory, loopback address, ports,
+ * processes and tap.
+ *
+ *   LabSpec ──issuePki──▶ Materials (PEM files in the sandbox dir)
+ *           ──spawn──▶ service processes (internal ports) + client processes
+ *   client ⇄ tap (sandbox address, described port) ⇄ service
+ *   tap ──▶ recorded connections; both ends ──▶ keylog; every process ──▶ ProcessEvents
+ *
+ * Nothing here fakes an outcome: every report comes from what a client process lived and
+ * what a service process logged, tied together by the ports the tap saw.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
+import { issuePki, writeMaterials, type Materials, type Pki } from '../pki/index.js';
+import { pickLoopbackAddress } from './address.js';
+import { buildEdgeReport } from './edgeReport.js';
+import { ManagedChild } from './managedChild.js';
+import type { ClientConfig, ClientMessage, ErrorInfo, RequestResult, ServiceConfig, ServiceMessage } from './messages.js';
+import { reaperRegistry } from './reaperClient.js';
+import { Tap, type TapConnection } from './tap.js';
+import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOptions } from './types.js';
+
+interface ServiceRuntime {
+  name: string;
+  spec: ServiceSpec;
+  child: ManagedChild<ServiceMessage>;
+  tapPort: number;
+  internalPort?: number;
+  opensslPid?: number;
+}
+
+interface ClientRuntime {
+  name: string;
+  spec: ClientSpec;
+  child: ManagedChild<ClientMessage>;
+  url: string;
+  cert?: string;
+  key?: string;
+  chain?: string;
+  trust?: string;
+  /** Results of runs in flight, by run id. */
+  runs: Map<number, RequestResult[]>;
+}
+
+interface ServiceError extends ErrorInfo {
+  service: string;
+  connection?: TapConnection;
+}
+
+const liveSandboxes = new Set<RunningSandbox>();
+/** Five lines per TLS 1.3 connection and end: about 10,000 connections' worth per side. */
+const maxKeylogLines = 100_000;
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/** Starts a lab; on any failure everything started so far is stopped before the error is thrown. */
+export async function startSandbox(spec: LabSpec, options: SandboxOptions = {}): Promise<Sandbox> {
+  checkRealizable(spec);
+  const sandbox = new RunningSandbox(spec);
+  liveSandboxes.add(sandbox);
+  try {
+    await sandbox.start(options);
+    return sandbox;
+  } catch (err) {
+    await sandbox.stop();
+    throw err;
+  }
+}
+
+/** For signal handlers: stops every sandbox this process started. */
+export async function stopAllSandboxes(): Promise<void> {
+  await Promise.allSettled([...liveSandboxes].map((sandbox) => sandbox.stop()));
+}
+
+/** What the schema cannot say but the runtime cannot do. */
+function checkRealizable(spec: LabSpec): void {
+  for (const [name, service] of Object.entries(spec.services)) {
+    if (service.stack === 'openssl' && service.mode !== 'strict') {
+      throw new TypeError(`services.${name}: stack "openssl" serves TLS only; mode "${service.mode}" needs stack "node"`);
+    }
+  }
+  for (const [name, client] of Object.entries(spec.clients)) {
+    if (!(client.calls in spec.services)) {
+      throw new TypeError(`clients.${name}.calls: "${client.calls}" is not a service in this lab (known: ${Object.keys(spec.services).join(', ')})`);
+    }
+  }
+}
+
+class RunningSandbox implements Sandbox {
+  readonly id: string;
+  readonly lab: string;
+  dir = '';
+  address = '';
+  readonly keylog: string[] = [];
+  readonly events = new EventEmitter();
+
+  readonly #spec: LabSpec;
+  #tap: Tap | undefined;
+  #materials: Materials | undefined;
+  readonly #services = new Map<string, ServiceRuntime>();
+  readonly #clients = new Map<string, ClientRuntime>();
+  readonly #serviceErrors: ServiceError[] = [];
+  #runs = 0;
+  #flushes = 0;
+  #stopping: Promise<void> | undefined;
+
+  constructor(spec: LabSpec) {
+    this.#spec = spec;
+    this.lab = spec.id;
+    this.id = `${spec.id}-${Math.random().toString(36).slice(2, 8)}`;
+    // Many listeners (a UI per learner) are normal; an 'error' must never crash the parent.
+    this.events.setMaxListeners(0);
+  }
+
+  get tap(): Tap {
+    if (!this.#tap) throw new Error(`sandbox ${this.id} has no tap yet: it is still starting`);
+    return this.#tap;
+  }
+
+  async start(options: SandboxOptions): Promise<void> {
+    this.dir = await mkdtemp(join(options.baseDir ?? tmpdir(), `mtls-lab-${this.lab}-`));
+    reaperRegistry.registerDir(this.dir);
+    const [pki, address] = await Promise.all([issuePki(this.#spec.pki, options.now), pickLoopbackAddress()]);
+    this.address = address;
+    const materials = await writeMaterials(pki, this.dir);
+    this.#materials = materials;
+
+    const tap = new Tap({ address });
+    this.#tap = tap;
+    tap.on('connection', (conn: TapConnection) => this.events.emit('connection', conn));
+    tap.on('close', (conn: TapConnection) => this.events.emit('close', conn));
+    tap.on('truncated', (info: unknown) => this.events.emit('truncated', info));
+    const services = Object.entries(this.#spec.services);
+    const tapPorts = await Promise.all(services.map(([name]) => tap.listen(name)));
+
+    const crl = await this.#writeCrls(pki);
+    const serviceConfigs = await Promise.all(services.map(([name, spec]) => this.#serviceConfig(name, spec, pki, crl)));
+    const clientConfigs = await Promise.all(
+      Object.entries(this.#spec.clients).map(([name, spec]) => this.#clientConfig(name, spec, pki, crl.paths)),
+    );
+
+    services.forEach(([name, spec], i) => {
+      const runtime = { name, spec, tapPort: tapPorts[i]! } as ServiceRuntime;
+      runtime.child = new ManagedChild<ServiceMessage>({
+        role: 'service',
+        name,
+        entry: 'serviceMain',
+        config: serviceConfigs[i],
+        cwd: this.dir,
+        onMessage: (message) => this.#onServiceMessage(runtime, message),
+        onLine: (stream, line) => this.#emitProcess({ role: 'service', name, pid: runtime.child.pid, kind: 'log', stream, message: line }),
+      });
+      this.#watchExit(runtime.child);
+      this.#services.set(name, runtime);
+    });
+    for (const { name, spec, config, described } of clientConfigs) {
+      const runtime = { name, spec, ...described, runs: new Map() } as ClientRuntime;
+      runtime.child = new ManagedChild<ClientMessage>({
+        role: 'client',
+        name,
+        entry: 'clientMain',
+        config,
+        cwd: this.dir,
+        onMessage: (message) => this.#onClientMessage(runtime, message),
+        onLine: (stream, line) => this.#emitProcess({ role: 'client', name, pid: runtime.child.pid, kind: 'log', stream, message: line }),
+      });
+      this.#watchExit(runtime.child);
+      this.#clients.set(name, runtime);
+    }
+
+    await Promise.all([
+      ...[...this.#services.values()].map(async (service) => {
+        service.internalPort = await service.child.waitFor('listening', (m) => (m.type === 'listening' ? m.port : undefined));
+        tap.setUpstream(service.name, service.internalPort);
+      }),
+      ...[...this.#clients.values()].map((client) => client.child.waitFor('ready', (m) => (m.type === 'ready' ? true : undefined))),
+    ]);
+  }
+
+  describe(): SandboxDescription {
+    const services: SandboxDescription['services'] = {};
+    for (const service of this.#services.values()) {
+      const { host, stack, mode, clientAuth } = service.spec;
+      services[service.name] = {
+        host,
+        address: this.address,
+        port: service.tapPort,
+        url: `${mode === 'disable' ? 'http' : 'https'}://${host}:${service.tapPort}/`,
+        resolve: `${host}:${service.tapPort}:${this.address}`,
+        stack,
+        mode,
+        clientAuth,
+        internalPort: service.internalPort ?? 0,
+        pid: service.child.pid,
+        ...(service.opensslPid !== undefined ? { opensslPid: service.opensslPid } : {}),
+      };
+    }
+    const clients: SandboxDescription['clients'] = {};
+    for (const client of this.#clients.values()) {
+      clients[client.name] = {
+        calls: client.spec.calls,
+        ...(client.cert ? { cert: client.cert, key: client.key } : {}),
+        ...(client.chain ? { chain: client.chain } : {}),
+        ...(client.trust ? { trust: client.trust } : {}),
+        url: client.url,
+        protocol: client.spec.protocol,
+        pid: client.child.pid,
+      };
+    }
+    const cas: Record<string, string> = {};
+    for (const [name, cert] of Object.entries(this.#spec.pki)) {
+      if (cert.ca && this.#materials) cas[name] = this.#materials.paths(name).cert;
+    }
+    const pids = [
+      ...[...this.#services.values()].flatMap((s) => (s.opensslPid === undefined ? [s.child.pid] : [s.child.pid, s.opensslPid])),
+      ...[...this.#clients.values()].map((c) => c.child.pid),
+    ];
+    return { id: this.id, lab: this.lab, dir: this.dir, address: this.address, services, clients, cas, pids };
+  }
+
+  async runTraffic(options: { requests: number }): Promise<EdgeReport[]> {
+    const { requests } = options;
+    if (!Number.isInteger(requests) || requests < 0) {
+      throw new RangeError(`runTraffic: requests must be a whole number ≥ 0, got ${requests}`);
+    }
+    if (this.#stopping) throw new Error(`runTraffic: sandbox ${this.id} is stopped`);
+    const runId = ++this.#runs;
+    const errorsBefore = this.#serviceErrors.length;
+
+    const runs = await Promise.all(
+      [...this.#clients.values()].map(async (client) => {
+        const results: RequestResult[] = [];
+        client.runs.set(runId, results);
+        try {
+          const done = client.child.waitFor(`the end of run ${runId}`, (m) => (m.type === 'done' && m.runId === runId ? m : undefined));
+          client.child.send({ type: 'run', runId, requests });
+          return { client, results, durationMs: (await done).durationMs };
+        } finally {
+          client.runs.delete(runId);
+        }
+      }),
+    );
+
+    // A service logs a failure at about the moment its client sees it, on another channel.
+    // Its log line is written before it closes the connection (s_server prints, then closes;
+    // Node reports a rejected certificate on close), so first wait until the tap has seen
+    // every failed connection close, then a flush round trip on each service's own (ordered)
+    // channel collects what it said.
+    await this.#failedConnectionsClosed(runs.flatMap((run) => run.results), 1000);
+    await Promise.all(
+      [...new Set(runs.map((run) => run.client.spec.calls))].map((name) => {
+        const service = this.#services.get(name)!;
+        if (!service.child.running) return undefined;
+        const id = ++this.#flushes;
+        const flushed = service.child.waitFor('flush', (m) => (m.type === 'flushed' && m.id === id ? true : undefined));
+        service.child.send({ type: 'flush', id });
+        return flushed.catch(() => undefined);
+      }),
+    );
+
+    const errors = this.#serviceErrors.slice(errorsBefore);
+    return runs.map(({ client, results, durationMs }) => {
+      const service = client.spec.calls;
+      const ports = new Set(results.flatMap((result) => (result.localPort === undefined ? [] : [result.localPort])));
+      const sole = [...this.#clients.values()].filter((other) => other.spec.calls === service).length === 1;
+      const serverErrors = errors.filter(
+        (error) => error.service === service && (error.connection ? ports.has(error.connection.clientPort) : sole),
+      );
+      return buildEdgeReport({ client: client.name, service, results, serverErrors, durationMs });
+    });
+  }
+
+  /** Resolves once the tap has closed every connection a failed request used, or after `limitMs`. */
+  async #failedConnectionsClosed(results: readonly RequestResult[], limitMs: number): Promise<void> {
+    const tap = this.tap;
+    const open = new Set<TapConnection>();
+    for (const result of results) {
+      if (!result.error || result.localPort === undefined) continue;
+      const conn = tap.byClientPort(result.localPort);
+      if (conn && conn.closedAt === undefined) open.add(conn);
+    }
+    if (open.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        tap.off('close', onClose);
+        resolve();
+      };
+      const onClose = (conn: TapConnection): void => {
+        open.delete(conn);
+        if (open.size === 0) done();
+      };
+      const timer = setTimeout(done, limitMs);
+      tap.on('close', onClose);
+    });
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    liveSandboxes.delete(this);
+    const children = [...this.#services.values(), ...this.#clients.values()].map((runtime) => runtime.child);
+    await Promise.allSettled([...children.map((child) => child.stop()), this.#tap?.close()]);
+    for (const service of this.#services.values()) {
+      if (service.opensslPid === undefined) continue;
+      // The service process waits for s_server's exit before its own clean exit; only when it
+      // did not exit cleanly can s_server be left over (and its pid not yet reused).
+      const { code } = await service.child.exited;
+      if (code !== 0) killQuietly(service.opensslPid);
+      reaperRegistry.unregisterPid(service.opensslPid);
+    }
+    if (this.dir) {
+      await rm(this.dir, { recursive: true, force: true });
+      reaperRegistry.unregisterDir(this.dir);
+    }
+  }
+
+  #onServiceMessage(service: ServiceRuntime, message: ServiceMessage): void {
+    const base = { role: 'service' as const, name: service.name, pid: service.child.pid };
+    switch (message.type) {
+      case 'listening':
+        this.#emitProcess({ ...base, kind: 'listening', message: `listening on ${this.address}:${message.port}` });
+        break;
+      case 'spawned':
+        service.opensslPid = message.pid;
+        reaperRegistry.registerPid(message.pid);
+        this.#emitProcess({ ...base, pid: message.pid, kind: 'spawned', message: message.command });
+        break;
+      case 'tls-error': {
+        // openssl's log has no port; s_server serves one connection at a time and prints before
+        // it closes, so it is the oldest one still open on the service's side.
+        const connection = message.remotePort !== undefined ? this.tap.byUpstreamPort(message.remotePort) : this.tap.servingNow(service.name);
+        this.#serviceErrors.push({ service: service.name, code: message.code, message: message.message, ...(connection ? { connection } : {}) });
+        this.#emitProcess({ ...base, kind: 'tls-error', code: message.code, message: message.message, ...(connection ? { connection: connection.id } : {}) });
+        break;
+      }
+      case 'request': {
+        const connection = message.remotePort !== undefined ? this.tap.byUpstreamPort(message.remotePort) : undefined;
+        this.#emitProcess({
+          ...base,
+          kind: 'request',
+          code: String(message.status),
+          message: `${message.method} ${message.path} → ${message.status}; ${message.peer}`,
+          ...(connection ? { connection: connection.id } : {}),
+        });
+        break;
+      }
+      case 'keylog':
+        this.#addKeylog(message.line);
+        break;
+      case 'log':
+        this.#emitProcess({ ...base, pid: service.opensslPid ?? base.pid, kind: 'log', stream: message.stream, message: message.line });
+        break;
+      case 'fatal':
+        this.#emitProcess({ ...base, kind: 'fatal', message: message.message });
+        break;
+      case 'flushed':
+        break;
+    }
+  }
+
+  #onClientMessage(client: ClientRuntime, message: ClientMessage): void {
+    const base = { role: 'client' as const, name: client.name, pid: client.child.pid };
+    switch (message.type) {
+      case 'result': {
+        const { type: _type, ...result } = message;
+        client.runs.get(result.runId)?.push(result);
+        if (result.error) {
+          const connection = result.localPort !== undefined ? this.tap.byClientPort(result.localPort) : undefined;
+          this.#emitProcess({ ...base, kind: 'client-error', ...result.error, ...(connection ? { connection: connection.id } : {}) });
+        }
+        break;
+      }
+      case 'keylog':
+        this.#addKeylog(message.line);
+        break;
+      case 'ready':
+        this.#emitProcess({ ...base, kind: 'ready' });
+        break;
+      case 'fatal':
+        this.#emitProcess({ ...base, kind: 'fatal', message: message.message });
+        break;
+      case 'done':
+        break;
+    }
+  }
+
+  #watchExit(child: ManagedChild<{ type: string }>): void {
+    void child.exited.then(({ code, signal }) => {
+      this.#emitProcess({ role: child.role, name: child.name, pid: child.pid, kind: 'exit', code: signal ?? String(code) });
+    });
+  }
+
+  #emitProcess(event: Omit<ProcessEvent, 't'>): void {
+    this.events.emit('process-event', { t: nowUs(), ...event } satisfies ProcessEvent);
+  }
+
+  #addKeylog(line: string): void {
+    this.keylog.push(line);
+    // Bounded like the tap: keys for connections whose bytes are long dropped decrypt nothing.
+    if (this.keylog.length > maxKeylogLines) this.keylog.splice(0, maxKeylogLines / 10);
+    this.events.emit('keylog', line);
+  }
+
+  /**
+   * Revocation is checked only when the lab revokes something: then each CA's CRL is passed
+   * (one file each for Node, whose `crl` reads one CRL per entry; one bundle for openssl).
+   */
+  async #writeCrls(pki: Pki): Promise<{ paths: string[]; bundle?: string }> {
+    const revokes = Object.values(this.#spec.pki).some((cert) => cert.revoked);
+    if (!revokes) return { paths: [] };
+    const paths = [...pki.crls.keys()].map((ca) => this.#materials!.crlPath(ca));
+    const bundle = join(this.dir, 'crls.pem');
+    await writeFile(bundle, [...pki.crls.values()].join(''));
+    return { paths, bundle };
+  }
+
+  async #serviceConfig(name: string, spec: ServiceSpec, pki: Pki, crl: { paths: string[]; bundle?: string }): Promise<ServiceConfig> {
+    const materials = this.#materials!;
+    const paths = materials.paths(spec.cert);
+    let intermediatesPath: string | undefined;
+    if (spec.stack === 'openssl' && spec.chain === 'full') {
+      const intermediates = pemBlocks(pki.chainPem(spec.cert)).slice(1);
+      if (intermediates.length) {
+        intermediatesPath = join(this.dir, `service-${name}.intermediates.pem`);
+        await writeFile(intermediatesPath, intermediates.join(''));
+      }
+    }
+    return {
+      name,
+      stack: spec.stack,
+      host: spec.host,
+      address: this.address,
+      certPath: paths.cert,
+      keyPath: paths.key,
+      chainPath: spec.chain === 'full' ? paths.chain : paths.cert,
+      ...(intermediatesPath ? { intermediatesPath } : {}),
+      ...(spec.trust.length ? { trustPath: await materials.trustBundle(spec.trust) } : {}),
+      crlPaths: crl.paths,
+      ...(crl.bundle ? { crlBundlePath: crl.bundle } : {}),
+      clientAuth: spec.clientAuth,
+      mode: spec.mode,
+      latencyMs: spec.latencyMs,
+      ...(spec.maxConnections !== undefined ? { maxConnections: spec.maxConnections } : {}),
+      keylogPath: join(this.dir, `service-${name}.keylog`),
+    };
+  }
+
+  async #clientConfig(name: string, spec: ClientSpec, pki: Pki, crlPaths: string[]) {
+    const materials = this.#materials!;
+    const service = this.#spec.services[spec.calls]!;
+    const port = this.tap.portOf(spec.calls)!;
+    const paths = spec.cert === undefined ? undefined : materials.paths(spec.cert);
+    // What the client presents: the leaf alone, or leaf + intermediates (`chain: full`);
+    // curl --cert sends a whole file, so this one file is the client's identity.
+    const cert = paths && (spec.chain === 'full' ? paths.chain : paths.cert);
+    let chain: string | undefined;
+    if (spec.cert !== undefined && spec.chain === 'full') {
+      const intermediates = pemBlocks(pki.chainPem(spec.cert)).slice(1);
+      if (intermediates.length) {
+        chain = join(this.dir, `client-${name}.intermediates.pem`);
+        await writeFile(chain, intermediates.join(''));
+      }
+    }
+    const trust = spec.trust.length ? await materials.trustBundle(spec.trust) : undefined;
+    const scheme = spec.protocol === 'plaintext' ? 'http' : 'https';
+    const config: ClientConfig = {
+      name,
+      service: spec.calls,
+      host: service.host,
+      address: this.address,
+      port,
+      protocol: spec.protocol,
+      path: spec.path,
+      ...(cert && paths ? { certPath: cert, keyPath: paths.key } : {}),
+      ...(trust ? { trustPath: trust } : {}),
+      crlPaths,
+      pool: spec.pool,
+      rps: spec.rps,
+    };
+    const described = {
+      url: `${scheme}://${service.host}:${port}${spec.path}`,
+      ...(cert && paths ? { cert, key: paths.key } : {}),
+      ...(chain ? { chain } : {}),
+      ...(trust ? { trust } : {}),
+    };
+    return { name, spec, config, described };
+  }
+}
+
+function pemBlocks(pem: string): string[] {
+  return pem.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----\r?\n?/g) ?? [];
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The runtime's public shapes: what the CLI and the web server see of a running sandbox.
+ *
+ *   LabSpec ──startSandbox──▶ Sandbox: services, clients, every connection via the tap
+ *     client ⇄ tap ⇄ service        (tap: bytes + timestamps; keylog from both ends)
+ */
+import type { EventEmitter } from 'node:events';
+import type { ClientSpec, ServiceSpec } from '../lab/schema.js';
+import type { Tap } from './tap.js';
+
+export interface SandboxOptions {
+  /** The clock the PKI issues against (validity is relative to it). */
+  now?: Date;
+  /** Where the sandbox directory is created; os.tmpdir() by default. */
+  baseDir?: string;
+}
+
+export interface ServiceDescription {
+  host: string;
+  address: string;
+  /** The tap's port: the one to dial. */
+  port: number;
+  /** `https://<host>:<port>/` (`http://` for mode disable). */
+  url: string;
+  /** `<host>:<port>:<address>`, for `curl --resolve`. */
+  resolve: string;
+  stack: ServiceSpec['stack'];
+  mode: ServiceSpec['mode'];
+  clientAuth: ServiceSpec['clientAuth'];
+  /** Where the service itself listens, behind the tap. */
+  internalPort: number;
+  pid: number;
+  /** openssl s_server's pid, for stack openssl. */
+  opensslPid?: number;
+}
+
+export interface ClientDescription {
+  calls: string;
+  cert?: string;
+  key?: string;
+  /** Leaf + intermediates, for tools that send a chain (`openssl s_client -cert_chain`). */
+  chain?: string;
+  /** The CA bundle this client trusts; absent when the lab gives it none (the system's then). */
+  trust?: string;
+  url: string;
+  protocol: ClientSpec['protocol'];
+  pid: number;
+}
+
+export interface SandboxDescription {
+  id: string;
+  lab: string;
+  dir: string;
+  address: string;
+  services: Record<string, ServiceDescription>;
+  clients: Record<string, ClientDescription>;
+  /** Each CA of the lab: its certificate file. */
+  cas: Record<string, string>;
+  /** Every child process of the sandbox (services, clients, openssl). */
+  pids: number[];
+}
+
+/** Something a process of the sandbox did or said. */
+export interface ProcessEvent {
+  /** µs on process.hrtime's clock, like the tap's chunks. */
+  t: number;
+  role: 'service' | 'client';
+  /** The lab's name for the service or client. */
+  name: string;
+  pid?: number;
+  kind: 'spawned' | 'listening' | 'ready' | 'tls-error' | 'client-error' | 'request' | 'log' | 'exit' | 'fatal';
+  code?: string;
+  message?: string;
+  /** For `log`: which stream of the process. */
+  stream?: 'stdout' | 'stderr';
+  /** The tap connection the event belongs to, when known. */
+  connection?: number;
+}
+
+/** One client → service edge after a run of traffic. */
+export interface EdgeReport {
+  client: string;
+  service: string;
+  requests: number;
+  ok: number;
+  failed: number;
+  timeouts: number;
+  /** Keyed by the error code the client saw (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED, CERT_HAS_EXPIRED, ECONNRESET …). */
+  clientErrors: Record<string, { count: number; message: string }>;
+  /** What the service process logged for this client's connections, keyed the same way. */
+  serverErrors: Record<string, { count: number; message: string }>;
+  /** Alerts the client's errors prove it received, e.g. `certificate_required (116)`. */
+  alertsReceived: string[];
+  statusCodes: Record<string, number>;
+  /** Full TLS handshakes completed on new connections; resumed ones are counted in `resumed`. */
+  handshakes: number;
+  resumed: number;
+  handshakesPerRequest: number;
+  handshakesPerSecond: number;
+  /** Over every request of the run, failed ones included (queueing to response or error). */
+  latencyMs: { p50: number; p99: number; max: number };
+  /** Most requests ever waiting for a socket in the client's pool. */
+  maxQueueDepth: number;
+  durationMs: number;
+  /** The first response body seen (the service says whom it saw). */
+  sample?: string;
+}
+
+export interface Sandbox {
+  id: string;
+  lab: string;
+  dir: string;
+  address: string;
+  describe(): SandboxDescription;
+  /** Drives every client: `requests` requests each at its rps; resolves when all are done. */
+  runTraffic(options: { requests: number }): Promise<EdgeReport[]>;
+  /** Every connection through the sandbox, recorded. */
+  readonly tap: Tap;
+  /** NSS key-log lines from both ends, in arrival order. */
+  readonly keylog: string[];
+  /** `process-event` (ProcessEvent), `connection` / `close` (TapConnection), `keylog` (line), `truncated`. */
+  readonly events: EventEmitter;
+  /** Kills every child, closes every listener, removes the directory. Idempotent. */
+  stop(): Promise<void>;
+}

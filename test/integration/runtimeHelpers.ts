@@ -1,0 +1,111 @@
+/**
+ * Labs for the runtime's tests, written as in a lab file and run through the real schema so
+ * every default is the one labs get; and the real peers (openssl, curl) pointed at them.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import * as v from 'valibot';
+import { LabSchema, type LabSpec } from '../../server/lab/schema.js';
+import type { ClientDescription, ServiceDescription } from '../../server/runtime/index.js';
+
+export function labSpec(lab: { id?: string; pki: Record<string, unknown>; services: Record<string, unknown>; clients?: Record<string, unknown> }): LabSpec {
+  return v.parse(LabSchema, {
+    id: lab.id ?? 'runtime-test',
+    title: 'runtime test',
+    level: 'beginner',
+    minutes: 1,
+    pki: lab.pki,
+    services: lab.services,
+    clients: lab.clients ?? {},
+    scenario: { symptom: '-', question: '-', choices: ['none', 'expired-cert'], answer: 'none', explain: '-' },
+  });
+}
+
+/** root → auth-server, payments-client; service `auth` requires a client certificate. */
+export function healthyLab(overrides: { id?: string; service?: Record<string, unknown>; client?: Record<string, unknown>; pki?: Record<string, unknown> } = {}): LabSpec {
+  return labSpec({
+    id: overrides.id ?? 'healthy',
+    pki: {
+      'corp-root': { ca: true, validity: { notAfter: '+10y' } },
+      'auth-server': { issuer: 'corp-root', san: ['dns:auth.corp.test'], eku: ['serverAuth'] },
+      'payments-client': { issuer: 'corp-root', san: ['uri:spiffe://corp.test/ns/pay/sa/payments'], eku: ['clientAuth'] },
+      ...overrides.pki,
+    },
+    services: { auth: { host: 'auth.corp.test', cert: 'auth-server', clientAuth: 'require', trust: ['corp-root'], ...overrides.service } },
+    clients: { payments: { calls: 'auth', cert: 'payments-client', trust: ['corp-root'], rps: 50, ...overrides.client } },
+  });
+}
+
+export interface PeerResult {
+  code: number | null;
+  output: string;
+}
+
+export async function run(command: string, args: string[], input = ''): Promise<PeerResult> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stdin.end(input);
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, output };
+}
+
+/** `openssl s_client` sending one HTTP/1.0 request; -ign_eof keeps it reading until the server closes, so a TLS 1.3 alert that follows the handshake is read and printed. */
+export function sClient(service: ServiceDescription, client: Partial<ClientDescription> = {}): Promise<PeerResult> {
+  const args = ['s_client', '-connect', `${service.address}:${service.port}`, '-servername', service.host, '-ign_eof'];
+  if (client.trust) args.push('-CAfile', client.trust);
+  if (client.cert && client.key) args.push('-cert', client.cert, '-key', client.key);
+  if (client.chain) args.push('-cert_chain', client.chain);
+  return run('openssl', args, `GET / HTTP/1.0\r\nHost: ${service.host}\r\n\r\n`);
+}
+
+export function curl(service: ServiceDescription, client: Partial<ClientDescription> = {}, scheme: 'https' | 'http' = 'https'): Promise<PeerResult> {
+  const args = ['-sS', '--max-time', '10', '--resolve', service.resolve, `${scheme}://${service.host}:${service.port}/`];
+  if (client.trust) args.push('--cacert', client.trust);
+  if (client.cert && client.key) args.push('--cert', client.cert, '--key', client.key);
+  return run('curl', args);
+}
+
+/** True when nothing accepts connections on address:port any more. */
+export function refuses(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: address, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
+}
+
+/**
+ * True when the process is gone. A zombie counts as gone: it has exited and holds nothing;
+ * reaping an orphan is PID 1's job, and this machine's PID 1 does it only every second or so.
+ */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …"; the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Polls real state every 50 ms until `check` holds, for at most `limitMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, limitMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
