@@ -66,7 +66,7 @@ describe('expired-client-cert: the certificate that expired at 3 AM', () => {
 
   it('shows the expiry itself to openssl verify', async () => {
     const { clients, cas } = lab().description;
-    const { output } = await opensslVerify(cas['corp-root']!, clients.payments!.chain!);
+    const { output } = await opensslVerify(cas['corp-root']!, clients.payments!.cert!);
     expect(output).toContain('certificate has expired');
   });
 });
