@@ -17,7 +17,7 @@ async function firstRequest(sandbox: Awaited<ReturnType<typeof startSandbox>>, c
   const description = sandbox.describe();
   const caller = description.clients[client]!;
   const service = description.services[caller.calls]!;
-  const [cert, key, ca] = await Promise.all([caller.chain!, caller.key!, caller.trust].map((file) => readFile(file!)));
+  const [cert, key, ca] = await Promise.all([caller.cert!, caller.key!, caller.trust].map((file) => readFile(file!)));
   const request = https.get({
     host: service.address,
     port: service.port,

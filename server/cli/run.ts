@@ -1,9 +1,12 @@
-import { startSandbox, type EdgeReport } from '../runtime/index.js';
+import { buildTrace, verdictsForSandbox } from '../explain/index.js';
+import { startSandbox, type EdgeReport, type ProcessEvent, type Sandbox, type SandboxDescription } from '../runtime/index.js';
 import type { FaultSpec } from '../lab/schema.js';
+import { captureNote, prepareCaptureDir, writeCapture } from './capture.js';
 import { formatEdgeReport } from './edgeReport.js';
 import { resolveLab, sandboxSpec } from './labFiles.js';
 import { preflight } from './preflight.js';
 import { stopOnSignals } from './signals.js';
+import { formatTrace, wantsColour } from './traceFormat.js';
 
 export interface RunOptions {
   lab: string;
@@ -11,10 +14,15 @@ export interface RunOptions {
   fix: boolean;
   requests: number;
   json: boolean;
+  /** Also decode every recorded connection into an annotated trace, with a verdict per failure. */
+  trace?: boolean;
+  /** Write capture.pcapng + keys.log of the run into this directory. */
+  capture?: string;
 }
 
 /**
- * `mtls-lab run`: start a sandbox, drive every client's traffic, print per-edge outcomes.
+ * `mtls-lab run`: start a sandbox, drive every client's traffic, print per-edge outcomes
+ * (and with --trace, the annotated trace after them).
  * Exits 0 whenever the run completed, whatever the lab's outcome: a failing edge is the
  * lab working as intended.
  */
@@ -22,20 +30,39 @@ export async function runCommand(options: RunOptions): Promise<void> {
   const doc = await resolveLab(options.lab);
   const spec = sandboxSpec(doc, options.faults, options.fix);
   preflight(spec);
+  if (options.capture !== undefined) await prepareCaptureDir(options.capture);
   const sandbox = await startSandbox(spec);
   const release = stopOnSignals(() => sandbox.stop());
+  // Listening from the start: a process reports a failure once, as it happens.
+  const processEvents: ProcessEvent[] = [];
+  if (options.trace) sandbox.events.on('process-event', (event: ProcessEvent) => processEvents.push(event));
   let edges: EdgeReport[];
+  let topology: SandboxDescription | undefined;
+  let capture: string | undefined;
   try {
     edges = await sandbox.runTraffic({ requests: options.requests });
+    if (options.trace) topology = sandbox.describe();
+    if (options.capture !== undefined) capture = captureNote(await writeCapture(sandbox, options.capture));
   } finally {
+    // The trace is built after stop: by then every connection is closed and its close reason known.
     await sandbox.stop();
     release();
   }
+  const explained = options.trace ? explainRun(sandbox, processEvents, edges, topology) : undefined;
+
   const faults = [...spec.faults, ...options.faults].map((f) => (f.target ? `${f.kind}:${f.target}` : f.kind));
   if (options.json) {
-    process.stdout.write(JSON.stringify({ lab: spec.id, faults, fixed: options.fix, edges }) + '\n');
+    process.stdout.write(JSON.stringify({ lab: spec.id, faults, fixed: options.fix, edges, ...explained }) + '\n');
+    if (capture) process.stderr.write(capture + '\n');
     return;
   }
   const header = `lab ${spec.id}` + (faults.length ? ` — faults: ${faults.join(', ')}` : '') + (options.fix ? ' — with the fix applied' : '');
-  process.stdout.write([header, '', ...edges.map(formatEdgeReport)].join('\n') + '\n');
+  const trace = explained ? ['', formatTrace(explained.trace, explained, { colour: wantsColour(process.stdout) })] : [];
+  process.stdout.write([header, '', ...edges.map(formatEdgeReport), ...trace, ...(capture ? ['', capture] : [])].join('\n') + '\n');
+}
+
+/** The run's annotated trace and a verdict per failure. */
+function explainRun(sandbox: Sandbox, processEvents: readonly ProcessEvent[], edges: readonly EdgeReport[], topology: SandboxDescription | undefined) {
+  const trace = buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents, ...(topology ? { topology } : {}) });
+  return { trace, ...verdictsForSandbox(trace, edges) };
 }

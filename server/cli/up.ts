@@ -1,5 +1,6 @@
 import { startSandbox } from '../runtime/index.js';
 import type { FaultSpec } from '../lab/schema.js';
+import { captureNote, prepareCaptureDir, writeCapture } from './capture.js';
 import { resolveLab, sandboxSpec } from './labFiles.js';
 import { preflight } from './preflight.js';
 import { stopOnSignals } from './signals.js';
@@ -9,6 +10,8 @@ export interface UpOptions {
   faults: FaultSpec[];
   fix: boolean;
   json: boolean;
+  /** When it stops, write capture.pcapng + keys.log of everything it served into this directory. */
+  capture?: string;
 }
 
 /**
@@ -20,8 +23,18 @@ export async function upCommand(options: UpOptions): Promise<void> {
   const doc = await resolveLab(options.lab);
   const spec = sandboxSpec(doc, options.faults, options.fix);
   preflight(spec);
+  if (options.capture !== undefined) await prepareCaptureDir(options.capture);
   const sandbox = await startSandbox(spec);
-  stopOnSignals(() => sandbox.stop(), { stdin: true });
+  const { capture } = options;
+  const stop = async (): Promise<void> => {
+    if (capture !== undefined) {
+      // The sandbox stops whatever happens to the capture; a failure to write it is reported.
+      const note = await writeCapture(sandbox, capture).then(captureNote, (error: Error) => `ERROR: ${error.message}`);
+      process.stderr.write(note + '\n');
+    }
+    await sandbox.stop();
+  };
+  stopOnSignals(stop, { stdin: true });
   const description = sandbox.describe();
   if (options.json) {
     process.stdout.write(JSON.stringify(description) + '\n');
@@ -34,6 +47,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   for (const [name, client] of Object.entries(description.clients)) {
     lines.push(`  client ${name} → ${client.calls}: --cert ${client.cert ?? '(none)'} --key ${client.key ?? '(none)'} --cacert ${client.trust}`);
   }
+  if (capture !== undefined) lines.push(`On stop, the capture (capture.pcapng, keys.log) is written into ${capture}`);
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -1,0 +1,72 @@
+/**
+ * How each TLS stack words the same root cause — the lesson that one failure has many
+ * faces, and that the side which *detects* a problem prints a verify error while its peer
+ * only sees an alert. Real strings, from each project's own sources and error tables
+ * (OpenSSL's X509_V_ERR_* texts, curl's CURLE_* codes, Node's ERR_* codes, Go's crypto/tls
+ * and crypto/x509 messages, Envoy's BoringSSL reason strings). Data only; verdict.ts attaches
+ * the entry of a verdict's root cause.
+ */
+export type Stack = 'openssl' | 'curl' | 'node' | 'go' | 'envoy';
+
+export interface Wording {
+  /** What the side that detected the problem prints; absent for a stack that only ever sees the peer's alert (curl is only a client). */
+  detector?: string;
+  /** What its peer sees, when that differs (usually an alert). */
+  peer?: string;
+}
+
+export type StackWordings = Partial<Record<Stack, Wording>>;
+
+export const stackWording: Readonly<Record<string, StackWordings>> = {
+  'expired-cert': {
+    openssl: { detector: 'verify error:num=10:certificate has expired', peer: 'sslv3 alert certificate expired … SSL alert number 45' },
+    curl: { detector: 'curl: (60) SSL certificate problem: certificate has expired', peer: 'curl: (56) … sslv3 alert certificate expired' },
+    node: { detector: 'CERT_HAS_EXPIRED: certificate has expired', peer: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED' },
+    // Go's server sends certificate_expired (45) for an expired client certificate (crypto/tls
+    // handshake_server.go); its client names that alert "expired certificate". Older Go sent
+    // bad_certificate, the "tls: bad certificate" of the 3 AM incident.
+    go: { detector: 'x509: certificate has expired or is not yet valid: current time … is after …', peer: 'remote error: tls: expired certificate' },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_CERTIFICATE_EXPIRED' },
+  },
+  'not-yet-valid': {
+    openssl: { detector: 'verify error:num=9:certificate is not yet valid' },
+    curl: { detector: 'curl: (60) SSL certificate problem: certificate is not yet valid' },
+    node: { detector: 'CERT_NOT_YET_VALID: certificate is not yet valid' },
+    go: { detector: 'x509: certificate has expired or is not yet valid: current time … is before …' },
+  },
+  'missing-intermediate': {
+    openssl: { detector: 'verify error:num=21:unable to verify the first certificate' },
+    curl: { detector: 'curl: (60) SSL certificate problem: unable to verify the first certificate' },
+    node: { detector: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate' },
+    go: { detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority' },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED' },
+  },
+  'wrong-ca': {
+    openssl: { detector: 'verify error:num=20:unable to get local issuer certificate', peer: 'tlsv1 alert unknown ca … SSL alert number 48' },
+    curl: { detector: 'curl: (60) SSL certificate problem: unable to get local issuer certificate', peer: 'curl: (56) … tlsv1 alert unknown ca' },
+    node: { detector: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unable to get local issuer certificate', peer: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' },
+    go: { detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority', peer: 'remote error: tls: unknown certificate authority' },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN' },
+  },
+  'permissive-mode': {
+    // A TLS server reading "GET / HTTP/1.1" fails with SSL_R_HTTP_REQUEST ("http request");
+    // a TLS client reading an HTTP answer fails with "wrong version number".
+    openssl: { detector: 'strict port: SSL routines::http request; s_client against a plaintext port: wrong version number' },
+    curl: { detector: 'permissive: HTTP 200 over plain http://; strict: curl: (52) Empty reply from server' },
+    node: { detector: 'strict: ERR_SSL_HTTP_REQUEST (the server saw an HTTP request where a ClientHello belongs)' },
+    go: { detector: 'tls: first record does not look like a TLS handshake' },
+    envoy: { detector: 'PERMISSIVE: the plaintext filter chain serves it; STRICT: connection reset by peer' },
+  },
+  'exhausted-pool': {
+    node: { detector: 'ETIMEDOUT / socket hang up; a p99 far above the handler time' },
+    go: { detector: 'context deadline exceeded' },
+    envoy: { detector: 'upstream connect error or disconnect/reset before headers. reset reason: overflow (503 UO)' },
+  },
+  'missing-client-cert': {
+    openssl: { detector: 'peer did not return a certificate', peer: 'tlsv13 alert certificate required … SSL alert number 116' },
+    curl: { peer: 'curl: (56) … tlsv13 alert certificate required' },
+    node: { detector: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', peer: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' },
+    go: { detector: "tls: client didn't provide a certificate", peer: 'remote error: tls: certificate required' },
+    envoy: { detector: 'STRICT, caller without a sidecar: connection reset by peer', peer: 'curl: (52) Empty reply from server' },
+  },
+};

@@ -1,0 +1,129 @@
+/**
+ * The explain room against real sandboxes: each lab loaded from labs/, its faults applied,
+ * real services and clients run through the tap; then the recording is decoded into a trace
+ * and every failure must be traced back to its root cause — from the wire and the process
+ * reports alone (verdicts never see the lab's fault list).
+ *
+ *   labs/<id>.yaml ─loadLab─▶ applyFaults ─startSandbox─▶ runTraffic ─stop─▶ buildTrace ─▶ verdictsForSandbox
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildTrace, verdictsForSandbox, type SandboxVerdicts, type TraceEvent } from '../../server/explain/index.js';
+import { applyFaults } from '../../server/faults/index.js';
+import { loadLab } from '../../server/lab/index.js';
+import { startSandbox, type EdgeReport, type ProcessEvent, type Sandbox } from '../../server/runtime/index.js';
+
+const labsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../labs');
+const started = new Set<Sandbox>();
+
+afterAll(async () => {
+  await Promise.allSettled([...started].map((sandbox) => sandbox.stop()));
+});
+
+interface Explained extends SandboxVerdicts {
+  trace: TraceEvent[];
+  edges: EdgeReport[];
+}
+
+/** Runs a lab as its file says (its faults applied) and explains what the tap recorded. */
+async function explainLab(id: string, requests: number): Promise<Explained> {
+  const doc = await loadLab(path.join(labsDir, `${id}.yaml`));
+  const sandbox = await startSandbox(applyFaults(doc.spec, doc.spec.faults));
+  started.add(sandbox);
+  const processEvents: ProcessEvent[] = [];
+  sandbox.events.on('process-event', (event: ProcessEvent) => processEvents.push(event));
+  let edges: EdgeReport[];
+  const topology = sandbox.describe();
+  try {
+    edges = await sandbox.runTraffic({ requests });
+  } finally {
+    // Stopping closes every connection, so each one's close reason is known to the trace.
+    await sandbox.stop();
+  }
+  const trace = buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents, topology });
+  return { trace, edges, ...verdictsForSandbox(trace, edges) };
+}
+
+const failures = (explained: Explained) => explained.verdicts.filter((v) => v.severity !== 'info');
+const evidenceEvent = (explained: Explained, seq: number): TraceEvent => explained.trace[seq]!;
+
+describe('explain, on real sandboxes', () => {
+  it('finds no failure in the baseline', async () => {
+    const explained = await explainLab('baseline', 2);
+    expect(failures(explained)).toEqual([]);
+    expect(explained.diagnosis).toMatch(/^no failures/);
+    expect(explained.trace.some((e) => e.type === 'CertificateRequest')).toBe(true);
+  });
+
+  it('traces expired-client-cert to the expired client certificate', async () => {
+    const explained = await explainLab('expired-client-cert', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    for (const v of verdicts) {
+      expect(v.rootCause).toBe('expired-cert');
+      expect(v.detectedBy).toBe('server');
+      const proof = evidenceEvent(explained, v.evidence.seq);
+      // The client's Certificate (its notAfter) or the alert the server sent about it.
+      if (v.evidence.message === 'Certificate') {
+        expect(proof).toMatchObject({ dir: 'c2s', layer: 'handshake', type: 'Certificate' });
+        expect(v.evidence.field).toBe('notAfter');
+        expect(Date.parse(v.evidence.value!)).toBeLessThan(Date.now());
+      } else {
+        expect(proof).toMatchObject({ dir: 's2c', type: 'alert certificate_expired (45)' });
+      }
+    }
+    expect(explained.diagnosis).toMatch(/^expired-cert/);
+  });
+
+  it('shows the client Finished before the decrypted TLS 1.3 alert that rejects it', async () => {
+    const { trace } = await explainLab('expired-client-cert', 2);
+    const first = trace.find((e) => e.conn !== 0)!.conn;
+    const conn = trace.filter((e) => e.conn === first);
+    const finished = conn.findIndex((e) => e.type === 'Finished' && e.dir === 'c2s');
+    const rejected = conn.findIndex((e) => e.type === 'alert certificate_expired (45)');
+    expect(finished).toBeGreaterThan(-1);
+    expect(rejected).toBeGreaterThan(finished);
+    expect(conn[rejected]).toMatchObject({ dir: 's2c', layer: 'alert', severity: 'error' });
+    expect(conn[rejected]!.note).toContain('after payments already believed the handshake was done (TLS 1.3 sends this alert encrypted)');
+  });
+
+  it('traces missing-intermediate to the server Certificate that stops at the leaf', async () => {
+    const explained = await explainLab('missing-intermediate', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'missing-intermediate', detectedBy: 'client', evidence: { message: 'Certificate', field: 'certificate_list' } });
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 's2c', type: 'Certificate' });
+    }
+  });
+
+  it('traces wrong-ca to the CA list of the CertificateRequest and alert unknown_ca', async () => {
+    const explained = await explainLab('wrong-ca', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'wrong-ca', detectedBy: 'server' });
+      expect(['CertificateRequest', 'alert unknown_ca (48)']).toContain(v.evidence.message);
+    }
+    expect(explained.trace.some((e) => e.type === 'alert unknown_ca (48)' && e.dir === 's2c')).toBe(true);
+  });
+
+  it('calls the plaintext request permissive-mode served, a security finding', async () => {
+    const explained = await explainLab('permissive-mode', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(1);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'permissive-mode', severity: 'warning', evidence: { message: 'plaintext', field: 'first_line', value: 'GET / HTTP/1.1' } });
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 'c2s', layer: 'plaintext' });
+    }
+  });
+
+  it('calls the starved pool exhausted-pool, per edge', async () => {
+    const explained = await explainLab('exhausted-pool', 300);
+    const edge = explained.verdicts.find((v) => v.edge);
+    expect(edge).toMatchObject({ rootCause: 'exhausted-pool', edge: { client: 'checkout', service: 'inventory' }, detectedBy: 'client' });
+    expect(new Set(failures(explained).map((v) => v.rootCause))).toEqual(new Set(['exhausted-pool']));
+    expect(explained.diagnosis).toMatch(/^exhausted-pool/);
+  });
+});
