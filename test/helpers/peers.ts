@@ -23,7 +23,7 @@ async function run(command: string, args: string[], input = ''): Promise<PeerRes
 
 /** `openssl s_client` as an mTLS client, sending one HTTP request and reading the answer. */
 export function opensslClient(service: ServiceDescription, client?: Partial<ClientDescription>, extra: string[] = []): Promise<PeerResult> {
-  const args = ['s_client', '-connect', `${service.address}:${service.port}`, '-servername', service.host, '-verify_hostname', service.host];
+  const args = ['s_client', '-ign_eof', '-connect', `${service.address}:${service.port}`, '-servername', service.host, '-verify_hostname', service.host];
   if (client?.trust) args.push('-CAfile', client.trust);
   if (client?.cert && client.key) args.push('-cert', client.cert, '-key', client.key);
   if (client?.chain) args.push('-cert_chain', client.chain);
