@@ -142,3 +142,21 @@ describe('permissive-mode: mTLS for everyone except those who skip it', () => {
     expect(output).not.toContain('no client certificate');
   });
 });
+
+describe('exhausted-pool: a handshake for every request', () => {
+  const lab = withLab('exhausted-pool');
+
+  it('leaves inventory itself healthy: curl with the checkout certificate gets an answer', async () => {
+    const { services, clients } = lab().description;
+    const { code, output } = await curl(services.inventory!, clients.checkout);
+    expect(code).toBe(0);
+    expect(output).toContain('spiffe://corp.test/ns/shop/sa/checkout');
+  });
+
+  it('costs a new connection a full handshake, and a reconnect with a session none', async () => {
+    const { services, clients } = lab().description;
+    const { output } = await opensslClient(services.inventory!, clients.checkout, ['-reconnect', '-tls1_2']);
+    expect(output).toContain('New, TLSv1.2');
+    expect(output).toContain('Reused, TLSv1.2');
+  });
+});
