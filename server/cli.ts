@@ -21,10 +21,14 @@ const usage = `usage: mtls-lab [command] [options]
   serve [--host 127.0.0.1] [--port 8470] [--no-open]   the web lab (default command)
   list [--json]                                        the labs
   validate [files…]                                    check lab files (all of labs/ by default)
-  run <lab-id|file> [--fault kind[:target]]… [--fix] [--requests N] [--json]
+  run <lab-id|file> [--fault kind[:target]]… [--fix] [--requests N] [--trace] [--json] [--capture DIR]
                                                        start a sandbox, drive traffic, report each edge
-  up <lab-id|file> [--fault kind[:target]]… [--fix] [--json]
-                                                       start a sandbox and keep it up for curl/openssl`;
+                                                       (--trace: the annotated handshake trace, a verdict per failure)
+  up <lab-id|file> [--fault kind[:target]]… [--fix] [--json] [--capture DIR]
+                                                       start a sandbox and keep it up for curl/openssl
+
+  --capture DIR writes capture.pcapng (TLS key log embedded) and keys.log into DIR:
+  for run, of the run; for up, of everything it served, when it stops`;
 
 const options = {
   host: { type: 'string', default: '127.0.0.1' },
@@ -34,6 +38,8 @@ const options = {
   fault: { type: 'string', multiple: true, default: [] },
   fix: { type: 'boolean', default: false },
   requests: { type: 'string', default: '10' },
+  trace: { type: 'boolean', default: false },
+  capture: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -46,6 +52,12 @@ function wholeNumber(flag: string, value: string, min: number): number {
 function onlyOne(command: string, positionals: string[]): string {
   if (positionals.length !== 1) throw new CliError(`${command} takes one lab id or file, e.g. \`mtls-lab ${command} baseline\``);
   return positionals[0]!;
+}
+
+function captureOption(dir: string | undefined): { capture?: string } {
+  if (dir === undefined) return {};
+  if (dir.trim() === '') throw new CliError('--capture takes a directory, e.g. `--capture ./capture`');
+  return { capture: dir };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -72,10 +84,10 @@ async function main(argv: string[]): Promise<number> {
     case 'validate':
       return (await validateCommand(rest)) ? 0 : 2;
     case 'run':
-      await runCommand({ lab: onlyOne('run', rest), faults, fix: values.fix, requests: wholeNumber('requests', values.requests, 1), json: values.json });
+      await runCommand({ lab: onlyOne('run', rest), faults, fix: values.fix, requests: wholeNumber('requests', values.requests, 1), json: values.json, trace: values.trace, ...captureOption(values.capture) });
       return 0;
     case 'up':
-      await upCommand({ lab: onlyOne('up', rest), faults, fix: values.fix, json: values.json });
+      await upCommand({ lab: onlyOne('up', rest), faults, fix: values.fix, json: values.json, ...captureOption(values.capture) });
       return 0;
     default:
       throw new CliError(`unknown command "${command}"; commands: serve, list, validate, run, up`);

@@ -1,59 +1,133 @@
 /**
- * The local web server, composed in order: Host check → token → JSON API → static files.
+ * The local web server, composed in order; each part lives in its own file.
  *
- *   browser ──Host/token checks──▶ /api/* (labs) | the built web app (dist/web)
+ *   browser ──HTTP──▶ errors ▸ headers ▸ Host ▸ Origin ▸ token ▸ JSON body ▸ /api/* (labs, sandboxes, progress) ▸ web app
+ *   browser ──/ws upgrade──▶ Host ▸ Origin ▸ token ──▶ WsHub ◀── LabSession messages (trace, health, status)
+ *   LabSession ──▶ runtime sandboxes ──▶ tap ──▶ explain (TraceEvents) · verify ──▶ progress.json
+ *
+ * Shutdown is one Promise.allSettled over every subsystem: the HTTP server, the WebSocket
+ * hub, every sandbox (their child processes with them) and the progress file's last write.
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { isAllowedHost } from './hostCheck.js';
-import { serveStatic } from './staticFiles.js';
-import { cookieValue, tokenCookie, tokenMatches } from './token.js';
+import { labRoutes } from './api/labs.js';
+import { sandboxRoutes } from './api/sandboxes.js';
+import { ApiError } from './errors.js';
+import { errorHandler } from './errorHandler.js';
+import { hostCheck, allowedHostNames } from './hostCheck.js';
+import { compose, sendApiError, type RequestContext } from './http.js';
+import { jsonBody } from './jsonBody.js';
+import { LabCatalogue } from './labCatalogue.js';
+import { resolveAppOptions, type AppOptions } from './options.js';
+import { originCheck } from './originCheck.js';
+import { ProgressStore } from './progressStore.js';
+import { router } from './router.js';
+import { SandboxRegistry } from './sandboxRegistry.js';
+import { securityHeaders } from './securityHeaders.js';
+import { staticFiles } from './staticFiles.js';
+import { tokenCookieName } from './token.js';
+import { tokenAuth } from './tokenAuth.js';
+import { upgradeGuard } from './upgradeGuard.js';
+import { WsHub } from './wsHub.js';
 
-export interface AppOptions {
-  host: string;
-  port: number;
-  token: string;
-  webRoot: string;
-  /** The catalogue as the browser may see it (no answers). */
-  listLabs(): Promise<unknown[]>;
+export { createToken } from './token.js';
+export { defaultDataDir, type AppOptions } from './options.js';
+
+export interface App {
+  readonly options: AppOptions;
+  readonly server: http.Server;
+  readonly sandboxes: SandboxRegistry;
+  readonly progress: ProgressStore;
+  readonly hub: WsHub;
+  /** Listens on options.host:options.port; resolves with the port and the URL that carries the token. */
+  listen(): Promise<{ port: number; url: string }>;
+  /** Stops everything; rejects with an AggregateError naming what did not stop cleanly. */
+  close(): Promise<void>;
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { code, message } }));
-}
-
-export function createAppServer(options: AppOptions): http.Server {
-  if (!existsSync(path.join(options.webRoot, 'index.html'))) {
-    throw new TypeError(`the web app is not built at ${options.webRoot}; run \`npm run build\``);
+export async function createApp(given: Partial<AppOptions>): Promise<App> {
+  const options = resolveAppOptions(given);
+  if (options.webRoot !== undefined && !existsSync(path.join(options.webRoot, 'index.html'))) {
+    throw new TypeError(`createApp: the web app is not built at ${options.webRoot}; run \`npm run build\``);
   }
-  return http.createServer((req, res) => {
-    if (!isAllowedHost(req.headers.host, options.host)) {
-      return sendError(res, 403, 'HOST_NOT_ALLOWED', 'this server answers only to localhost names');
-    }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const queryToken = url.searchParams.get('token');
-    if (tokenMatches(options.token, queryToken)) {
-      url.searchParams.delete('token');
-      res.writeHead(302, {
-        location: url.pathname + url.search,
-        'set-cookie': `${tokenCookie}=${options.token}; HttpOnly; SameSite=Strict; Path=/`,
-      });
-      return res.end();
-    }
-    if (!tokenMatches(options.token, cookieValue(req.headers.cookie, tokenCookie))) {
-      return sendError(res, 401, 'TOKEN_REQUIRED', 'open the URL printed by `mtls-lab serve` (it carries the token)');
-    }
-    if (url.pathname === '/api/labs') {
-      return void options.listLabs().then(
-        (labs) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(labs));
-        },
-        (error: unknown) => sendError(res, 500, 'INTERNAL', String(error)),
-      );
-    }
-    void serveStatic(options.webRoot, url.pathname, res);
+  const { logger } = options;
+  let port = options.port;
+  const cookieName = (): string => tokenCookieName(port);
+  const allowedHosts = allowedHostNames(options.host, options.allowedHosts);
+
+  const progress = await ProgressStore.open(options.dataDir, logger);
+  const catalogue = new LabCatalogue(options.labsDir, logger);
+  const sandboxes = new SandboxRegistry(catalogue, {
+    maxSandboxes: options.maxSandboxes,
+    sandboxOptions: options.sandboxBaseDir ? { baseDir: options.sandboxBaseDir } : {},
+    progress,
+    verifyRequests: options.verifyRequests,
+    logger,
   });
+
+  const handle = compose([
+    errorHandler(logger),
+    securityHeaders(),
+    hostCheck(allowedHosts),
+    originCheck(),
+    tokenAuth(options.token, cookieName),
+    jsonBody(options.maxBodyBytes),
+    router('/api/', [...labRoutes(catalogue, progress), ...sandboxRoutes(sandboxes, options)]),
+    staticFiles(options.webRoot),
+  ]);
+
+  const server = http.createServer((req, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return sendApiError(res, new ApiError('BAD_REQUEST', 'the request target is not a URL path'));
+    }
+    const ctx: RequestContext = { req, res, url, body: undefined, params: {} };
+    void handle(ctx);
+  });
+
+  const hub = new WsHub(sandboxes, upgradeGuard(allowedHosts, options.token, cookieName), {
+    path: '/ws',
+    maxPayloadBytes: options.maxBodyBytes,
+    maxBufferedBytes: 16 * 1024 * 1024,
+    logger,
+  });
+  server.on('upgrade', hub.handleUpgrade);
+
+  let closing: Promise<void> | undefined;
+  return {
+    options,
+    server,
+    sandboxes,
+    progress,
+    hub,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          port = typeof address === 'object' && address ? address.port : options.port;
+          const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+          resolve({ port, url: `http://${shownHost}:${port}/?token=${options.token}` });
+        });
+      }),
+    close: () => (closing ??= closeAll(server, hub, sandboxes, progress)),
+  };
+}
+
+async function closeAll(server: http.Server, hub: WsHub, sandboxes: SandboxRegistry, progress: ProgressStore): Promise<void> {
+  const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const results = await Promise.allSettled([
+    httpClosed,
+    hub.close(),
+    // Requests still running (a traffic run) end when their sandbox stops; then their sockets close.
+    sandboxes.close().finally(() => server.closeAllConnections()),
+    progress.flush(),
+  ]);
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) throw new AggregateError(failed.map((r) => r.reason), 'mtls-lab: some parts did not stop cleanly');
 }

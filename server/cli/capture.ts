@@ -3,10 +3,10 @@
  * embedded) + keys.log, written before the sandbox stops (stopping removes its directory).
  */
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sandbox } from '../runtime/index.js';
-import { exportSandboxCapture, type ExportedCapture } from '../wire/capture/fromTap.js';
+import { ensureDirectory, exportSandboxCapture, type ExportedCapture } from '../wire/capture/fromTap.js';
 import { CliError } from './cliError.js';
 
 const cannotWrite = (dir: string, error: unknown): Error => {
@@ -18,7 +18,7 @@ const cannotWrite = (dir: string, error: unknown): Error => {
 /** Creates the directory and checks it is writable before a sandbox starts, so a typo fails at once. */
 export async function prepareCaptureDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await ensureDirectory(dir);
     await access(dir, constants.W_OK);
   } catch (error) {
     throw cannotWrite(dir, error);

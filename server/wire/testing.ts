@@ -6,7 +6,7 @@
  */
 import { createCipheriv } from 'node:crypto';
 import type { TapChunk } from './connectionDecoder.js';
-import { aeadSuite, trafficKeys } from './keySchedule.js';
+import { aeadSuite, trafficKeys, type TrafficKeys } from './keySchedule.js';
 import { KeyLog } from './keylog.js';
 
 export function fromHex(text: string): Uint8Array {
@@ -145,4 +145,23 @@ export function sealTls13Record(secretHex: string, seq: number, contentType: num
   const cipher = createCipheriv('aes-128-gcm', key, nonce);
   cipher.setAAD(header);
   return new Uint8Array(Buffer.concat([header, cipher.update(inner), cipher.final(), cipher.getAuthTag()]));
+}
+
+/**
+ * Seals a TLS 1.2 AES-GCM record (RFC 5288 §3, RFC 5246 §6.2.3.3) with one side's keys from
+ * tls12KeyBlock: the explicit nonce is the sequence number, as OpenSSL sends it.
+ */
+export function sealTls12Record(keys: TrafficKeys, seq: number, contentType: number, content: Uint8Array): Uint8Array {
+  const explicit = Buffer.alloc(8);
+  explicit.writeBigUInt64BE(BigInt(seq));
+  const aad = Buffer.alloc(13);
+  aad.writeBigUInt64BE(BigInt(seq));
+  aad.writeUInt8(contentType, 8);
+  aad.writeUInt16BE(0x0303, 9);
+  aad.writeUInt16BE(content.length, 11);
+  const cipher = createCipheriv(keys.key.length === 32 ? 'aes-256-gcm' : 'aes-128-gcm', keys.key, Buffer.concat([keys.iv, explicit]));
+  cipher.setAAD(aad);
+  const fragment = Buffer.concat([explicit, cipher.update(content), cipher.final(), cipher.getAuthTag()]);
+  const header = Buffer.from([contentType, 3, 3, fragment.length >> 8, fragment.length & 0xff]);
+  return new Uint8Array(Buffer.concat([header, fragment]));
 }

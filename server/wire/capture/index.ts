@@ -8,3 +8,4 @@ export { writePcapng, keylogText, type WritePcapngOptions } from './writePcapng.
 export { writePcap, type PcapFrame, type WritePcapOptions } from './writePcap.js';
 export { readCapture, type CaptureContents, type ReadCaptureOptions } from './readCapture.js';
 export { LinkType } from './pcapngBlocks.js';
+export { exportSandboxCapture, fromTapConnections, sandboxRecording, tapEpochOffsetUs, type ExportedCapture, type TapEndpoints } from './fromTap.js';

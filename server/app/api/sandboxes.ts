@@ -1,0 +1,151 @@
+/**
+ * Sandboxes: start a lab, drive its traffic, take hints, diagnose, fix, verify, download.
+ *
+ *   POST   /api/sandboxes                  { lab, faults? }        → 201 SandboxView (scenario without answer)
+ *   GET    /api/sandboxes/:id                                      → SandboxView
+ *   DELETE /api/sandboxes/:id                                      → 204
+ *   GET    /api/sandboxes/:id/trace                                → TraceResponse
+ *   POST   /api/sandboxes/:id/traffic      { requests }            → TrafficResponse
+ *   POST   /api/sandboxes/:id/hints                                → HintResponse (the next one; costs points)
+ *   POST   /api/sandboxes/:id/diagnosis    { rootCause, evidence: { conn, seq } } → DiagnosisResponse
+ *   POST   /api/sandboxes/:id/fix          { action, target?, params? } → SandboxView (same id, next generation)
+ *   POST   /api/sandboxes/:id/verify                               → VerifyResponse (green completes the lab)
+ *   GET    /api/sandboxes/:id/capture.pcapng | keys.log            → downloads
+ */
+import type { ServerResponse } from 'node:http';
+import type { FaultSpec } from '../../lab/schema.js';
+import { ApiError } from '../errors.js';
+import { sendJson } from '../http.js';
+import type { TrafficResponse } from '../protocol.js';
+import type { Route } from '../router.js';
+import type { SandboxRegistry } from '../sandboxRegistry.js';
+import { objectBody, objectField, paramsField, stringField, wholeNumberField, type Body } from './validate.js';
+
+export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: number }): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/api/sandboxes',
+      async handler({ res, body }) {
+        const input = objectBody(body);
+        const lab = stringField(input, 'lab');
+        const session = await registry.start(lab, extraFaults(input));
+        sendJson(res, 201, session.view(), { location: `/api/sandboxes/${encodeURIComponent(session.id)}` });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sandboxes',
+      handler({ res }) {
+        sendJson(res, 200, { sandboxes: registry.list().map((session) => session.view()) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sandboxes/:id',
+      handler({ res, params }) {
+        sendJson(res, 200, registry.get(params.id!).view());
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/sandboxes/:id',
+      async handler({ res, params }) {
+        await registry.stop(params.id!);
+        res.writeHead(204).end();
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sandboxes/:id/trace',
+      handler({ res, params }) {
+        sendJson(res, 200, registry.get(params.id!).trace());
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/sandboxes/:id/traffic',
+      async handler({ res, params, body }) {
+        const session = registry.get(params.id!);
+        const requests = wholeNumberField(objectBody(body), 'requests', 1, limits.maxRequests, 5);
+        sendJson(res, 200, { edges: await session.runTraffic(requests) } satisfies TrafficResponse);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/sandboxes/:id/hints',
+      handler({ res, params }) {
+        sendJson(res, 200, registry.get(params.id!).nextHint());
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/sandboxes/:id/diagnosis',
+      handler({ res, params, body }) {
+        const session = registry.get(params.id!);
+        const input = objectBody(body);
+        const rootCause = stringField(input, 'rootCause');
+        const evidence = objectField(input, 'evidence');
+        const conn = wholeNumberField(evidence, 'conn', 0, Number.MAX_SAFE_INTEGER);
+        const seq = wholeNumberField(evidence, 'seq', 0, Number.MAX_SAFE_INTEGER);
+        sendJson(res, 200, session.diagnose(rootCause, { conn, seq }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/sandboxes/:id/fix',
+      async handler({ res, params, body }) {
+        const session = registry.get(params.id!);
+        const input = objectBody(body);
+        const action = stringField(input, 'action');
+        const target = stringField(input, 'target', true);
+        sendJson(res, 200, await session.applyFix({ action, ...(target ? { target } : {}), params: paramsField(input, 'params') }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/sandboxes/:id/verify',
+      async handler({ res, params }) {
+        sendJson(res, 200, await registry.get(params.id!).verify());
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sandboxes/:id/capture.pcapng',
+      handler({ res, params }) {
+        const session = registry.get(params.id!);
+        const { pcapng } = session.capture();
+        download(res, `${session.id}.pcapng`, 'application/x-pcapng', Buffer.from(pcapng.buffer, pcapng.byteOffset, pcapng.byteLength));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sandboxes/:id/keys.log',
+      handler({ res, params }) {
+        const session = registry.get(params.id!);
+        download(res, `${session.id}.keys.log`, 'text/plain; charset=utf-8', Buffer.from(session.capture().keylog));
+      },
+    },
+  ];
+}
+
+/** Extra faults on top of the lab's own (team drills): `[{ kind, target?, params? }]`. */
+function extraFaults(input: Body): FaultSpec[] {
+  const list = input.faults;
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || list.length > 16) throw new ApiError('BAD_REQUEST', '"faults" must be an array of at most 16 { kind, target?, params? }');
+  return list.map((item) => {
+    const fault = objectBody(item);
+    const target = stringField(fault, 'target', true);
+    return { kind: stringField(fault, 'kind'), ...(target ? { target } : {}), params: paramsField(fault, 'params') };
+  });
+}
+
+function download(res: ServerResponse, filename: string, type: string, bytes: Buffer): void {
+  res.writeHead(200, {
+    'content-type': type,
+    'content-length': bytes.length,
+    'content-disposition': `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+  });
+  res.end(bytes);
+}

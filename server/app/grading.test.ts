@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../explain/traceEvent.js';
+import { checkEdges, gradeDiagnosis, matchesEvidence, scoreOf } from './grading.js';
+
+const event = (over: Partial<TraceEvent>): TraceEvent => ({ sandbox: 's', conn: 1, seq: 0, t: 0, dir: 's2c', layer: 'handshake', type: 'Certificate', note: '', severity: 'info', side: 'server', ...over });
+const alert = event({ layer: 'alert', type: 'alert certificate_expired (45)' });
+
+describe('grading', () => {
+  it('matches an alert by side and name', () => {
+    expect(matchesEvidence(alert, { side: 'server', message: 'alert', alert: 'certificate_expired' })).toBe(true);
+    expect(matchesEvidence(alert, { side: 'client', message: 'alert', alert: 'certificate_expired' })).toBe(false);
+    expect(matchesEvidence(alert, { side: 'server', message: 'alert', alert: 'unknown_ca' })).toBe(false);
+  });
+
+  it('matches a message by type or layer', () => {
+    expect(matchesEvidence(event({}), { side: 'server', message: 'Certificate' })).toBe(true);
+    expect(matchesEvidence(event({ layer: 'plaintext', type: 'GET / HTTP/1.1', side: 'client', dir: 'c2s' }), { side: 'client', message: 'plaintext' })).toBe(true);
+    expect(matchesEvidence(event({ type: 'ServerHello' }), { side: 'server', message: 'Certificate' })).toBe(false);
+  });
+
+  it('wants the right cause and the right event, and never names the answer when wrong', () => {
+    const scenario = { symptom: '', question: '', choices: ['expired-cert', 'wrong-ca'], answer: 'expired-cert', evidence: { side: 'server' as const, message: 'alert', alert: 'certificate_expired' }, hints: [], fix: [], explain: '' };
+    expect(gradeDiagnosis(scenario, 'expired-cert', alert).correct).toBe(true);
+    expect(gradeDiagnosis(scenario, 'expired-cert', event({})).correct).toBe(false);
+    const wrong = gradeDiagnosis(scenario, 'wrong-ca', alert);
+    expect(wrong.correct).toBe(false);
+    expect(wrong.reason).not.toMatch(/expired/i);
+  });
+
+  it('charges dearer hints and wrong answers, never below zero', () => {
+    expect(scoreOf(0, 0)).toBe(100);
+    expect(scoreOf(2, 1)).toBe(60);
+    expect(scoreOf(10, 10)).toBe(0);
+  });
+
+  it('wants a plaintext caller of an mTLS service refused, and every other edge all ok', () => {
+    const spec = {
+      services: { records: { clientAuth: 'require', mode: 'strict' } },
+      clients: { crm: { protocol: 'tls' }, scanner: { protocol: 'plaintext' } },
+    } as never;
+    const edge = (client: string, ok: number, failed: number) => ({ client, service: 'records', requests: 2, ok, failed, timeouts: 0 }) as never;
+    expect(checkEdges(spec, [edge('crm', 2, 0), edge('scanner', 0, 2)]).every((c) => c.pass)).toBe(true);
+    expect(checkEdges(spec, [edge('scanner', 2, 0)])[0]!.pass).toBe(false);
+    expect(checkEdges(spec, [edge('crm', 1, 1)])[0]!.pass).toBe(false);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Grading, on the server: the scenario's answer and evidence never leave it before a correct
+ * diagnosis. Pure functions over the lab's scenario, the trace the learner picked from, and
+ * the edge reports of a verify run.
+ *
+ *   learner: rootCause + {conn, seq} ──gradeDiagnosis(scenario, trace event)──▶ correct | reason
+ *   verify traffic: EdgeReport[] ──checkEdges(spec)──▶ green only when every edge behaves
+ */
+import { findField, type TraceEvent } from '../explain/traceEvent.js';
+import { faults } from '../faults/index.js';
+import type { LabSpec, ScenarioSpec } from '../lab/schema.js';
+import type { EdgeReport } from '../runtime/index.js';
+import type { EdgeCheck } from './protocol.js';
+
+export const maxScore = 100;
+/** Hints get stronger, and dearer: the n-th (1-based) costs 10·n. */
+export const hintCost = (index: number): number => 10 * index;
+export const wrongDiagnosisCost = 10;
+
+export function scoreOf(hintsShown: number, wrongDiagnoses: number): number {
+  let spent = wrongDiagnoses * wrongDiagnosisCost;
+  for (let i = 1; i <= hintsShown; i++) spent += hintCost(i);
+  return Math.max(0, maxScore - spent);
+}
+
+export function rootCauseTitle(id: string): string {
+  if (id === 'none') return 'Nothing is broken: it works as designed';
+  if (id === 'missing-client-cert') return 'The client sends no certificate';
+  return faults.get(id)?.title ?? id;
+}
+
+export function rootCauseSummary(id: string): string {
+  if (id === 'none') return 'Every connection completed its handshake and was answered.';
+  return faults.get(id)?.summary ?? '';
+}
+
+type Evidence = NonNullable<ScenarioSpec['evidence']>;
+
+/**
+ * Does this trace event prove what the scenario's evidence names? The side that sent it, the
+ * message (a handshake message type like `Certificate`, or a layer: `alert`, `plaintext`),
+ * the alert's name, and a field it must carry.
+ */
+export function matchesEvidence(event: TraceEvent, evidence: Evidence): boolean {
+  if (event.side !== evidence.side) return false;
+  const message = evidence.message;
+  const isMessage = message === 'alert' ? event.layer === 'alert' : event.type === message || event.layer === message;
+  if (!isMessage) return false;
+  // The trace names an alert `alert certificate_expired (45)`.
+  if (evidence.alert !== undefined && !(event.layer === 'alert' && event.type.startsWith(`alert ${evidence.alert} `))) return false;
+  if (evidence.field !== undefined && !findField(event.fields, evidence.field)) return false;
+  return true;
+}
+
+export interface Grade {
+  correct: boolean;
+  reason: string;
+}
+
+/** Correct only with the right root cause AND an event that proves it; the reason never names the answer. */
+export function gradeDiagnosis(scenario: ScenarioSpec, rootCause: string, event: TraceEvent): Grade {
+  const rightCause = rootCause === scenario.answer;
+  const rightEvent = scenario.evidence === undefined || matchesEvidence(event, scenario.evidence);
+  if (rightCause && rightEvent) return { correct: true, reason: `Correct: ${rootCauseTitle(rootCause).toLowerCase()}, and the event you picked proves it.` };
+  if (rightCause) {
+    return { correct: false, reason: `The root cause is right, but the event you picked (${event.type}, sent by the ${event.side ?? 'no'} side) does not prove it. Find the message that shows it.` };
+  }
+  return { correct: false, reason: `"${rootCauseTitle(rootCause)}" does not explain what the trace shows. Read the failing connection again.` };
+}
+
+/**
+ * Verify's rule per edge. A plaintext caller of a service that requires client certificates
+ * must be refused — PERMISSIVE serving it is the finding (Istio's STRICT refuses it); a
+ * service whose mode is `disable` is plain HTTP by design, so its callers must succeed.
+ * Every other edge must succeed on every request.
+ */
+export function checkEdges(spec: LabSpec, edges: readonly EdgeReport[]): EdgeCheck[] {
+  return edges.map((edge) => {
+    const client = spec.clients[edge.client];
+    const service = spec.services[edge.service];
+    const refuse = client?.protocol === 'plaintext' && service !== undefined && service.clientAuth === 'require' && service.mode !== 'disable';
+    const pass = edge.requests > 0 && (refuse ? edge.ok === 0 : edge.ok === edge.requests && edge.failed === 0 && edge.timeouts === 0);
+    return { client: edge.client, service: edge.service, expect: refuse ? 'refused' : 'ok', requests: edge.requests, ok: edge.ok, failed: edge.failed, pass };
+  });
+}
+
+export function isGreen(checks: readonly EdgeCheck[]): boolean {
+  return checks.length > 0 && checks.every((check) => check.pass);
+}

@@ -1,0 +1,308 @@
+/**
+ * One learner's run of a lab: the live sandbox, its trace and edge health, and where the
+ * learner stands — hints shown, diagnosis, fixes, verify. Everything that grades happens here,
+ * against the lab's scenario, which never leaves the server until a correct diagnosis.
+ *
+ *   LabDocument ──applyFaults──▶ LabSpec' ──startSandbox──▶ Sandbox ─┬─ TraceStore ──▶ 'message' trace
+ *                                                                     └─ EdgeHealthMeter ──▶ 'message' health
+ *   diagnosis ✓ ──▶ fix: applyFixes(spec') ──stop + startSandbox (same id, generation+1)──▶ verify ──▶ progress
+ *
+ * Operations that drive or replace the sandbox (traffic, fix, verify) run one at a time.
+ */
+import { EventEmitter } from 'node:events';
+import { stackWording } from '../explain/stackWording.js';
+import type { TraceEvent } from '../explain/index.js';
+import { applyFaults, applyFixes, FaultError, faults, fixActions } from '../faults/index.js';
+import type { LabDocument } from '../lab/index.js';
+import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
+import { startSandbox, type EdgeReport, type Sandbox, type SandboxOptions } from '../runtime/index.js';
+import { keylogText, sandboxRecording, writePcapng } from '../wire/capture/index.js';
+import { keylogLines } from '../wire/capture/keylog.js';
+import { EdgeHealthMeter } from './edgeHealth.js';
+import { ApiError, type ErrorLogger } from './errors.js';
+import { checkEdges, gradeDiagnosis, hintCost, isGreen, rootCauseSummary, rootCauseTitle, scoreOf } from './grading.js';
+import type { ProgressStore } from './progressStore.js';
+import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, VerifyResponse } from './protocol.js';
+import { TraceStore } from './traceStore.js';
+
+export interface SessionOptions {
+  sandboxOptions: SandboxOptions;
+  progress: ProgressStore;
+  verifyRequests: number;
+  logger: ErrorLogger;
+}
+
+/** The lab's spec with its own faults and the extra ones applied; every way it fails is a stable code. */
+export function brokenSpec(doc: LabDocument, extraFaults: readonly FaultSpec[]): LabSpec {
+  for (const fault of extraFaults) {
+    if (!faults.has(fault.kind)) throw new ApiError('UNKNOWN_FAULT', `"${fault.kind}" (known: ${[...faults.keys()].join(', ')})`);
+  }
+  try {
+    return applyFaults(doc.spec, [...doc.spec.faults, ...extraFaults]);
+  } catch (error) {
+    if (error instanceof FaultError) throw new ApiError('BAD_REQUEST', error.message);
+    throw error;
+  }
+}
+
+async function realise(spec: LabSpec, options: SessionOptions): Promise<Sandbox> {
+  try {
+    return await startSandbox(spec, options.sandboxOptions);
+  } catch (error) {
+    options.logger.error(`sandbox for lab ${spec.id} did not start`, error);
+    throw new ApiError('SANDBOX_START_FAILED', error instanceof Error ? error.message : String(error));
+  }
+}
+
+export class LabSession {
+  readonly id: string;
+  readonly doc: LabDocument;
+  /** 'message' (ServerMessage: trace, trace-reset, health, status) for the WebSocket hub. */
+  readonly events = new EventEmitter();
+  readonly #options: SessionOptions;
+  readonly #startedAt = Date.now();
+  readonly #fixes: FixActionSpec[] = [];
+  #spec: LabSpec;
+  #sandbox: Sandbox | undefined;
+  #trace: TraceStore | undefined;
+  #health: EdgeHealthMeter | undefined;
+  #generation = 1;
+  #status: SandboxStatus = 'running';
+  #hintsShown = 0;
+  #wrongDiagnoses = 0;
+  #diagnosed = false;
+  #completed = false;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  static async start(doc: LabDocument, extraFaults: readonly FaultSpec[], options: SessionOptions): Promise<LabSession> {
+    const spec = brokenSpec(doc, extraFaults);
+    return new LabSession(doc, spec, await realise(spec, options), options);
+  }
+
+  private constructor(doc: LabDocument, spec: LabSpec, sandbox: Sandbox, options: SessionOptions) {
+    this.id = sandbox.id;
+    this.doc = doc;
+    this.#spec = spec;
+    this.#options = options;
+    this.events.setMaxListeners(0);
+    this.#attach(sandbox);
+  }
+
+  get status(): SandboxStatus {
+    return this.#status;
+  }
+
+  view(): SandboxView {
+    const scenario = this.doc.spec.scenario;
+    const hints = scenario.hints;
+    return {
+      id: this.id,
+      lab: this.doc.spec.id,
+      title: this.doc.spec.title,
+      status: this.#status,
+      generation: this.#generation,
+      description: this.#sandbox && this.#status === 'running' ? this.#sandbox.describe() : null,
+      scenario: {
+        symptom: scenario.symptom,
+        question: scenario.question,
+        choices: scenario.choices.map((id) => ({ id, title: rootCauseTitle(id) })),
+        hints: { shown: hints.slice(0, this.#hintsShown), total: hints.length, nextCost: this.#hintsShown < hints.length ? hintCost(this.#hintsShown + 1) : null },
+      },
+      diagnosed: this.#diagnosed,
+      wrongDiagnoses: this.#wrongDiagnoses,
+      fixesApplied: structuredClone(this.#fixes),
+      completed: this.#completed,
+      score: this.#score(),
+      startedAt: new Date(this.#startedAt).toISOString(),
+      ...(this.#diagnosed ? { reveal: this.#reveal() } : {}),
+    };
+  }
+
+  trace(): { generation: number; events: TraceEvent[] } {
+    return { generation: this.#generation, events: this.#trace?.events() ?? [] };
+  }
+
+  nextHint(): HintResponse {
+    const hints = this.doc.spec.scenario.hints;
+    if (this.#hintsShown >= hints.length) throw new ApiError('NO_MORE_HINTS', `this lab has ${hints.length}`);
+    const index = ++this.#hintsShown;
+    return { hint: hints[index - 1]!, index, total: hints.length, cost: hintCost(index), score: this.#score() };
+  }
+
+  diagnose(rootCause: string, evidence: { conn: number; seq: number }): DiagnosisResponse {
+    const scenario = this.doc.spec.scenario;
+    if (this.#diagnosed) throw new ApiError('ALREADY_ANSWERED');
+    if (!scenario.choices.includes(rootCause)) {
+      throw new ApiError('BAD_REQUEST', `rootCause "${rootCause.slice(0, 100)}" is not one of this lab's choices (${scenario.choices.join(', ')})`);
+    }
+    const event = this.#trace?.event(evidence.conn, evidence.seq);
+    if (!event) throw new ApiError('TRACE_EVENT_NOT_FOUND', `connection ${evidence.conn}, event ${evidence.seq} (generation ${this.#generation})`);
+    const grade = gradeDiagnosis(scenario, rootCause, event);
+    if (!grade.correct) {
+      this.#wrongDiagnoses++;
+      return { ...grade, score: this.#score() };
+    }
+    this.#diagnosed = true;
+    this.#publishStatus();
+    return { ...grade, score: this.#score(), reveal: this.#reveal() };
+  }
+
+  runTraffic(requests: number): Promise<EdgeReport[]> {
+    return this.#exclusive(() => this.#traffic(requests));
+  }
+
+  /** Applies a catalogue fix action to the running spec and realises it again: same id, next generation. */
+  applyFix(fix: FixActionSpec): Promise<SandboxView> {
+    if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
+    if (!fixActions.has(fix.action)) throw new ApiError('UNKNOWN_FIX', `"${fix.action}" (known: ${[...fixActions.keys()].join(', ')})`);
+    return this.#exclusive(async () => {
+      let fixed: LabSpec;
+      try {
+        // Inside the queue: a second fix applies on top of the first.
+        fixed = applyFixes(this.#spec, [fix]);
+      } catch (error) {
+        if (error instanceof FaultError) throw new ApiError('FIX_NOT_APPLICABLE', error.message);
+        throw error;
+      }
+      await this.#realise(fixed);
+      this.#fixes.push(fix);
+      return this.view();
+    });
+  }
+
+  /** Real traffic on every edge; green only when each behaves (grading.ts checkEdges). Green completes the lab. */
+  verify(): Promise<VerifyResponse> {
+    if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
+    return this.#exclusive(async () => {
+      const edges = await this.#traffic(this.#options.verifyRequests);
+      const checks = checkEdges(this.#spec, edges);
+      const green = isGreen(checks);
+      let progress;
+      if (green && !this.#completed) {
+        this.#completed = true;
+        progress = await this.#options.progress.recordCompletion(this.doc.spec.id, {
+          score: this.#score(),
+          timeMs: Date.now() - this.#startedAt,
+          hintsUsed: this.#hintsShown,
+          wrongDiagnoses: this.#wrongDiagnoses,
+        });
+        this.#publishStatus();
+      }
+      return { green, checks, edges, completed: this.#completed, score: this.#score(), ...(progress ? { progress } : {}) };
+    });
+  }
+
+  /** The recording so far as pcapng (key log embedded) and the NSS key log beside it. */
+  capture(): { pcapng: Uint8Array; keylog: string } {
+    const sandbox = this.#running();
+    // Both ends of a TLS 1.3 connection log the same secrets: each line once.
+    const keylog = [...new Set(keylogLines(sandbox.keylog))];
+    return { pcapng: writePcapng(sandbox.tap.connections.length ? sandboxRecording(sandbox) : [], { keylog }), keylog: keylogText(keylog) };
+  }
+
+  /** Stops at once, even during traffic (which then fails with SANDBOX_NOT_RUNNING). Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#status === 'stopped') return;
+    this.#setStatus('stopped');
+    const sandbox = this.#detach();
+    await sandbox?.stop();
+  }
+
+  #score(): number {
+    return scoreOf(this.#hintsShown, this.#wrongDiagnoses);
+  }
+
+  #reveal(): Reveal {
+    const { answer, explain, fix } = this.doc.spec.scenario;
+    return {
+      rootCause: { id: answer, title: rootCauseTitle(answer), summary: rootCauseSummary(answer) },
+      explanation: explain,
+      stackWording: structuredClone(stackWording[answer] ?? {}),
+      fix: structuredClone(fix),
+    };
+  }
+
+  #running(): Sandbox {
+    if (!this.#sandbox || this.#status !== 'running') throw new ApiError('SANDBOX_NOT_RUNNING', `it is ${this.#status}`);
+    return this.#sandbox;
+  }
+
+  async #traffic(requests: number): Promise<EdgeReport[]> {
+    const sandbox = this.#running();
+    const health = this.#health;
+    health?.start();
+    let edges: EdgeReport[] = [];
+    try {
+      edges = await sandbox.runTraffic({ requests });
+    } catch (error) {
+      if (this.#sandbox !== sandbox) throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped during the traffic run');
+      throw error;
+    } finally {
+      health?.stop(edges);
+    }
+    // Keep-alive connections stay open after the run: show them now, complete them on close.
+    this.#trace?.flushOpen();
+    return edges;
+  }
+
+  async #realise(spec: LabSpec): Promise<void> {
+    this.#setStatus('restarting');
+    const old = this.#detach();
+    await old?.stop();
+    if ((this.#status as SandboxStatus) === 'stopped') throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped');
+    let sandbox: Sandbox;
+    try {
+      sandbox = await realise(spec, this.#options);
+    } catch (error) {
+      this.#setStatus('failed');
+      throw error;
+    }
+    if ((this.#status as SandboxStatus) === 'stopped') {
+      await sandbox.stop();
+      throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped');
+    }
+    this.#spec = spec;
+    this.#generation++;
+    this.#publish({ type: 'trace-reset', sandbox: this.id, generation: this.#generation });
+    this.#attach(sandbox);
+    this.#setStatus('running');
+  }
+
+  #attach(sandbox: Sandbox): void {
+    this.#sandbox = sandbox;
+    const generation = this.#generation;
+    this.#trace = new TraceStore(sandbox, this.id, (conn, events) => this.#publish({ type: 'trace', sandbox: this.id, generation, conn, events }));
+    this.#health = new EdgeHealthMeter(sandbox, (edges, final) =>
+      this.#publish({ type: 'health', sandbox: this.id, generation, windowMs: this.#health?.windowMs ?? 1000, final, edges }),
+    );
+  }
+
+  #detach(): Sandbox | undefined {
+    const sandbox = this.#sandbox;
+    this.#trace?.detach();
+    this.#health?.stop();
+    this.#sandbox = undefined;
+    this.#trace = undefined;
+    this.#health = undefined;
+    return sandbox;
+  }
+
+  #setStatus(status: SandboxStatus): void {
+    this.#status = status;
+    this.#publishStatus();
+  }
+
+  #publishStatus(): void {
+    this.#publish({ type: 'status', sandbox: this.id, generation: this.#generation, status: this.#status, completed: this.#completed, diagnosed: this.#diagnosed });
+  }
+
+  #publish(message: ServerMessage): void {
+    this.events.emit('message', message);
+  }
+
+  #exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(operation, operation);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}

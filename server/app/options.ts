@@ -1,0 +1,100 @@
+/**
+ * The app's options: a complete defaults object spread under the caller's, invalid
+ * combinations refused at once (after ws's `WebSocketServer` constructor).
+ */
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { ErrorLogger } from './errors.js';
+import { createToken } from './token.js';
+
+export interface AppOptions {
+  /** Where to listen. Loopback by default: the lab runs processes and serves keys. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** The per-run secret; a fresh random one by default. */
+  token: string;
+  /** The built web app (dist/web); undefined serves a placeholder page (API-only, tests). */
+  webRoot: string | undefined;
+  /** The folder of lab YAML files. */
+  labsDir: string;
+  /** Where progress.json lives (see defaultDataDir). */
+  dataDir: string;
+  /** Extra names the Host header may carry (beyond localhost, 127.0.0.1, [::1] and `host`). */
+  allowedHosts: readonly string[];
+  /** JSON request bodies above this are refused with PAYLOAD_TOO_LARGE. */
+  maxBodyBytes: number;
+  /** Sandboxes running at once (each one is several processes and listeners). */
+  maxSandboxes: number;
+  /** The most requests one traffic or verify call may ask each client for. */
+  maxRequests: number;
+  /** Requests per client that verify runs. */
+  verifyRequests: number;
+  /** Where start-up sandbox directories go; os.tmpdir() when undefined. */
+  sandboxBaseDir: string | undefined;
+  logger: ErrorLogger;
+}
+
+/**
+ * `$MTLS_LAB_DATA_DIR`, else `$XDG_DATA_HOME/mtls-lab`, else `~/.local/share/mtls-lab`
+ * (XDG Base Directory Specification: "$HOME/.local/share" when XDG_DATA_HOME is unset or empty).
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MTLS_LAB_DATA_DIR) return path.resolve(env.MTLS_LAB_DATA_DIR);
+  const base = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(homedir(), '.local', 'share');
+  return path.join(base, 'mtls-lab');
+}
+
+export const consoleLogger: ErrorLogger = {
+  error(message, error) {
+    console.error(`mtls-lab: ${message}`, error ?? '');
+  },
+};
+
+export function defaultAppOptions(): AppOptions {
+  return {
+    host: '127.0.0.1',
+    port: 8470,
+    token: createToken(),
+    webRoot: undefined,
+    labsDir: '',
+    dataDir: defaultDataDir(),
+    allowedHosts: [],
+    maxBodyBytes: 64 * 1024,
+    maxSandboxes: 16,
+    maxRequests: 1000,
+    verifyRequests: 5,
+    sandboxBaseDir: undefined,
+    logger: consoleLogger,
+  };
+}
+
+const wholeInRange = (name: string, value: number, min: number, max: number): void => {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`createApp: options.${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+};
+
+/** The defaults with the caller's options over them; throws at once on what cannot work. */
+export function resolveAppOptions(given: Partial<AppOptions>): AppOptions {
+  const options: AppOptions = { ...defaultAppOptions(), ...stripUndefined(given) };
+  if (!options.labsDir) throw new TypeError('createApp: options.labsDir is required (the folder of lab YAML files)');
+  if (!options.dataDir) throw new TypeError('createApp: options.dataDir must name a folder');
+  // 16+ bytes of randomness (createToken gives 24): a short token could be guessed over loopback.
+  if (options.token.length < 16) throw new TypeError('createApp: options.token must be at least 16 characters');
+  if (!/^[A-Za-z0-9_-]+$/.test(options.token)) throw new TypeError('createApp: options.token may hold only A-Z a-z 0-9 _ - (it travels in a URL and a cookie)');
+  wholeInRange('port', options.port, 0, 65535);
+  wholeInRange('maxBodyBytes', options.maxBodyBytes, 1, 16 * 1024 * 1024);
+  wholeInRange('maxSandboxes', options.maxSandboxes, 1, 256);
+  wholeInRange('maxRequests', options.maxRequests, 1, 100_000);
+  wholeInRange('verifyRequests', options.verifyRequests, 1, options.maxRequests);
+  for (const name of options.allowedHosts) {
+    if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/i.test(name)) throw new TypeError(`createApp: options.allowedHosts: "${name}" is not a host name (no port, no scheme)`);
+  }
+  return options;
+}
+
+/** `{ port: undefined }` means "the default", as with a missing key. */
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,178 @@
+/**
+ * What crosses between the server and the browser: JSON API payloads and WebSocket
+ * messages. One place both import (the web app's typed client uses these types). Plain data
+ * only. Nothing here carries a scenario's answer, evidence, hints, fix list or explanation
+ * before the learner has earned it: `Reveal` comes only with a correct diagnosis.
+ *
+ *   browser ──HTTP /api/*──▶ app ──▶ LabSession ──▶ runtime sandbox
+ *   browser ◀──/ws: trace | health | status ── WsHub ◀── LabSession events
+ */
+import type { TraceEvent } from '../explain/index.js';
+import type { StackWordings } from '../explain/stackWording.js';
+import type { FixActionSpec } from '../lab/schema.js';
+import type { LabSummary } from '../lab/summary.js';
+import type { EdgeReport, SandboxDescription } from '../runtime/index.js';
+import type { ApiErrorBody } from './errors.js';
+
+export type { ApiErrorBody, EdgeReport, LabSummary, SandboxDescription, TraceEvent };
+
+/** A lab's progress, as stored in progress.json. */
+export interface LabProgress {
+  completed: boolean;
+  /** ISO time of the first completion. */
+  completedAt?: string;
+  bestScore: number;
+  lastScore: number;
+  /** From start to the green verify, of the best run. */
+  timeMs: number;
+  hintsUsed: number;
+  wrongDiagnoses: number;
+  completions: number;
+}
+
+export interface ProgressSummary {
+  labs: Record<string, LabProgress>;
+  completed: number;
+  totalScore: number;
+}
+
+/** GET /api/labs */
+export interface LabListing extends LabSummary {
+  progress: LabProgress | null;
+}
+export interface LabsResponse {
+  labs: LabListing[];
+  progress: Omit<ProgressSummary, 'labs'>;
+}
+
+/** GET /api/catalogue: what a learner may pick from; no lab's answer in it. */
+export interface CatalogueResponse {
+  rootCauses: Array<{ id: string; title: string }>;
+  fixActions: Array<{ action: string; title: string; target: string }>;
+}
+
+/** The scenario as the browser sees it before the answer: symptom, question, choices, hints shown so far. */
+export interface ScenarioView {
+  symptom: string;
+  question: string;
+  choices: Array<{ id: string; title: string }>;
+  hints: { shown: string[]; total: number; nextCost: number | null };
+}
+
+export type SandboxStatus = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+
+/** POST /api/sandboxes, GET /api/sandboxes/:id */
+export interface SandboxView {
+  id: string;
+  lab: string;
+  title: string;
+  status: SandboxStatus;
+  /** Bumped each time the sandbox is realised again (a fix): traces of older generations are gone. */
+  generation: number;
+  description: SandboxDescription | null;
+  scenario: ScenarioView;
+  diagnosed: boolean;
+  wrongDiagnoses: number;
+  fixesApplied: FixActionSpec[];
+  completed: boolean;
+  score: number;
+  startedAt: string;
+  /** Present once the diagnosis was graded correct. */
+  reveal?: Reveal;
+}
+
+/** What a correct diagnosis unlocks. */
+export interface Reveal {
+  rootCause: { id: string; title: string; summary: string };
+  explanation: string;
+  /** How each TLS stack words this root cause. */
+  stackWording: StackWordings;
+  /** The lab's own fix actions (any catalogue action may be applied). */
+  fix: FixActionSpec[];
+}
+
+/** POST /api/sandboxes/:id/hints */
+export interface HintResponse {
+  hint: string;
+  /** 1-based. */
+  index: number;
+  total: number;
+  cost: number;
+  score: number;
+}
+
+/** POST /api/sandboxes/:id/diagnosis — body: DiagnosisRequest */
+export interface DiagnosisRequest {
+  rootCause: string;
+  evidence: { conn: number; seq: number };
+}
+export interface DiagnosisResponse {
+  correct: boolean;
+  reason: string;
+  score: number;
+  reveal?: Reveal;
+}
+
+/** POST /api/sandboxes/:id/traffic — body { requests } */
+export interface TrafficResponse {
+  edges: EdgeReport[];
+}
+
+/** One edge as verify judged it. */
+export interface EdgeCheck {
+  client: string;
+  service: string;
+  /** `ok`: every request must succeed; `refused`: a plaintext caller of an mTLS service must get nothing. */
+  expect: 'ok' | 'refused';
+  requests: number;
+  ok: number;
+  failed: number;
+  pass: boolean;
+}
+
+/** POST /api/sandboxes/:id/verify */
+export interface VerifyResponse {
+  green: boolean;
+  checks: EdgeCheck[];
+  edges: EdgeReport[];
+  completed: boolean;
+  score: number;
+  progress?: LabProgress;
+}
+
+/** GET /api/sandboxes/:id/trace */
+export interface TraceResponse {
+  generation: number;
+  events: TraceEvent[];
+}
+
+/** Requests and failures per second on one edge while traffic runs. */
+export interface EdgeRate {
+  client: string;
+  service: string;
+  ok: number;
+  failed: number;
+}
+
+// ── WebSocket (/ws): one socket per tab; requests carry an id, replies echo it ──
+
+export type ClientMessage =
+  | { id: number | string; type: 'subscribe'; sandbox: string }
+  | { id: number | string; type: 'unsubscribe'; sandbox: string }
+  | { id: number | string; type: 'ping' };
+
+export type ServerMessage =
+  | { type: 'reply'; id: number | string | null; ok: true; result: SubscribeResult | Record<string, never> }
+  | ({ type: 'reply'; id: number | string | null; ok: false } & ApiErrorBody)
+  /** A connection's events, whole: replaces what was sent for (sandbox, generation, conn) before. */
+  | { type: 'trace'; sandbox: string; generation: number; conn: number; events: TraceEvent[] }
+  /** The sandbox was realised again: drop its trace. */
+  | { type: 'trace-reset'; sandbox: string; generation: number }
+  /** Once a second while traffic runs; `final` with the run's exact totals when it ends. */
+  | { type: 'health'; sandbox: string; generation: number; windowMs: number; final: boolean; edges: EdgeRate[] }
+  | { type: 'status'; sandbox: string; generation: number; status: SandboxStatus; completed: boolean; diagnosed: boolean };
+
+export interface SubscribeResult {
+  sandbox: SandboxView;
+  events: TraceEvent[];
+}

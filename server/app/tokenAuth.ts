@@ -1,0 +1,28 @@
+/**
+ * Every request needs the run's token. A navigation to `/?token=…` with the right token
+ * swaps it for the cookie and redirects to the same URL without it (so it leaves the
+ * address bar and the history); a wrong one is refused like a missing one.
+ */
+import { ApiError } from './errors.js';
+import type { Middleware } from './http.js';
+import { requestToken, tokenCookie, tokenMatches } from './token.js';
+
+export function tokenAuth(token: string, cookieName: () => string): Middleware {
+  return (ctx, next) => {
+    const { req, res, url } = ctx;
+    const fromQuery = url.searchParams.get('token');
+    if (fromQuery !== null && (req.method === 'GET' || req.method === 'HEAD') && !url.pathname.startsWith('/api/')) {
+      if (!tokenMatches(token, fromQuery)) throw new ApiError('TOKEN_REQUIRED', 'the token in the URL is not this run\'s');
+      url.searchParams.delete('token');
+      res.writeHead(302, {
+        location: url.pathname + url.search,
+        'set-cookie': tokenCookie(cookieName(), token),
+        'cache-control': 'no-store',
+      });
+      res.end();
+      return;
+    }
+    if (!tokenMatches(token, requestToken(req, cookieName()))) throw new ApiError('TOKEN_REQUIRED');
+    return next();
+  };
+}

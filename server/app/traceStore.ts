@@ -1,0 +1,135 @@
+/**
+ * A live sandbox's trace, connection by connection, built as connections close:
+ *
+ *   tap 'close' ─┐
+ *   process-event (naming a connection) ─┼─▶ rebuild that connection ──buildTrace──▶ onTrace(conn, events)
+ *   keylog lines ──▶ one KeyLog ─────────┘
+ *
+ * Each connection's events are numbered from 0 (`seq`) and timed in µs from the sandbox's
+ * start, so `{conn, seq}` names an event for good: a connection's bytes are final once it
+ * closed, and the reports that arrive later (over IPC, after the bytes) sort after them.
+ * A report naming a connection that is already built rebuilds it; the new list replaces the old.
+ */
+import { buildTrace, type TraceEvent } from '../explain/index.js';
+import type { ProcessEvent, Sandbox, SandboxDescription, TapConnection } from '../runtime/index.js';
+import { KeyLog } from '../wire/keylog.js';
+
+/** Process reports kept for attaching to connections; the oldest tenth goes beyond it. */
+const maxProcessEvents = 20_000;
+/** Connections whose built events are kept. */
+const maxConnections = 5_000;
+/** Start-up, exit and bare log lines: not part of the trace (buildTrace's `logs: 'errors'`). */
+const unattachedSkipped = new Set<ProcessEvent['kind']>(['log', 'spawned', 'listening', 'ready', 'exit']);
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+export type TraceListener = (conn: number, events: TraceEvent[]) => void;
+
+export class TraceStore {
+  readonly #sandbox: Sandbox;
+  readonly #publicId: string;
+  readonly #topology: SandboxDescription;
+  readonly #onTrace: TraceListener;
+  readonly #startUs = nowUs();
+  readonly #keylog = new KeyLog();
+  readonly #processEvents: ProcessEvent[] = [];
+  readonly #connections = new Map<number, TapConnection>();
+  readonly #built = new Map<number, TraceEvent[]>();
+  readonly #dirty = new Set<number>();
+  #scheduled = false;
+  #detached = false;
+  readonly #onKeylog = (line: string): void => void this.#keylog.addLine(line);
+  readonly #onConnection = (conn: TapConnection): void => void this.#connections.set(conn.id, conn);
+  readonly #onClose = (conn: TapConnection): void => this.#mark(conn.id);
+  readonly #onProcess = (event: ProcessEvent): void => this.#onProcessEvent(event);
+
+  constructor(sandbox: Sandbox, publicId: string, onTrace: TraceListener) {
+    this.#sandbox = sandbox;
+    this.#publicId = publicId;
+    this.#topology = sandbox.describe();
+    this.#onTrace = onTrace;
+    for (const line of sandbox.keylog) this.#keylog.addLine(line);
+    for (const conn of sandbox.tap.connections) this.#connections.set(conn.id, conn);
+    sandbox.events.on('keylog', this.#onKeylog).on('connection', this.#onConnection).on('close', this.#onClose).on('process-event', this.#onProcess);
+  }
+
+  /** Every built event, by connection then seq. */
+  events(): TraceEvent[] {
+    return [...this.#built.entries()].sort(([a], [b]) => a - b).flatMap(([, events]) => events);
+  }
+
+  event(conn: number, seq: number): TraceEvent | undefined {
+    return this.#built.get(conn)?.[seq];
+  }
+
+  /** Builds every connection still open (after a traffic run: keep-alive sockets stay open), and whatever is pending, now. */
+  flushOpen(): void {
+    for (const conn of this.#connections.values()) if (conn.closedAt === undefined) this.#dirty.add(conn.id);
+    this.#build();
+  }
+
+  detach(): void {
+    this.#detached = true;
+    this.#sandbox.events.off('keylog', this.#onKeylog).off('connection', this.#onConnection).off('close', this.#onClose).off('process-event', this.#onProcess);
+  }
+
+  #onProcessEvent(event: ProcessEvent): void {
+    this.#processEvents.push(event);
+    if (this.#processEvents.length > maxProcessEvents) this.#processEvents.splice(0, maxProcessEvents / 10);
+    if (event.connection !== undefined) {
+      // Before the close, the close itself will build it; after, the report must be added.
+      if (this.#connections.get(event.connection)?.closedAt !== undefined || this.#built.has(event.connection)) this.#mark(event.connection);
+    } else if (event.kind === 'client-error' || event.kind === 'fatal') {
+      // A request that never got a connection (a queued timeout): it stands alone, as conn 0.
+      this.#mark(0);
+    }
+  }
+
+  #mark(conn: number): void {
+    this.#dirty.add(conn);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // Batched: one close often comes with its reports in the same tick.
+    setImmediate(() => this.#build());
+  }
+
+  #build(): void {
+    this.#scheduled = false;
+    if (this.#detached) return;
+    const dirty = [...this.#dirty];
+    this.#dirty.clear();
+    for (const id of dirty) {
+      const events = id === 0 ? this.#standalone() : this.#connectionEvents(id);
+      if (!events) continue;
+      this.#built.set(id, events);
+      this.#onTrace(id, events);
+    }
+    if (this.#built.size > maxConnections) {
+      for (const id of [...this.#built.keys()].sort((a, b) => a - b).slice(0, this.#built.size - maxConnections)) {
+        this.#built.delete(id);
+        this.#connections.delete(id);
+      }
+    }
+  }
+
+  #connectionEvents(id: number): TraceEvent[] | undefined {
+    const connection = this.#connections.get(id);
+    if (!connection) return undefined;
+    const trace = buildTrace({ sandbox: this.#publicId, connections: [connection], keylog: this.#keylog, processEvents: this.#processEvents, topology: this.#topology });
+    // buildTrace times events from its earliest one; the tcp-open is at the connection's openedAt.
+    const open = trace.find((e) => e.conn === id && e.type === 'tcp-open');
+    const origin = open ? connection.openedAt - open.t : connection.openedAt;
+    return this.#renumber(trace.filter((e) => e.conn === id), origin);
+  }
+
+  /** Reports that name no connection: built from those alone, so the earliest one is the origin. */
+  #standalone(): TraceEvent[] {
+    const reports = this.#processEvents.filter((e) => e.connection === undefined && !unattachedSkipped.has(e.kind));
+    const trace = buildTrace({ sandbox: this.#publicId, connections: [], keylog: this.#keylog, processEvents: reports, topology: this.#topology });
+    const origin = Math.min(...reports.map((e) => e.t));
+    return this.#renumber(trace.filter((e) => e.conn === 0), Number.isFinite(origin) ? origin : this.#startUs);
+  }
+
+  #renumber(events: TraceEvent[], originUs: number): TraceEvent[] {
+    return events.map((event, seq) => ({ ...event, seq, t: Math.max(0, event.t + originUs - this.#startUs) }));
+  }
+}
