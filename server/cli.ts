@@ -10,6 +10,7 @@ import { FaultError } from './faults/index.js';
 import { parseFaultArgument } from './cli/faultArgument.js';
 import { LabValidationError } from './lab/index.js';
 import { CliError } from './cli/cliError.js';
+import { decodeCommand } from './cli/decode.js';
 import { listCommand } from './cli/list.js';
 import { runCommand } from './cli/run.js';
 import { serveCommand } from './cli/serve.js';
@@ -26,6 +27,8 @@ const usage = `usage: mtls-lab [command] [options]
                                                        (--trace: the annotated handshake trace, a verdict per failure)
   up <lab-id|file> [--fault kind[:target]]… [--fix] [--json] [--capture DIR]
                                                        start a sandbox and keep it up for curl/openssl
+  decode <file.pcap|file.pcapng> [--keylog keys.log] [--json]
+                                                       annotate a capture you bring, with the same decoder
 
   --capture DIR writes capture.pcapng (TLS key log embedded) and keys.log into DIR:
   for run, of the run; for up, of everything it served, when it stops`;
@@ -40,6 +43,7 @@ const options = {
   requests: { type: 'string', default: '10' },
   trace: { type: 'boolean', default: false },
   capture: { type: 'string' },
+  keylog: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -49,8 +53,8 @@ function wholeNumber(flag: string, value: string, min: number): number {
   return number;
 }
 
-function onlyOne(command: string, positionals: string[]): string {
-  if (positionals.length !== 1) throw new CliError(`${command} takes one lab id or file, e.g. \`mtls-lab ${command} baseline\``);
+function onlyOne(command: string, positionals: string[], what = 'lab id or file', example = 'baseline'): string {
+  if (positionals.length !== 1) throw new CliError(`${command} takes one ${what}, e.g. \`mtls-lab ${command} ${example}\``);
   return positionals[0]!;
 }
 
@@ -89,8 +93,11 @@ async function main(argv: string[]): Promise<number> {
     case 'up':
       await upCommand({ lab: onlyOne('up', rest), faults, fix: values.fix, json: values.json, ...captureOption(values.capture) });
       return 0;
+    case 'decode':
+      await decodeCommand({ file: onlyOne('decode', rest, 'capture file', 'capture.pcapng'), json: values.json, ...(values.keylog ? { keylog: values.keylog } : {}) });
+      return 0;
     default:
-      throw new CliError(`unknown command "${command}"; commands: serve, list, validate, run, up`);
+      throw new CliError(`unknown command "${command}"; commands: serve, list, validate, run, up, decode`);
   }
 }
 
