@@ -41,6 +41,7 @@ export const alertNames: ReadonlyMap<number, string> = new Map([
   [115, 'unknown_psk_identity'],
   [116, 'certificate_required'],
   [120, 'no_application_protocol'],
+  [121, 'ech_required'],
 ]);
 
 const numbersByName = new Map([...alertNames].map(([number, name]) => [name, number]));

@@ -4,6 +4,7 @@
  * servers learn to ignore unknown values, print as `GREASE (0x?a?a)`.
  * Registries: IANA "TLS Parameters"; sections cited per table.
  */
+import { alertNames } from '../runtime/alerts.js';
 
 export function hex(value: number, width = 4): string {
   return `0x${value.toString(16).padStart(width, '0')}`;
@@ -197,44 +198,8 @@ export const extensionTypes = new Map<number, string>([
 ]);
 export const extensionName = namer(extensionTypes, 4, true);
 
-/** RFC 8446 §6 AlertDescription. */
-export const alertDescriptions = new Map<number, string>([
-  [0, 'close_notify'],
-  [10, 'unexpected_message'],
-  [20, 'bad_record_mac'],
-  [21, 'decryption_failed'],
-  [22, 'record_overflow'],
-  [30, 'decompression_failure'],
-  [40, 'handshake_failure'],
-  [41, 'no_certificate'],
-  [42, 'bad_certificate'],
-  [43, 'unsupported_certificate'],
-  [44, 'certificate_revoked'],
-  [45, 'certificate_expired'],
-  [46, 'certificate_unknown'],
-  [47, 'illegal_parameter'],
-  [48, 'unknown_ca'],
-  [49, 'access_denied'],
-  [50, 'decode_error'],
-  [51, 'decrypt_error'],
-  [60, 'export_restriction'],
-  [70, 'protocol_version'],
-  [71, 'insufficient_security'],
-  [80, 'internal_error'],
-  [86, 'inappropriate_fallback'],
-  [90, 'user_canceled'],
-  [100, 'no_renegotiation'],
-  [109, 'missing_extension'],
-  [110, 'unsupported_extension'],
-  [111, 'certificate_unobtainable'],
-  [112, 'unrecognized_name'],
-  [113, 'bad_certificate_status_response'],
-  [114, 'bad_certificate_hash_value'],
-  [115, 'unknown_psk_identity'],
-  [116, 'certificate_required'],
-  [120, 'no_application_protocol'],
-  [121, 'ech_required'],
-]);
+/** RFC 8446 §6 AlertDescription: one table, kept where the runtime reads alerts out of error codes. */
+export const alertDescriptions = alertNames;
 export const alertDescriptionName = namer(alertDescriptions, 2);
 
 /** RFC 8446 §6 AlertLevel. */

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { SandboxDescription } from '../../server/runtime/index.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(projectRoot, 'dist/server/cli.js');
@@ -28,28 +29,7 @@ export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv 
   return { code, stdout, stderr };
 }
 
-export interface ServiceDescription {
-  host: string;
-  address: string;
-  port: number;
-  url: string;
-  resolve: string;
-}
-export interface ClientDescription {
-  calls: string;
-  cert?: string;
-  key?: string;
-  /** Intermediates only, for `openssl s_client -cert_chain`; `cert` holds leaf + intermediates. */
-  chain?: string;
-  trust?: string;
-  url: string;
-}
-export interface SandboxDescription {
-  dir: string;
-  services: Record<string, ServiceDescription>;
-  clients: Record<string, ClientDescription>;
-  cas: Record<string, string>;
-}
+export type { ClientDescription, SandboxDescription, ServiceDescription } from '../../server/runtime/index.js';
 
 export interface RunningLab {
   description: SandboxDescription;
