@@ -4,6 +4,10 @@
  */
 import { labsDir } from '../server/cli/labFiles.js';
 import { benchColdStart } from './coldStart.js';
+import { benchDecoder } from './decoder.js';
+import { benchTap } from './tap.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 11);
 for (const line of await benchColdStart(labsDir(), runs)) process.stdout.write(line + '\n');
+for (const line of await benchTap(runs)) process.stdout.write(line + '\n');
+for (const line of await benchDecoder(runs)) process.stdout.write(line + '\n');

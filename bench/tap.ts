@@ -1,0 +1,222 @@
+/**
+ * The wire tap's cost: the same mTLS server dialled directly and through a Tap relaying to
+ * it, in alternating rounds of the same run —
+ *
+ *   (a) full mTLS handshakes per second, 16 concurrent, a new connection each
+ *   (b) keep-alive HTTPS requests per second, 16 sockets
+ *   (c) p50 latency of one keep-alive request, sequential
+ *
+ * Client, server and tap share this process (one event loop), so the figures compare the
+ * two paths with each other; they are not the absolute capacity of a sandbox.
+ */
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import * as v from 'valibot';
+import { CertificateSchema } from '../server/lab/schema.js';
+import { issuePki, writeMaterials } from '../server/pki/index.js';
+import { Tap } from '../server/runtime/tap.js';
+import { median } from './stats.js';
+
+const address = '127.0.0.1';
+export const benchHost = 'svc.bench.test';
+
+export interface BenchPki {
+  /** Server-side TLS options (built once into each server's shared context). */
+  server: { cert: Buffer; key: Buffer; ca: Buffer };
+  /** Created once with tls.createSecureContext; reused by every client connection. */
+  clientContext: tls.SecureContext;
+  /** Removes the temp dir holding the PEM files. */
+  cleanup(): Promise<void>;
+}
+
+/** A root, an issuing CA, a server and a client leaf, written to a temp dir (removed by cleanup). */
+export async function benchPki(): Promise<BenchPki> {
+  const spec = v.parse(v.record(v.string(), CertificateSchema), {
+    'bench-root': { ca: true, commonName: 'Bench Root CA' },
+    'bench-issuing': { issuer: 'bench-root', ca: true, pathLen: 0 },
+    'bench-server': { issuer: 'bench-issuing', san: [`dns:${benchHost}`], eku: ['serverAuth'] },
+    'bench-client': { issuer: 'bench-issuing', san: ['uri:spiffe://bench.test/client'], eku: ['clientAuth'] },
+  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mtls-lab-bench-'));
+  try {
+    const materials = await writeMaterials(await issuePki(spec), dir);
+    const trust = await materials.trustBundle(['bench-root']);
+    const [serverChain, serverKey, clientChain, clientKey, ca] = await Promise.all(
+      [
+        materials.paths('bench-server').chain,
+        materials.paths('bench-server').key,
+        materials.paths('bench-client').chain,
+        materials.paths('bench-client').key,
+        trust,
+      ].map((file) => readFile(file)),
+    );
+    return {
+      server: { cert: serverChain!, key: serverKey!, ca: ca! },
+      clientContext: tls.createSecureContext({ cert: clientChain!, key: clientKey!, ca: ca! }),
+      cleanup: () => rm(dir, { recursive: true, force: true }),
+    };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function listen(server: net.Server): Promise<number> {
+  server.listen(0, address);
+  await once(server, 'listening');
+  return (server.address() as net.AddressInfo).port;
+}
+
+const quiet = (socket: net.Socket): void => void socket.on('error', () => {});
+
+/** One full mTLS handshake: done when the server, having verified the client, sends its byte. */
+function handshake(port: number, context: tls.SecureContext): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: address, port, servername: benchHost, secureContext: context });
+    socket.once('data', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
+
+async function handshakesPerSecond(port: number, context: tls.SecureContext, count: number, concurrency: number): Promise<number> {
+  let left = count;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left > 0) {
+        left--;
+        await handshake(port, context);
+      }
+    }),
+  );
+  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+function get(port: number, agent: https.Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = https.get({ host: address, port, servername: benchHost, headers: { host: benchHost }, agent }, (response: IncomingMessage) => {
+      response.resume();
+      response.once('end', resolve);
+      response.once('error', reject);
+    });
+    request.once('error', reject);
+  });
+}
+
+function keepAliveAgent(context: tls.SecureContext, maxSockets: number): https.Agent {
+  return new https.Agent({ keepAlive: true, maxSockets, secureContext: context, servername: benchHost } as https.AgentOptions);
+}
+
+async function requestsPerSecond(port: number, context: tls.SecureContext, count: number, concurrency: number): Promise<number> {
+  const agent = keepAliveAgent(context, concurrency);
+  try {
+    // Warm-up (untimed): open the 16 sockets, so the timed part is keep-alive requests only.
+    await Promise.all(Array.from({ length: concurrency * 2 }, () => get(port, agent)));
+    let left = count;
+    const start = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (left > 0) {
+          left--;
+          await get(port, agent);
+        }
+      }),
+    );
+    return count / (Number(process.hrtime.bigint() - start) / 1e9);
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** p50 µs of one request at a time on one kept-alive socket. */
+async function sequentialP50(port: number, context: tls.SecureContext, count: number): Promise<number> {
+  const agent = keepAliveAgent(context, 1);
+  try {
+    for (let i = 0; i < 20; i++) await get(port, agent);
+    const samples: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = process.hrtime.bigint();
+      await get(port, agent);
+      samples.push(Number(process.hrtime.bigint() - start) / 1e3);
+    }
+    return median(samples);
+  } finally {
+    agent.destroy();
+  }
+}
+
+export async function benchTap(rounds = 5): Promise<string[]> {
+  rounds = Math.min(Math.max(rounds, 5), 11);
+  const pki = await benchPki();
+  const mtls = { ...pki.server, requestCert: true, rejectUnauthorized: true };
+  // Each server builds its shared secure context once, at creation, from these options.
+  const tlsServer = tls.createServer(mtls, (socket) => {
+    quiet(socket);
+    socket.end('k');
+  });
+  const httpsServer = https.createServer(mtls, (_request, response) => response.end('ok'));
+  for (const server of [tlsServer, httpsServer]) {
+    server.on('tlsClientError', () => {});
+    server.on('connection', quiet);
+  }
+  const tap = new Tap({ address });
+  try {
+    const tlsPort = await listen(tlsServer);
+    const httpsPort = await listen(httpsServer);
+    tap.setMaxListeners(0);
+    const tapTls = await tap.listen('tls');
+    const tapHttps = await tap.listen('https');
+    tap.setUpstream('tls', tlsPort);
+    tap.setUpstream('https', httpsPort);
+
+    const handshakes = 300;
+    const requests = 3000;
+    const sequential = 500;
+    const ctx = pki.clientContext;
+    const result = { direct: { hs: [] as number[], rps: [] as number[], p50: [] as number[] }, tap: { hs: [] as number[], rps: [] as number[], p50: [] as number[] } };
+    const paths = [
+      { name: 'direct' as const, tlsPort, httpsPort },
+      { name: 'tap' as const, tlsPort: tapTls, httpsPort: tapHttps },
+    ];
+    // Untimed warm-up of both paths (JIT, first contexts).
+    for (const p of paths) {
+      await handshakesPerSecond(p.tlsPort, ctx, 32, 16);
+      await requestsPerSecond(p.httpsPort, ctx, 200, 16);
+    }
+    for (let round = 0; round < rounds; round++) {
+      // Alternate which path goes first, so drift in the machine's state hits both alike.
+      for (const p of round % 2 ? [...paths].reverse() : paths) {
+        result[p.name].hs.push(await handshakesPerSecond(p.tlsPort, ctx, handshakes, 16));
+        result[p.name].rps.push(await requestsPerSecond(p.httpsPort, ctx, requests, 16));
+        result[p.name].p50.push(await sequentialP50(p.httpsPort, ctx, sequential));
+      }
+    }
+    const m = (values: number[]): number => median(values);
+    const [dHs, tHs] = [m(result.direct.hs), m(result.tap.hs)];
+    const [dRps, tRps] = [m(result.direct.rps), m(result.tap.rps)];
+    const [dP50, tP50] = [m(result.direct.p50), m(result.tap.p50)];
+    const ratio = (tapValue: number, directValue: number): string => `tap/direct = ${(tapValue / directValue).toFixed(2)}×`;
+    return [
+      `wire tap overhead (one mTLS server, direct vs through a Tap, ${rounds} alternating rounds each, medians; client, tap and server share one process):`,
+      `  (a) full mTLS handshakes/s, 16 concurrent, ${handshakes} new connections per round: direct ${dHs.toFixed(0)}/s, tap ${tHs.toFixed(0)}/s  → ${ratio(tHs, dHs)}`,
+      `  (b) keep-alive HTTPS requests/s, 16 sockets, ${requests} per round: direct ${dRps.toFixed(0)}/s, tap ${tRps.toFixed(0)}/s  → ${ratio(tRps, dRps)}`,
+      `  (c) p50 keep-alive request latency, sequential, ${sequential} per round: direct ${dP50.toFixed(0)} µs, tap ${tP50.toFixed(0)} µs  → ${ratio(tP50, dP50)}, +${(tP50 - dP50).toFixed(0)} µs added`,
+      `  the tap only relays and records bytes: decoding is not live (recordings are decoded after the fact; see decoder throughput)`,
+      `  recorded through the tap: ${tap.connections.length} connections, ${(tap.recordedBytes / 1e6).toFixed(1)} MB kept, ${(tap.droppedBytes / 1e6).toFixed(1)} MB dropped at the cap`,
+    ];
+  } finally {
+    await tap.close();
+    httpsServer.closeAllConnections();
+    await Promise.all([tlsServer, httpsServer].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await pki.cleanup();
+  }
+}
