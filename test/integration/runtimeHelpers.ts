@@ -9,6 +9,7 @@ import net from 'node:net';
 import * as v from 'valibot';
 import { LabSchema, type LabSpec } from '../../server/lab/schema.js';
 import type { ClientDescription, ServiceDescription } from '../../server/runtime/index.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 export function labSpec(lab: { id?: string; pki: Record<string, unknown>; services: Record<string, unknown>; clients?: Record<string, unknown> }): LabSpec {
   return v.parse(LabSchema, {
@@ -100,12 +101,7 @@ export function processGone(pid: number): boolean {
   }
 }
 
-/** Polls real state every 50 ms until `check` holds, for at most `limitMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, limitMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Polls real state (see waitFor) until `check` holds, for at most `limitMs`; says whether it did. */
+export function eventually(check: () => boolean | Promise<boolean>, limitMs = 5000): Promise<boolean> {
+  return waitFor('a state change', check, limitMs).then(() => true, () => false);
 }
