@@ -9,7 +9,6 @@
  * decrypt TLS 1.3 with the embedded key log (or with keys.log beside a file without it),
  * and find nothing malformed: no bad checksum, no TCP analysis flag.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -20,35 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keylogText, writePcapng } from '../../server/wire/capture/writePcapng.js';
 import { readCapture } from '../../server/wire/capture/readCapture.js';
 import type { RecordedConnection } from '../../server/wire/capture/recording.js';
+import { runCommand as run, tshark } from '../helpers/command.js';
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(command: string, args: string[]): Promise<RunResult> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await Promise.race([once(child, 'close'), once(child, 'error').then(([e]) => Promise.reject(e))])) as [number | null];
-  return { code, stdout, stderr };
-}
-
-async function tshark(args: string[]): Promise<string> {
-  let result: RunResult;
-  try {
-    result = await run('tshark', args);
-  } catch (error) {
-    throw new Error(
-      `tshark could not be started (${String(error)}). Install it: DEBIAN_FRONTEND=noninteractive apt-get install -y tshark`,
-    );
-  }
-  if (result.code !== 0) throw new Error(`tshark ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return result.stdout;
-}
 
 /** µs since the epoch on the monotonic clock, as the tap stamps chunks. */
 const epochOffsetUs = BigInt(Date.now()) * 1000n - process.hrtime.bigint() / 1000n;

@@ -13,8 +13,6 @@
  * EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify and Finished proves
  * both decrypted them with the key log.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,6 +29,7 @@ import { handshakeTypes } from '../../server/wire/codepoints.js';
 import { decodeConnection, type DecodedConnection } from '../../server/wire/connectionDecoder.js';
 import { KeyLog } from '../../server/wire/keylog.js';
 import { projectRoot } from '../helpers/cli.js';
+import { runCommand as run, tshark, tsharkInstallHint as installHint } from '../helpers/command.js';
 
 const labsDir = path.join(projectRoot, 'labs');
 const labIds = readdirSync(labsDir)
@@ -41,34 +40,6 @@ const labIds = readdirSync(labsDir)
 /** Requests per client: enough to show each lab's failure; the pool lab needs load to queue. */
 const requestsFor = (lab: string): number => (lab === 'exhausted-pool' ? 20 : 2);
 
-const installHint = 'Install it: DEBIAN_FRONTEND=noninteractive apt-get install -y tshark';
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(command: string, args: string[]): Promise<RunResult> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await Promise.race([once(child, 'close'), once(child, 'error').then(([e]) => Promise.reject(e))])) as [number | null];
-  return { code, stdout, stderr };
-}
-
-async function tshark(args: string[]): Promise<string> {
-  let result: RunResult;
-  try {
-    result = await run('tshark', args);
-  } catch (error) {
-    throw new Error(`tshark could not be started (${String(error)}). ${installHint}`);
-  }
-  if (result.code !== 0) throw new Error(`tshark ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return result.stdout;
-}
 
 /**
  * Handshake type numbers by our decoder's names (codepoints.ts). A HelloRetryRequest is a
