@@ -45,6 +45,8 @@ function answer(config: ServiceConfig): http.RequestListener {
   return (req, res) => {
     req.resume();
     const socket = req.socket;
+    // Read now: once a `Connection: close` response ends, Node forgets the socket's remote port.
+    const remotePort = socket.remotePort;
     const encrypted = 'encrypted' in socket && socket.encrypted === true;
     let peer = peers.get(socket);
     if (peer === undefined) {
@@ -55,7 +57,7 @@ function answer(config: ServiceConfig): http.RequestListener {
     const respond = (): void => {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`hello from ${config.name}; ${seen}\n`);
-      send({ type: 'request', remotePort: socket.remotePort, method: req.method ?? 'GET', path: req.url ?? '/', status: 200, peer: seen, tls: encrypted });
+      send({ type: 'request', remotePort, method: req.method ?? 'GET', path: req.url ?? '/', status: 200, peer: seen, tls: encrypted });
     };
     if (config.latencyMs > 0) setTimeout(respond, config.latencyMs);
     else respond();
