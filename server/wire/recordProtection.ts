@@ -54,14 +54,14 @@ function aeadOpen(suite: AeadSuite, key: Uint8Array, nonce: Uint8Array, aad: Uin
   }
 }
 
-/** One direction, one traffic secret: sequence numbers start at 0 (RFC 8446 §5.3). */
-export class Tls13RecordOpener implements RecordOpener {
+/** One direction's keys and its record sequence number, which every AEAD nonce is built from. */
+abstract class SequencedOpener {
   private next: bigint;
 
   /** `firstSeq` counts records of this epoch that went by before the keys were known. */
   constructor(
-    private readonly suite: AeadSuite,
-    private readonly keys: TrafficKeys,
+    protected readonly suite: AeadSuite,
+    protected readonly keys: TrafficKeys,
     firstSeq = 0n,
   ) {
     this.next = firstSeq;
@@ -71,8 +71,16 @@ export class Tls13RecordOpener implements RecordOpener {
     return this.next;
   }
 
+  /** The sequence number of the record being opened; the next one follows whatever happens. */
+  protected takeSeq(): bigint {
+    return this.next++;
+  }
+}
+
+/** One direction, one traffic secret: sequence numbers start at 0 (RFC 8446 §5.3). */
+export class Tls13RecordOpener extends SequencedOpener implements RecordOpener {
   open(record: TlsRecord): OpenedRecord {
-    const seq = this.next++;
+    const seq = this.takeSeq();
     if (record.fragment.length < tagLength + 1) {
       throw new DecodeError('missing-data', 'TLSCiphertext.encrypted_record', `${record.fragment.length} bytes left, ${tagLength + 1} needed`);
     }
@@ -89,24 +97,9 @@ export class Tls13RecordOpener implements RecordOpener {
 }
 
 /** TLS 1.2 AEAD records; sequence numbers restart at 0 after each ChangeCipherSpec (RFC 5246 §6.1). */
-export class Tls12RecordOpener implements RecordOpener {
-  private next: bigint;
-
-  /** `firstSeq` counts records of this epoch that went by before the keys were known. */
-  constructor(
-    private readonly suite: AeadSuite,
-    private readonly keys: TrafficKeys,
-    firstSeq = 0n,
-  ) {
-    this.next = firstSeq;
-  }
-
-  get seq(): bigint {
-    return this.next;
-  }
-
+export class Tls12RecordOpener extends SequencedOpener implements RecordOpener {
   open(record: TlsRecord): OpenedRecord {
-    const seq = this.next++;
+    const seq = this.takeSeq();
     const gcm = this.suite.aead !== 'chacha20-poly1305';
     const explicit = gcm ? 8 : 0;
     if (record.fragment.length < explicit + tagLength) {
