@@ -87,18 +87,23 @@ function handshake(port: number, context: tls.SecureContext): Promise<void> {
   });
 }
 
-async function handshakesPerSecond(port: number, context: tls.SecureContext, count: number, concurrency: number): Promise<number> {
+/** Runs `step` `count` times, `concurrency` at once; completions per second. */
+async function perSecond(count: number, concurrency: number, step: () => Promise<void>): Promise<number> {
   let left = count;
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (left > 0) {
         left--;
-        await handshake(port, context);
+        await step();
       }
     }),
   );
   return count / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+function handshakesPerSecond(port: number, context: tls.SecureContext, count: number, concurrency: number): Promise<number> {
+  return perSecond(count, concurrency, () => handshake(port, context));
 }
 
 function get(port: number, agent: https.Agent): Promise<void> {
@@ -121,17 +126,7 @@ async function requestsPerSecond(port: number, context: tls.SecureContext, count
   try {
     // Warm-up (untimed): open the 16 sockets, so the timed part is keep-alive requests only.
     await Promise.all(Array.from({ length: concurrency * 2 }, () => get(port, agent)));
-    let left = count;
-    const start = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (left > 0) {
-          left--;
-          await get(port, agent);
-        }
-      }),
-    );
-    return count / (Number(process.hrtime.bigint() - start) / 1e9);
+    return await perSecond(count, concurrency, () => get(port, agent));
   } finally {
     agent.destroy();
   }
