@@ -1,0 +1,164 @@
+/**
+ * One learner's run of a lab in this tab: the sandbox as the server describes it, its trace
+ * connection by connection, live edge health, and where the learner stands (hints, the
+ * diagnosis, fixes, verify). Data replaced whole lives in `$state.raw`; views are `$derived`.
+ *
+ *   api.start ──▶ SandboxView ──socket.subscribe──▶ snapshot (view + trace so far)
+ *   socket pushes: trace (one connection, whole) · trace-reset · health · status ──▶ this
+ *   learner: traffic · hint · diagnose(rootCause, selected event) · fix · verify ──▶ api ──▶ this
+ */
+import type {
+  DiagnosisResponse,
+  EdgeRate,
+  EdgeReport,
+  SandboxView,
+  TraceEvent,
+  VerifyResponse,
+} from '../../../server/app/protocol.ts';
+import type { FixActionSpec } from '../../../server/lab/schema.ts';
+import { api } from './api.ts';
+import { liveSocket, type LiveSocket } from './socket.svelte.ts';
+
+export interface EventRef {
+  conn: number;
+  seq: number;
+}
+
+export interface ConnectionTrace {
+  conn: number;
+  events: TraceEvent[];
+}
+
+/** Lanes drawn at most; older connections stay on the server (and in the capture download). */
+const maxLanes = 300;
+
+export class LabRun {
+  view: SandboxView = $state.raw() as SandboxView;
+  connections: ConnectionTrace[] = $state.raw([]);
+  health: { edges: EdgeRate[]; final: boolean } | null = $state.raw(null);
+  traffic: EdgeReport[] | null = $state.raw(null);
+  selected: EventRef | null = $state(null);
+  diagnosis: DiagnosisResponse | null = $state.raw(null);
+  verification: VerifyResponse | null = $state.raw(null);
+  /** What is in flight, for disabling buttons and saying so. */
+  busy: 'traffic' | 'hint' | 'diagnosis' | 'fix' | 'verify' | null = $state(null);
+  error = $state('');
+
+  readonly selectedEvent: TraceEvent | undefined = $derived.by(() => {
+    const ref = this.selected;
+    if (!ref) return undefined;
+    return this.connections.find((c) => c.conn === ref.conn)?.events.find((e) => e.seq === ref.seq);
+  });
+  readonly eventCount: number = $derived(this.connections.reduce((n, c) => n + c.events.length, 0));
+
+  readonly #socket: LiveSocket;
+  readonly #unlisten: Array<() => void>;
+
+  private constructor(view: SandboxView, socket: LiveSocket) {
+    this.view = view;
+    this.#socket = socket;
+    const mine = (message: { sandbox: string }): boolean => message.sandbox === this.view.id;
+    this.#unlisten = [
+      socket.on('trace', (m) => mine(m) && m.generation === this.view.generation && this.#putConnection({ conn: m.conn, events: m.events })),
+      socket.on('trace-reset', (m) => mine(m) && this.#reset(m.generation)),
+      socket.on('health', (m) => mine(m) && m.generation === this.view.generation && (this.health = { edges: m.edges, final: m.final })),
+      socket.on('status', (m) => {
+        if (!mine(m)) return;
+        this.view = { ...this.view, status: m.status, completed: m.completed, diagnosed: m.diagnosed, generation: m.generation };
+      }),
+    ];
+  }
+
+  /** Starts a sandbox of `lab` and follows it over the socket. */
+  static async start(lab: string, socket = liveSocket()): Promise<LabRun> {
+    const run = new LabRun(await api.start(lab), socket);
+    await socket.subscribe(run.view.id, (snapshot) => {
+      run.view = snapshot.sandbox;
+      run.connections = groupByConnection(snapshot.events);
+    });
+    return run;
+  }
+
+  async runTraffic(requests = 5): Promise<void> {
+    await this.#do('traffic', async () => {
+      this.traffic = (await api.traffic(this.view.id, requests)).edges;
+    });
+  }
+
+  async hint(): Promise<void> {
+    await this.#do('hint', async () => {
+      await api.hint(this.view.id);
+      // The view carries the hints shown so far, the score and the next hint's price.
+      this.view = await api.sandbox(this.view.id);
+    });
+  }
+
+  async diagnose(rootCause: string): Promise<void> {
+    const evidence = this.selected;
+    if (!evidence) {
+      this.error = 'Select the trace event that proves your diagnosis first.';
+      return;
+    }
+    await this.#do('diagnosis', async () => {
+      this.diagnosis = await api.diagnose(this.view.id, { rootCause, evidence });
+      this.view = await api.sandbox(this.view.id);
+    });
+  }
+
+  async fix(action: FixActionSpec): Promise<void> {
+    await this.#do('fix', async () => {
+      this.verification = null;
+      this.view = await api.fix(this.view.id, action);
+    });
+  }
+
+  async verify(): Promise<void> {
+    await this.#do('verify', async () => {
+      this.verification = await api.verify(this.view.id);
+      this.view = await api.sandbox(this.view.id);
+    });
+  }
+
+  /** Stops the sandbox on the server; the tab keeps what it saw. */
+  async stop(): Promise<void> {
+    for (const unlisten of this.#unlisten) unlisten();
+    this.#socket.unsubscribe(this.view.id);
+    await api.stop(this.view.id).catch(() => {});
+  }
+
+  async #do(what: NonNullable<LabRun['busy']>, work: () => Promise<void>): Promise<void> {
+    this.busy = what;
+    this.error = '';
+    try {
+      await work();
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  #putConnection(trace: ConnectionTrace): void {
+    const rest = this.connections.filter((c) => c.conn !== trace.conn);
+    rest.push(trace);
+    rest.sort((a, b) => a.conn - b.conn);
+    this.connections = rest.length > maxLanes ? rest.slice(rest.length - maxLanes) : rest;
+  }
+
+  #reset(generation: number): void {
+    this.view = { ...this.view, generation };
+    this.connections = [];
+    this.health = null;
+    this.selected = null;
+  }
+}
+
+export function groupByConnection(events: readonly TraceEvent[]): ConnectionTrace[] {
+  const byConn = new Map<number, TraceEvent[]>();
+  for (const event of events) {
+    const list = byConn.get(event.conn) ?? [];
+    list.push(event);
+    byConn.set(event.conn, list);
+  }
+  return [...byConn.entries()].sort(([a], [b]) => a - b).map(([conn, list]) => ({ conn, events: list }));
+}
