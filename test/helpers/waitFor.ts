@@ -11,3 +11,10 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
     await delay(25);
   }
 }
+
+/** Polls like waitFor until `get` yields a value, and returns it. */
+export async function waitForValue<T>(what: string, get: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  let value: T | undefined;
+  await waitFor(what, async () => (value = await get()) !== undefined, timeoutMs);
+  return value!;
+}

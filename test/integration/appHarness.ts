@@ -44,7 +44,7 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(given: { webRoot?: string } = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-data-'));
   const sandboxDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-sandboxes-'));
   const logged: TestApp['logged'] = [];
@@ -54,6 +54,7 @@ export async function startTestApp(): Promise<TestApp> {
     labsDir,
     dataDir,
     sandboxBaseDir: sandboxDir,
+    ...given,
     logger: { error: (message, error) => void logged.push({ message, error }) },
   });
   const { port } = await app.listen();
