@@ -114,7 +114,9 @@ export class TraceStore {
   #connectionEvents(id: number): TraceEvent[] | undefined {
     const connection = this.#connections.get(id);
     if (!connection) return undefined;
-    const trace = buildTrace({ sandbox: this.#publicId, connections: [connection], keylog: this.#keylog, processEvents: this.#processEvents, topology: this.#topology });
+    // Bytes on: the browser's hex view highlights each field's range. They add about an eighth
+    // to a connection's events (the field tree is most of it); burst events carry none.
+    const trace = buildTrace({ sandbox: this.#publicId, connections: [connection], keylog: this.#keylog, processEvents: this.#processEvents, topology: this.#topology }, { bytes: true });
     // buildTrace times events from its earliest one; the tcp-open is at the connection's openedAt.
     const open = trace.find((e) => e.conn === id && e.type === 'tcp-open');
     const origin = open ? connection.openedAt - open.t : connection.openedAt;
