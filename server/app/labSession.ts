@@ -6,6 +6,7 @@
  *   LabDocument ──applyFaults──▶ LabSpec' ──startSandbox──▶ Sandbox ─┬─ TraceStore ──▶ 'message' trace
  *                                                                     └─ EdgeHealthMeter ──▶ 'message' health
  *   diagnosis ✓ ──▶ fix: applyFixes(spec') ──stop + startSandbox (same id, generation+1)──▶ verify ──▶ progress
+ *   drill facilitator ──▶ setFaults(extra) ──▶ lab's faults + extra, then the fixes so far ──▶ realised the same way
  *
  * Operations that drive or replace the sandbox (traffic, fix, verify) run one at a time.
  */
@@ -62,6 +63,8 @@ export class LabSession {
   readonly #options: SessionOptions;
   readonly #startedAt = Date.now();
   readonly #fixes: FixActionSpec[] = [];
+  /** Faults on top of the lab's own (a drill's injections); the lab's own never leave the server. */
+  #extraFaults: FaultSpec[];
   #spec: LabSpec;
   #sandbox: Sandbox | undefined;
   #trace: TraceStore | undefined;
@@ -76,13 +79,14 @@ export class LabSession {
 
   static async start(doc: LabDocument, extraFaults: readonly FaultSpec[], options: SessionOptions): Promise<LabSession> {
     const spec = brokenSpec(doc, extraFaults);
-    return new LabSession(doc, spec, await realise(spec, options), options);
+    return new LabSession(doc, spec, extraFaults, await realise(spec, options), options);
   }
 
-  private constructor(doc: LabDocument, spec: LabSpec, sandbox: Sandbox, options: SessionOptions) {
+  private constructor(doc: LabDocument, spec: LabSpec, extraFaults: readonly FaultSpec[], sandbox: Sandbox, options: SessionOptions) {
     this.id = sandbox.id;
     this.doc = doc;
     this.#spec = spec;
+    this.#extraFaults = structuredClone([...extraFaults]);
     this.#options = options;
     this.events.setMaxListeners(0);
     this.#attach(sandbox);
@@ -111,6 +115,7 @@ export class LabSession {
       diagnosed: this.#diagnosed,
       wrongDiagnoses: this.#wrongDiagnoses,
       fixesApplied: structuredClone(this.#fixes),
+      extraFaults: structuredClone(this.#extraFaults),
       completed: this.#completed,
       score: this.#score(),
       startedAt: new Date(this.#startedAt).toISOString(),
@@ -166,6 +171,26 @@ export class LabSession {
       }
       await this.#realise(fixed);
       this.#fixes.push(fix);
+      return this.view();
+    });
+  }
+
+  /**
+   * Replaces the faults injected on top of the lab's own and realises the result, with the
+   * fixes applied so far: a team drill's facilitator breaking (or mending) a running system.
+   */
+  setFaults(extraFaults: readonly FaultSpec[]): Promise<SandboxView> {
+    const broken = brokenSpec(this.doc, extraFaults);
+    return this.#exclusive(async () => {
+      let spec: LabSpec;
+      try {
+        spec = applyFixes(broken, this.#fixes);
+      } catch (error) {
+        if (error instanceof FaultError) throw new ApiError('FIX_NOT_APPLICABLE', `a fix applied earlier no longer applies: ${error.message}`);
+        throw error;
+      }
+      await this.#realise(spec);
+      this.#extraFaults = structuredClone([...extraFaults]);
       return this.view();
     });
   }

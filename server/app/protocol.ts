@@ -9,7 +9,7 @@
  */
 import type { TraceEvent } from '../explain/index.js';
 import type { StackWordings } from '../explain/stackWording.js';
-import type { FixActionSpec } from '../lab/schema.js';
+import type { FaultSpec, FixActionSpec } from '../lab/schema.js';
 import type { LabSummary } from '../lab/summary.js';
 import type { EdgeReport, SandboxDescription } from '../runtime/index.js';
 import type { ApiErrorBody } from './errors.js';
@@ -74,6 +74,8 @@ export interface SandboxView {
   diagnosed: boolean;
   wrongDiagnoses: number;
   fixesApplied: FixActionSpec[];
+  /** Faults injected on top of the lab's own (PUT /api/sandboxes/:id/faults); the lab's own stay secret. */
+  extraFaults: FaultSpec[];
   completed: boolean;
   score: number;
   startedAt: string;

@@ -9,7 +9,7 @@ import type { Middleware, RequestContext } from './http.js';
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   handler: Handler;
 }

@@ -230,6 +230,35 @@ describe('permissive-mode: verify is green only once the plaintext caller is ref
   });
 });
 
+describe('a drill facilitator injects and clears a fault on a running sandbox', () => {
+  it('breaks payments → auth for real with expired-cert, then mends it', async () => {
+    const start = await t.api('POST', '/api/sandboxes', { lab: 'baseline' });
+    const id: string = start.json.id;
+    try {
+      const edge = (res: { json: { edges: Array<{ client: string; ok: number; failed: number }> } }) => res.json.edges.find((e) => e.client === 'payments')!;
+      expect(edge(await t.api('POST', `/api/sandboxes/${id}/traffic`, { requests: 2 }))).toMatchObject({ ok: 2, failed: 0 });
+
+      const broken = await t.api('PUT', `/api/sandboxes/${id}/faults`, { faults: [{ kind: 'expired-cert', target: 'payments-client' }] });
+      expect(broken.status).toBe(200);
+      expect(broken.json).toMatchObject({ generation: 2, status: 'running', extraFaults: [{ kind: 'expired-cert', target: 'payments-client' }] });
+      const failing = edge(await t.api('POST', `/api/sandboxes/${id}/traffic`, { requests: 2 }));
+      expect(failing).toMatchObject({ ok: 0, failed: 2 });
+      // auth is a Node service: its verifier names the real reason.
+      expect(JSON.stringify(failing)).toMatch(/CERT_HAS_EXPIRED|certificate has expired/);
+
+      const mended = await t.api('PUT', `/api/sandboxes/${id}/faults`, { faults: [] });
+      expect(mended.json).toMatchObject({ generation: 3, extraFaults: [] });
+      expect(edge(await t.api('POST', `/api/sandboxes/${id}/traffic`, { requests: 2 }))).toMatchObject({ ok: 2, failed: 0 });
+
+      const unknown = await t.api('PUT', `/api/sandboxes/${id}/faults`, { faults: [{ kind: 'solar-flare' }] });
+      expect(unknown.json).toEqual({ error: { code: 'UNKNOWN_FAULT', message: expect.any(String) } });
+      expect((await t.api('GET', `/api/sandboxes/${id}`)).json.generation).toBe(3);
+    } finally {
+      await t.api('DELETE', `/api/sandboxes/${id}`);
+    }
+  });
+});
+
 describe('stable error codes', () => {
   const cases: Array<{ name: string; method: string; path: string; body?: unknown; status: number; code: string }> = [
     { name: 'an unknown lab', method: 'POST', path: '/api/sandboxes', body: { lab: 'no-such-lab' }, status: 404, code: 'LAB_NOT_FOUND' },

@@ -9,6 +9,7 @@
  *   POST   /api/sandboxes/:id/hints                                → HintResponse (the next one; costs points)
  *   POST   /api/sandboxes/:id/diagnosis    { rootCause, evidence: { conn, seq } } → DiagnosisResponse
  *   POST   /api/sandboxes/:id/fix          { action, target?, params? } → SandboxView (same id, next generation)
+ *   PUT    /api/sandboxes/:id/faults       { faults: [{ kind, target?, params? }] } → SandboxView (extra faults replaced, next generation)
  *   POST   /api/sandboxes/:id/verify                               → VerifyResponse (green completes the lab)
  *   GET    /api/sandboxes/:id/capture.pcapng | keys.log            → downloads
  */
@@ -100,6 +101,16 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
         const action = stringField(input, 'action');
         const target = stringField(input, 'target', true);
         sendJson(res, 200, await session.applyFix({ action, ...(target ? { target } : {}), params: paramsField(input, 'params') }));
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/api/sandboxes/:id/faults',
+      async handler({ res, params, body }) {
+        const session = registry.get(params.id!);
+        const input = objectBody(body);
+        if (input.faults === undefined) throw new ApiError('BAD_REQUEST', '"faults" is required: the list of faults to inject (empty to clear them)');
+        sendJson(res, 200, await session.setFaults(extraFaults(input)));
       },
     },
     {
