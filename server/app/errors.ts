@@ -20,6 +20,7 @@ export const apiErrors = {
   ALREADY_ANSWERED: { status: 409, message: 'this sandbox\'s diagnosis is already graded correct' },
   NOT_DIAGNOSED: { status: 409, message: 'diagnose the failure first: fixes and verify unlock after a correct diagnosis' },
   NO_MORE_HINTS: { status: 409, message: 'every hint of this lab is already shown' },
+  HINTS_DISABLED: { status: 409, message: 'this sandbox runs in interview mode: no hints' },
   SANDBOX_NOT_RUNNING: { status: 409, message: 'the sandbox is not running' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'the request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send the body as JSON (Content-Type: application/json)' },

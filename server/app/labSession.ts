@@ -26,6 +26,14 @@ import type { ProgressStore } from './progressStore.js';
 import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, VerifyResponse } from './protocol.js';
 import { TraceStore } from './traceStore.js';
 
+/** How a learner starts a lab. */
+export interface StartOptions {
+  /** Faults on top of the lab's own (a drill's injections). */
+  extraFaults: readonly FaultSpec[];
+  /** Interview mode: timed, and the server gives no hints. */
+  interview: boolean;
+}
+
 export interface SessionOptions {
   sandboxOptions: SandboxOptions;
   progress: ProgressStore;
@@ -60,6 +68,7 @@ export class LabSession {
   readonly doc: LabDocument;
   /** 'message' (ServerMessage: trace, trace-reset, health, status) for the WebSocket hub. */
   readonly events = new EventEmitter();
+  readonly interview: boolean;
   readonly #options: SessionOptions;
   readonly #startedAt = Date.now();
   readonly #fixes: FixActionSpec[] = [];
@@ -77,16 +86,17 @@ export class LabSession {
   #completed = false;
   #queue: Promise<unknown> = Promise.resolve();
 
-  static async start(doc: LabDocument, extraFaults: readonly FaultSpec[], options: SessionOptions): Promise<LabSession> {
-    const spec = brokenSpec(doc, extraFaults);
-    return new LabSession(doc, spec, extraFaults, await realise(spec, options), options);
+  static async start(doc: LabDocument, how: StartOptions, options: SessionOptions): Promise<LabSession> {
+    const spec = brokenSpec(doc, how.extraFaults);
+    return new LabSession(doc, spec, how, await realise(spec, options), options);
   }
 
-  private constructor(doc: LabDocument, spec: LabSpec, extraFaults: readonly FaultSpec[], sandbox: Sandbox, options: SessionOptions) {
+  private constructor(doc: LabDocument, spec: LabSpec, how: StartOptions, sandbox: Sandbox, options: SessionOptions) {
     this.id = sandbox.id;
     this.doc = doc;
     this.#spec = spec;
-    this.#extraFaults = structuredClone([...extraFaults]);
+    this.#extraFaults = structuredClone([...how.extraFaults]);
+    this.interview = how.interview;
     this.#options = options;
     this.events.setMaxListeners(0);
     this.#attach(sandbox);
@@ -106,11 +116,16 @@ export class LabSession {
       status: this.#status,
       generation: this.#generation,
       description: this.#sandbox && this.#status === 'running' ? this.#sandbox.describe() : null,
+      interview: this.interview,
       scenario: {
         symptom: scenario.symptom,
         question: scenario.question,
         choices: scenario.choices.map((id) => ({ id, title: rootCauseTitle(id) })),
-        hints: { shown: hints.slice(0, this.#hintsShown), total: hints.length, nextCost: this.#hintsShown < hints.length ? hintCost(this.#hintsShown + 1) : null },
+        hints: {
+          shown: hints.slice(0, this.#hintsShown),
+          total: this.interview ? 0 : hints.length,
+          nextCost: !this.interview && this.#hintsShown < hints.length ? hintCost(this.#hintsShown + 1) : null,
+        },
       },
       diagnosed: this.#diagnosed,
       wrongDiagnoses: this.#wrongDiagnoses,
@@ -129,6 +144,7 @@ export class LabSession {
 
   nextHint(): HintResponse {
     const hints = this.doc.spec.scenario.hints;
+    if (this.interview) throw new ApiError('HINTS_DISABLED');
     if (this.#hintsShown >= hints.length) throw new ApiError('NO_MORE_HINTS', `this lab has ${hints.length}`);
     const index = ++this.#hintsShown;
     return { hint: hints[index - 1]!, index, total: hints.length, cost: hintCost(index), score: this.#score() };

@@ -67,6 +67,8 @@ export interface SandboxView {
   lab: string;
   title: string;
   status: SandboxStatus;
+  /** Interview mode: timed, no hints. */
+  interview: boolean;
   /** Bumped each time the sandbox is realised again (a fix): traces of older generations are gone. */
   generation: number;
   description: SandboxDescription | null;

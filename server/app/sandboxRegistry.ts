@@ -2,10 +2,9 @@
  * Every sandbox the app started, by id. Bounded (each one is several processes); starts in
  * flight are counted and, on shutdown, waited for and stopped with the rest.
  */
-import type { FaultSpec } from '../lab/schema.js';
 import { ApiError } from './errors.js';
 import type { LabCatalogue } from './labCatalogue.js';
-import { LabSession, type SessionOptions } from './labSession.js';
+import { LabSession, type StartOptions, type SessionOptions } from './labSession.js';
 
 export class SandboxRegistry {
   readonly #sessions = new Map<string, LabSession>();
@@ -19,13 +18,13 @@ export class SandboxRegistry {
     this.#options = options;
   }
 
-  async start(labId: string, extraFaults: readonly FaultSpec[] = []): Promise<LabSession> {
+  async start(labId: string, how: StartOptions = { extraFaults: [], interview: false }): Promise<LabSession> {
     const doc = await this.#catalogue.get(labId);
     if (this.#closed) throw new ApiError('SANDBOX_NOT_RUNNING', 'the server is shutting down');
     if (this.#sessions.size + this.#starting.size >= this.#options.maxSandboxes) {
       throw new ApiError('TOO_MANY_SANDBOXES', `${this.#options.maxSandboxes} at most`);
     }
-    const starting = LabSession.start(doc, extraFaults, this.#options);
+    const starting = LabSession.start(doc, how, this.#options);
     this.#starting.add(starting);
     try {
       const session = await starting;

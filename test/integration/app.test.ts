@@ -259,6 +259,22 @@ describe('a drill facilitator injects and clears a fault on a running sandbox', 
   });
 });
 
+describe('interview mode', () => {
+  it('gives no hints: the view says none exist and asking for one is refused', async () => {
+    const start = await t.api('POST', '/api/sandboxes', { lab: 'expired-client-cert', interview: true });
+    const id: string = start.json.id;
+    try {
+      expect(start.json).toMatchObject({ interview: true, scenario: { hints: { shown: [], total: 0, nextCost: null } } });
+      const hint = await t.api('POST', `/api/sandboxes/${id}/hints`);
+      expect(hint.status).toBe(409);
+      expect(hint.json.error.code).toBe('HINTS_DISABLED');
+      expect((await t.api('GET', `/api/sandboxes/${id}`)).json.score).toBe(100);
+    } finally {
+      await t.api('DELETE', `/api/sandboxes/${id}`);
+    }
+  });
+});
+
 describe('stable error codes', () => {
   const cases: Array<{ name: string; method: string; path: string; body?: unknown; status: number; code: string }> = [
     { name: 'an unknown lab', method: 'POST', path: '/api/sandboxes', body: { lab: 'no-such-lab' }, status: 404, code: 'LAB_NOT_FOUND' },
@@ -267,6 +283,7 @@ describe('stable error codes', () => {
     { name: 'a start without a lab', method: 'POST', path: '/api/sandboxes', body: {}, status: 400, code: 'BAD_REQUEST' },
     { name: 'a start whose body is an array', method: 'POST', path: '/api/sandboxes', body: ['baseline'], status: 400, code: 'BAD_REQUEST' },
     { name: 'a body that is not JSON', method: 'POST', path: '/api/sandboxes', body: '{"lab":', status: 400, code: 'BAD_REQUEST' },
+    { name: 'interview that is not a boolean', method: 'POST', path: '/api/sandboxes', body: { lab: 'baseline', interview: 'yes' }, status: 400, code: 'BAD_REQUEST' },
     { name: 'an unknown extra fault', method: 'POST', path: '/api/sandboxes', body: { lab: 'baseline', faults: [{ kind: 'solar-flare' }] }, status: 400, code: 'UNKNOWN_FAULT' },
     { name: 'an unknown endpoint', method: 'GET', path: '/api/nothing-here', status: 404, code: 'NOT_FOUND' },
     { name: 'a wrong method', method: 'POST', path: '/api/labs', body: {}, status: 405, code: 'METHOD_NOT_ALLOWED' },

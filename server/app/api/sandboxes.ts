@@ -1,7 +1,7 @@
 /**
  * Sandboxes: start a lab, drive its traffic, take hints, diagnose, fix, verify, download.
  *
- *   POST   /api/sandboxes                  { lab, faults? }        → 201 SandboxView (scenario without answer)
+ *   POST   /api/sandboxes                  { lab, faults?, interview? } → 201 SandboxView (scenario without answer)
  *   GET    /api/sandboxes/:id                                      → SandboxView
  *   DELETE /api/sandboxes/:id                                      → 204
  *   GET    /api/sandboxes/:id/trace                                → TraceResponse
@@ -30,7 +30,9 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
       async handler({ res, body }) {
         const input = objectBody(body);
         const lab = stringField(input, 'lab');
-        const session = await registry.start(lab, extraFaults(input));
+        const interview = input.interview ?? false;
+        if (typeof interview !== 'boolean') throw new ApiError('BAD_REQUEST', '"interview" must be true or false');
+        const session = await registry.start(lab, { extraFaults: extraFaults(input), interview });
         sendJson(res, 201, session.view(), { location: `/api/sandboxes/${encodeURIComponent(session.id)}` });
       },
     },

@@ -69,9 +69,9 @@ export class LabRun {
     ];
   }
 
-  /** Starts a sandbox of `lab` and follows it over the socket. */
-  static async start(lab: string, socket = liveSocket()): Promise<LabRun> {
-    const run = new LabRun(await api.start(lab), socket);
+  /** Starts a sandbox of `lab` (in interview mode: no hints) and follows it over the socket. */
+  static async start(lab: string, interview: boolean, socket = liveSocket()): Promise<LabRun> {
+    const run = new LabRun(await api.start(lab, interview), socket);
     await socket.subscribe(run.view.id, (snapshot) => {
       run.view = snapshot.sandbox;
       run.connections = groupByConnection(snapshot.events);
