@@ -1,84 +1,98 @@
 /**
- * Edge health while traffic runs: requests that succeeded and failed per second on each
- * client → service edge, from what the processes report as it happens.
+ * Edge health and pool metrics while traffic runs, per client → service edge, from each
+ * request's outcome as the calling process reports it:
  *
- *   service 'request' report (2xx) ──▶ ok      ┐
- *   client 'client-error' report ──▶ failed    ┴─ per edge, per second ──▶ onRate(edges)
+ *   client 'result' (ok | error | timeout; tls full | resumed | reused; queue depth; latency)
+ *     ──sandbox 'request-result'──▶ this window's counts ──each windowMs──▶ onRate(edges, false)
+ *     ──the run's totals, when it ends──────────────────────────────────────▶ onRate(edges, true)
  *
- * A service report names its tap connection; with several callers on one service, the
- * connection's first byte tells a TLS caller (0x16, a handshake record) from a plaintext one.
- * Note: only Node services report each request; an `openssl s_server` edge shows its
- * failures live and its successes in the run's final report (EdgeReport), sent with `final`.
+ * The caller's view is the one that counts: a request is ok when the client got its
+ * response, whatever the TLS stack on the other side (Node or openssl s_server).
  */
-import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription } from '../runtime/index.js';
+import type { RequestResult } from '../runtime/messages.js';
+import type { Sandbox, SandboxDescription } from '../runtime/index.js';
 import type { EdgeRate } from './protocol.js';
 
 export type RateListener = (edges: EdgeRate[], final: boolean) => void;
+
+/** One edge's requests of a window, or of the whole run. */
+class EdgeCounts {
+  ok = 0;
+  failed = 0;
+  timeouts = 0;
+  handshakes = 0;
+  resumed = 0;
+  reused = 0;
+  maxQueueDepth = 0;
+  readonly #latenciesMs: number[] = [];
+
+  constructor(
+    readonly client: string,
+    readonly service: string,
+  ) {}
+
+  add(result: RequestResult): void {
+    if (result.ok) this.ok++;
+    else this.failed++;
+    if (result.timedOut) this.timeouts++;
+    if (result.tls === 'full') this.handshakes++;
+    else if (result.tls === 'resumed') this.resumed++;
+    else if (result.tls === 'reused') this.reused++;
+    this.maxQueueDepth = Math.max(this.maxQueueDepth, result.queueDepth);
+    this.#latenciesMs.push(result.latencyMs);
+  }
+
+  rate(): EdgeRate {
+    const sorted = this.#latenciesMs.toSorted((a, b) => a - b);
+    const { client, service, ok, failed, timeouts, handshakes, resumed, reused, maxQueueDepth } = this;
+    return { client, service, ok, failed, timeouts, handshakes, resumed, reused, maxQueueDepth, p50Ms: sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : null };
+  }
+}
 
 export class EdgeHealthMeter {
   readonly windowMs: number;
   readonly #sandbox: Sandbox;
   readonly #topology: SandboxDescription;
   readonly #onRate: RateListener;
-  readonly #counts = new Map<string, EdgeRate>();
+  #window = new Map<string, EdgeCounts>();
+  #run = new Map<string, EdgeCounts>();
   #timer: NodeJS.Timeout | undefined;
-  readonly #listener = (event: ProcessEvent): void => this.#count(event);
+  readonly #listener = (client: string, result: RequestResult): void => {
+    this.#window.get(client)?.add(result);
+    this.#run.get(client)?.add(result);
+  };
 
   constructor(sandbox: Sandbox, onRate: RateListener, windowMs = 1000) {
     this.#sandbox = sandbox;
     this.#topology = sandbox.describe();
     this.#onRate = onRate;
     this.windowMs = windowMs;
-    this.#reset();
   }
 
   start(): void {
     if (this.#timer) return;
-    this.#reset();
-    this.#sandbox.events.on('process-event', this.#listener);
-    this.#timer = setInterval(() => this.#emit(), this.windowMs);
+    this.#window = this.#fresh();
+    this.#run = this.#fresh();
+    this.#sandbox.events.on('request-result', this.#listener);
+    this.#timer = setInterval(() => this.#emitWindow(), this.windowMs);
   }
 
-  /** Stops counting; the run's exact totals go out as the final rate. */
-  stop(edges: readonly EdgeReport[] = []): void {
+  /** Stops counting; the run's totals go out as the final rate. */
+  stop(): void {
     if (!this.#timer) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#sandbox.events.off('process-event', this.#listener);
-    const totals = edges.map(({ client, service, ok, failed }) => ({ client, service, ok, failed }));
-    this.#onRate(totals, true);
+    this.#sandbox.events.off('request-result', this.#listener);
+    this.#onRate([...this.#run.values()].map((counts) => counts.rate()), true);
   }
 
-  #reset(): void {
-    this.#counts.clear();
-    for (const [client, { calls }] of Object.entries(this.#topology.clients)) {
-      this.#counts.set(client, { client, service: calls, ok: 0, failed: 0 });
-    }
+  #fresh(): Map<string, EdgeCounts> {
+    return new Map(Object.entries(this.#topology.clients).map(([client, { calls }]) => [client, new EdgeCounts(client, calls)]));
   }
 
-  #emit(): void {
-    this.#onRate([...this.#counts.values()].map((rate) => ({ ...rate })), false);
-    this.#reset();
-  }
-
-  #count(event: ProcessEvent): void {
-    if (event.role === 'client' && event.kind === 'client-error') {
-      const rate = this.#counts.get(event.name);
-      if (rate) rate.failed++;
-    } else if (event.role === 'service' && event.kind === 'request' && /^2\d\d$/.test(event.code ?? '')) {
-      const client = this.#callerOf(event.name, event.connection);
-      const rate = client === undefined ? undefined : this.#counts.get(client);
-      if (rate) rate.ok++;
-    }
-  }
-
-  #callerOf(service: string, connection: number | undefined): string | undefined {
-    const callers = Object.entries(this.#topology.clients).filter(([, client]) => client.calls === service);
-    if (callers.length <= 1) return callers[0]?.[0];
-    const conn = connection === undefined ? undefined : this.#sandbox.tap.connections.find((c) => c.id === connection);
-    const first = conn?.chunks.find((chunk) => chunk.dir === 'c2s')?.bytes[0];
-    if (first === undefined) return undefined;
-    const protocol = first === 0x16 ? 'tls' : 'plaintext';
-    return callers.find(([, client]) => client.protocol === protocol)?.[0];
+  #emitWindow(): void {
+    const window = this.#window;
+    this.#window = this.#fresh();
+    this.#onRate([...window.values()].map((counts) => counts.rate()), false);
   }
 }

@@ -272,18 +272,16 @@ export class LabSession {
     const sandbox = this.#running();
     const health = this.#health;
     health?.start();
-    let edges: EdgeReport[] = [];
     try {
-      edges = await sandbox.runTraffic({ requests });
+      return await sandbox.runTraffic({ requests });
     } catch (error) {
       if (this.#sandbox !== sandbox) throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped during the traffic run');
       throw error;
     } finally {
-      health?.stop(edges);
+      health?.stop();
+      // Keep-alive connections stay open after the run: show them now, complete them on close.
+      this.#trace?.flushOpen();
     }
-    // Keep-alive connections stay open after the run: show them now, complete them on close.
-    this.#trace?.flushOpen();
-    return edges;
   }
 
   async #realise(spec: LabSpec): Promise<void> {

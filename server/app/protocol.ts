@@ -150,12 +150,21 @@ export interface TraceResponse {
   events: TraceEvent[];
 }
 
-/** Requests and failures per second on one edge while traffic runs. */
+/** One edge's requests in a window of live traffic (or, with `final`, the whole run), as its client saw them. */
 export interface EdgeRate {
   client: string;
   service: string;
   ok: number;
   failed: number;
+  timeouts: number;
+  /** How each request got its connection: a new one with a full handshake, a resumed session, an idle keep-alive socket. */
+  handshakes: number;
+  resumed: number;
+  reused: number;
+  /** Most requests waiting for a socket in the client's pool. */
+  maxQueueDepth: number;
+  /** Median latency, queueing included; null without requests. */
+  p50Ms: number | null;
 }
 
 // ── WebSocket (/ws): one socket per tab; requests carry an id, replies echo it ──

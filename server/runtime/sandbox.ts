@@ -371,6 +371,7 @@ class RunningSandbox implements Sandbox {
       case 'result': {
         const { type: _type, ...result } = message;
         client.runs.get(result.runId)?.push(result);
+        this.events.emit('request-result', client.name, result);
         if (result.error) {
           const connection = result.localPort !== undefined ? this.tap.byClientPort(result.localPort) : undefined;
           this.#emitProcess({ ...base, kind: 'client-error', ...result.error, ...(connection ? { connection: connection.id } : {}) });

@@ -118,7 +118,10 @@ export interface Sandbox {
   readonly tap: Tap;
   /** NSS key-log lines from both ends, in arrival order. */
   readonly keylog: string[];
-  /** `process-event` (ProcessEvent), `connection` / `close` (TapConnection), `keylog` (line), `truncated`. */
+  /**
+   * `process-event` (ProcessEvent), `connection` / `close` (TapConnection), `keylog` (line),
+   * `request-result` (client name, RequestResult: each request a client finished), `truncated`.
+   */
   readonly events: EventEmitter;
   /** Kills every child, closes every listener, removes the directory. Idempotent. */
   stop(): Promise<void>;

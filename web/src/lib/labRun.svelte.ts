@@ -10,7 +10,6 @@
 import type {
   DiagnosisResponse,
   EdgeRate,
-  EdgeReport,
   SandboxView,
   TraceEvent,
   VerifyResponse,
@@ -36,7 +35,6 @@ export class LabRun {
   view: SandboxView = $state.raw() as SandboxView;
   connections: ConnectionTrace[] = $state.raw([]);
   health: { edges: EdgeRate[]; final: boolean } | null = $state.raw(null);
-  traffic: EdgeReport[] | null = $state.raw(null);
   selected: EventRef | null = $state(null);
   diagnosis: DiagnosisResponse | null = $state.raw(null);
   verification: VerifyResponse | null = $state.raw(null);
@@ -81,7 +79,8 @@ export class LabRun {
 
   async runTraffic(requests = 5): Promise<void> {
     await this.#do('traffic', async () => {
-      this.traffic = (await api.traffic(this.view.id, requests)).edges;
+      // The run's totals arrive as the final health message; the edge reports add nothing the page shows.
+      await api.traffic(this.view.id, requests);
     });
   }
 
