@@ -9,6 +9,8 @@
 import type { Field } from '../wire/field.js';
 import { findFields } from './traceEvent.js';
 
+export { validityAt, type Validity } from '../pki/validity.js';
+
 export interface ChainCertificate {
   subject?: string;
   issuer?: string;
@@ -70,18 +72,6 @@ export function stopsAtLeaf(chain: readonly ChainCertificate[]): boolean {
 export function chainsTo(chain: readonly ChainCertificate[], cas: readonly string[]): boolean {
   const wanted = new Set(cas);
   return chain.some((cert) => (cert.issuer !== undefined && wanted.has(cert.issuer)) || (cert.subject !== undefined && wanted.has(cert.subject)));
-}
-
-export type Validity = 'valid' | 'expired' | 'not-yet-valid' | 'unknown';
-
-/** RFC 5280 §4.1.2.5: valid from notBefore through notAfter, inclusive. */
-export function validityAt(cert: ChainCertificate, atMs: number | undefined): Validity {
-  if (atMs === undefined) return 'unknown';
-  const notAfter = cert.notAfter ? Date.parse(cert.notAfter) : NaN;
-  const notBefore = cert.notBefore ? Date.parse(cert.notBefore) : NaN;
-  if (!Number.isNaN(notAfter) && atMs > notAfter) return 'expired';
-  if (!Number.isNaN(notBefore) && atMs < notBefore) return 'not-yet-valid';
-  return Number.isNaN(notAfter) ? 'unknown' : 'valid';
 }
 
 /** `2026-11-23T03:28:08.000Z` → `2026-11-23 03:28 UTC`. */

@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
-import { issuePki, writeMaterials, type Materials, type Pki } from '../pki/index.js';
+import { issuePki, pemBlocks, writeMaterials, type Materials, type Pki } from '../pki/index.js';
 import { pickLoopbackAddress } from './address.js';
 import { buildEdgeReport } from './edgeReport.js';
 import { ManagedChild } from './managedChild.js';
@@ -27,6 +27,9 @@ import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOpti
 interface ServiceRuntime {
   name: string;
   spec: ServiceSpec;
+  /** The files it presents and trusts, as described. */
+  cert: string;
+  trust?: string;
   child: ManagedChild<ServiceMessage>;
   tapPort: number;
   internalPort?: number;
@@ -143,12 +146,14 @@ class RunningSandbox implements Sandbox {
     );
 
     services.forEach(([name, spec], i) => {
-      const runtime = { name, spec, tapPort: tapPorts[i]! } as ServiceRuntime;
+      const config = serviceConfigs[i]!;
+      const files = { cert: config.chainPath, ...(config.trustPath ? { trust: config.trustPath } : {}) };
+      const runtime = { name, spec, tapPort: tapPorts[i]!, ...files } as ServiceRuntime;
       runtime.child = new ManagedChild<ServiceMessage>({
         role: 'service',
         name,
         entry: 'serviceMain',
-        config: serviceConfigs[i],
+        config,
         cwd: this.dir,
         onMessage: (message) => this.#onServiceMessage(runtime, message),
         onLine: (stream, line) => this.#emitProcess({ role: 'service', name, pid: runtime.child.pid, kind: 'log', stream, message: line }),
@@ -193,6 +198,8 @@ class RunningSandbox implements Sandbox {
         stack,
         mode,
         clientAuth,
+        cert: service.cert,
+        ...(service.trust ? { trust: service.trust } : {}),
         internalPort: service.internalPort ?? 0,
         pid: service.child.pid,
         ...(service.opensslPid !== undefined ? { opensslPid: service.opensslPid } : {}),
@@ -495,9 +502,6 @@ class RunningSandbox implements Sandbox {
   }
 }
 
-function pemBlocks(pem: string): string[] {
-  return pem.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----\r?\n?/g) ?? [];
-}
 
 function killQuietly(pid: number): void {
   try {

@@ -27,6 +27,10 @@ export interface ServiceDescription {
   stack: ServiceSpec['stack'];
   mode: ServiceSpec['mode'];
   clientAuth: ServiceSpec['clientAuth'];
+  /** What the service presents: its leaf, with the intermediates after it for `chain: full`. */
+  cert: string;
+  /** The CA bundle it verifies client certificates with; absent when the lab gives it none. */
+  trust?: string;
   /** Where the service itself listens, behind the tap. */
   internalPort: number;
   pid: number;

@@ -4,66 +4,26 @@
  * is kept as raw bytes with a note: a learner debugging a broken chain must still see
  * that *something* was sent, and what.
  */
-import { createHash } from 'node:crypto';
+import { inspectCertificate, sha256Hex, type CertificateFacts } from '../pki/inspect.js';
 import { x509 } from '../pki/x509.js';
 import { field, toHex, type Field } from './field.js';
 
-export interface CertificateSummary {
-  subject?: string;
-  issuer?: string;
-  subjectAltNames?: string[];
-  notBefore?: string;
-  notAfter?: string;
-  extendedKeyUsage?: string[];
-  publicKey?: string;
-  isCa?: boolean;
+/** What the certificate says, or, when it does not parse, its fingerprint and why. */
+export type CertificateSummary = Partial<CertificateFacts> & {
   sha256: string;
   /** Why the certificate could not be parsed; the raw bytes are still reported. */
   error?: string;
-}
-
-/** RFC 5280 §4.2.1.12 key purposes. */
-const ekuNames = new Map<string, string>([
-  ['1.3.6.1.5.5.7.3.1', 'serverAuth'],
-  ['1.3.6.1.5.5.7.3.2', 'clientAuth'],
-  ['1.3.6.1.5.5.7.3.3', 'codeSigning'],
-  ['1.3.6.1.5.5.7.3.4', 'emailProtection'],
-  ['1.3.6.1.5.5.7.3.8', 'timeStamping'],
-  ['1.3.6.1.5.5.7.3.9', 'OCSPSigning'],
-  ['2.5.29.37.0', 'anyExtendedKeyUsage'],
-]);
-
-function describeKey(algorithm: Algorithm & { modulusLength?: number; namedCurve?: string }): string {
-  if (algorithm.modulusLength) return `RSA ${algorithm.modulusLength}-bit`;
-  if (algorithm.namedCurve) return `EC ${algorithm.namedCurve}`;
-  return algorithm.name;
-}
+};
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 export function summarizeCertificate(der: Uint8Array): CertificateSummary {
-  const sha256 = createHash('sha256').update(der).digest('hex');
   try {
-    const cert = new x509.X509Certificate(new Uint8Array(der));
-    const summary: CertificateSummary = {
-      subject: cert.subject,
-      issuer: cert.issuer,
-      notBefore: cert.notBefore.toISOString(),
-      notAfter: cert.notAfter.toISOString(),
-      publicKey: describeKey(cert.publicKey.algorithm),
-      sha256,
-    };
-    const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-    if (san) summary.subjectAltNames = san.names.items.map((name) => `${name.type}:${name.value}`);
-    const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
-    if (eku) summary.extendedKeyUsage = eku.usages.map((oid) => ekuNames.get(String(oid)) ?? String(oid));
-    const basic = cert.getExtension(x509.BasicConstraintsExtension);
-    if (basic) summary.isCa = basic.ca;
-    return summary;
+    return inspectCertificate(der);
   } catch (error) {
-    return { sha256, error: `not a parseable X.509 certificate: ${message(error)}` };
+    return { sha256: sha256Hex(der), error: `not a parseable X.509 certificate: ${message(error)}` };
   }
 }
 
