@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { certificateRoutes } from './api/certificates.js';
 import { labRoutes } from './api/labs.js';
 import { sandboxRoutes } from './api/sandboxes.js';
 import { ApiError } from './errors.js';
@@ -73,7 +74,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     originCheck(),
     tokenAuth(options.token, cookieName),
     jsonBody(options.maxBodyBytes),
-    router('/api/', [...labRoutes(catalogue, progress), ...sandboxRoutes(sandboxes, options)]),
+    router('/api/', [...labRoutes(catalogue, progress), ...sandboxRoutes(sandboxes, options), ...certificateRoutes(sandboxes)]),
     staticFiles(options.webRoot),
   ]);
 

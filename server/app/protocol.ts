@@ -11,10 +11,11 @@ import type { TraceEvent } from '../explain/index.js';
 import type { StackWordings } from '../explain/stackWording.js';
 import type { FaultSpec, FixActionSpec } from '../lab/schema.js';
 import type { LabSummary } from '../lab/summary.js';
+import type { InspectedCertificate } from '../pki/inspectFile.js';
 import type { EdgeReport, SandboxDescription } from '../runtime/index.js';
 import type { ApiErrorBody } from './errors.js';
 
-export type { ApiErrorBody, EdgeReport, LabSummary, SandboxDescription, TraceEvent };
+export type { ApiErrorBody, EdgeReport, InspectedCertificate, LabSummary, SandboxDescription, TraceEvent };
 
 /** A lab's progress, as stored in progress.json. */
 export interface LabProgress {
@@ -148,6 +149,33 @@ export interface VerifyResponse {
 export interface TraceResponse {
   generation: number;
   events: TraceEvent[];
+}
+
+/** A PEM file of the sandbox and what is in it, in file order. */
+export interface CertificateFile {
+  /** Relative to the sandbox directory, where the terminal starts: `openssl x509 -in <file>` opens it. */
+  file: string;
+  certificates: InspectedCertificate[];
+}
+
+/** A service or a client of the sandbox: the chain it presents and the anchors it verifies its peer with. */
+export interface CertificateHolder {
+  role: 'service' | 'client';
+  name: string;
+  /** Who it talks to: the service a client calls; the clients that call a service. */
+  peers: string[];
+  /** What it presents, leaf first; null when it presents nothing. */
+  sends: CertificateFile | null;
+  /** null when the lab gives it no bundle of its own. */
+  trusts: CertificateFile | null;
+}
+
+/** GET /api/sandboxes/:id/certificates: the files a learner can read with `openssl x509`, nothing more. */
+export interface CertificatesResponse {
+  generation: number;
+  /** ISO time each certificate's validity was judged at. */
+  checkedAt: string;
+  holders: CertificateHolder[];
 }
 
 /** One edge's requests in a window of live traffic (or, with `final`, the whole run), as its client saw them. */
