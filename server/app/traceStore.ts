@@ -4,13 +4,17 @@
  *   tap 'close' ─┐
  *   process-event (naming a connection) ─┼─▶ rebuild that connection ──buildTrace──▶ onTrace(conn, events)
  *   keylog lines ──▶ one KeyLog ─────────┘
+ *        └─ a line for a connection already built (its ClientHello's random) ──▶ rebuild it
  *
  * Each connection's events are numbered from 0 (`seq`) and timed in µs from the sandbox's
  * start, so `{conn, seq}` names an event for good: a connection's bytes are final once it
  * closed, and the reports that arrive later (over IPC, after the bytes) sort after them.
  * A report naming a connection that is already built rebuilds it; the new list replaces the old.
+ * So does a key-log line that arrives after its connection closed: a file-tailed key log
+ * (openssl s_server's, a terminal's SSLKEYLOGFILE) can trail a short connection's close.
  */
 import { buildTrace, type TraceEvent } from '../explain/index.js';
+import { fieldValue } from '../explain/traceEvent.js';
 import type { ProcessEvent, Sandbox, SandboxDescription, TapConnection } from '../runtime/index.js';
 import { KeyLog } from '../wire/keylog.js';
 
@@ -35,9 +39,11 @@ export class TraceStore {
   readonly #connections = new Map<number, TapConnection>();
   readonly #built = new Map<number, TraceEvent[]>();
   readonly #dirty = new Set<number>();
+  /** A built connection's ClientHello random (hex) → its id: which connection a late key-log line unlocks. */
+  readonly #byClientRandom = new Map<string, number>();
   #scheduled = false;
   #detached = false;
-  readonly #onKeylog = (line: string): void => void this.#keylog.addLine(line);
+  readonly #onKeylog = (line: string): void => this.#onKeylogLine(line);
   readonly #onConnection = (conn: TapConnection): void => void this.#connections.set(conn.id, conn);
   readonly #onClose = (conn: TapConnection): void => this.#mark(conn.id);
   readonly #onProcess = (event: ProcessEvent): void => this.#onProcessEvent(event);
@@ -72,6 +78,13 @@ export class TraceStore {
     this.#sandbox.events.off('keylog', this.#onKeylog).off('connection', this.#onConnection).off('close', this.#onClose).off('process-event', this.#onProcess);
   }
 
+  #onKeylogLine(line: string): void {
+    if (!this.#keylog.addLine(line)) return;
+    const random = line.trim().split(/\s+/)[1];
+    const conn = random === undefined ? undefined : this.#byClientRandom.get(random.toLowerCase());
+    if (conn !== undefined) this.#mark(conn);
+  }
+
   #onProcessEvent(event: ProcessEvent): void {
     this.#processEvents.push(event);
     if (this.#processEvents.length > maxProcessEvents) this.#processEvents.splice(0, maxProcessEvents / 10);
@@ -101,12 +114,15 @@ export class TraceStore {
       const events = id === 0 ? this.#standalone() : this.#connectionEvents(id);
       if (!events) continue;
       this.#built.set(id, events);
+      const random = fieldValue(events.find((e) => e.type === 'ClientHello')?.fields, 'random');
+      if (random) this.#byClientRandom.set(random, id);
       this.#onTrace(id, events);
     }
     if (this.#built.size > maxConnections) {
       for (const id of [...this.#built.keys()].sort((a, b) => a - b).slice(0, this.#built.size - maxConnections)) {
         this.#built.delete(id);
         this.#connections.delete(id);
+        for (const [random, conn] of this.#byClientRandom) if (conn === id) this.#byClientRandom.delete(random);
       }
     }
   }

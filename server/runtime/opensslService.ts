@@ -13,10 +13,9 @@
  * after one response (HTTP/1.0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
-import { open, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { sendToParent } from './childIpc.js';
+import { followKeylogFile } from './keylogFile.js';
 import type { ServiceConfig, ServiceMessage } from './messages.js';
 import { parseOpensslLine } from './opensslErrors.js';
 
@@ -55,9 +54,8 @@ export function opensslArgs(config: ServiceConfig): string[] {
 
 export async function startOpensslService(config: ServiceConfig): Promise<RunningOpenssl> {
   const args = opensslArgs(config);
-  // Key material: created here 0600 before s_server appends to it.
-  await writeFile(config.keylogPath, '', { mode: 0o600 });
-  const keylog = tailLines(config.keylogPath, (line) => send({ type: 'keylog', line }));
+  // Key material: created 0600 before s_server appends to it.
+  const keylog = await followKeylogFile(config.keylogPath, (line) => send({ type: 'keylog', line }));
 
   const child = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid !== undefined) send({ type: 'spawned', pid: child.pid, command: `openssl ${args.join(' ')}` });
@@ -88,43 +86,4 @@ export async function startOpensslService(config: ServiceConfig): Promise<Runnin
       await exited;
     },
   };
-}
-
-/** Follows a file as it grows (inotify via fs.watch), one callback per complete line. */
-function tailLines(path: string, onLine: (line: string) => void): FSWatcher {
-  let offset = 0;
-  let partial = '';
-  let reading = false;
-  let again = false;
-  const read = async (): Promise<void> => {
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = true;
-    try {
-      const file = await open(path, 'r');
-      try {
-        for (;;) {
-          const { bytesRead, buffer } = await file.read({ buffer: Buffer.alloc(16384), position: offset });
-          if (bytesRead === 0) break;
-          offset += bytesRead;
-          const lines = (partial + buffer.toString('latin1', 0, bytesRead)).split('\n');
-          partial = lines.pop() ?? '';
-          for (const line of lines) if (line) onLine(line);
-        }
-      } finally {
-        await file.close();
-      }
-    } catch {
-      // The sandbox dir is going away; nothing left to follow.
-    } finally {
-      reading = false;
-      if (again) {
-        again = false;
-        void read();
-      }
-    }
-  };
-  return watch(path, () => void read());
 }

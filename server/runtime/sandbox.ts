@@ -18,6 +18,7 @@ import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
 import { issuePki, pemBlocks, writeMaterials, type Materials, type Pki } from '../pki/index.js';
 import { pickLoopbackAddress } from './address.js';
 import { buildEdgeReport } from './edgeReport.js';
+import { followKeylogFile, type KeylogFile } from './keylogFile.js';
 import { ManagedChild } from './managedChild.js';
 import type { ClientConfig, ClientMessage, ErrorInfo, RequestResult, ServiceConfig, ServiceMessage } from './messages.js';
 import { reaperRegistry } from './reaperClient.js';
@@ -103,6 +104,8 @@ class RunningSandbox implements Sandbox {
   readonly #spec: LabSpec;
   #tap: Tap | undefined;
   #materials: Materials | undefined;
+  /** SSLKEYLOGFILE for tools run by hand against the sandbox (the browser terminal's curl and openssl). */
+  #ownToolsKeylog: KeylogFile | undefined;
   readonly #services = new Map<string, ServiceRuntime>();
   readonly #clients = new Map<string, ClientRuntime>();
   readonly #serviceErrors: ServiceError[] = [];
@@ -130,6 +133,7 @@ class RunningSandbox implements Sandbox {
     this.address = address;
     const materials = await writeMaterials(pki, this.dir);
     this.#materials = materials;
+    this.#ownToolsKeylog = await followKeylogFile(join(this.dir, 'sslkeylog.txt'), (line) => this.#addKeylog(line));
 
     const tap = new Tap({ address });
     this.#tap = tap;
@@ -225,7 +229,8 @@ class RunningSandbox implements Sandbox {
       ...[...this.#services.values()].flatMap((s) => (s.opensslPid === undefined ? [s.child.pid] : [s.child.pid, s.opensslPid])),
       ...[...this.#clients.values()].map((c) => c.child.pid),
     ];
-    return { id: this.id, lab: this.lab, dir: this.dir, address: this.address, services, clients, cas, pids };
+    const sslKeylogFile = this.#ownToolsKeylog?.path ?? '';
+    return { id: this.id, lab: this.lab, dir: this.dir, address: this.address, sslKeylogFile, services, clients, cas, pids };
   }
 
   async runTraffic(options: { requests: number }): Promise<EdgeReport[]> {
@@ -314,6 +319,7 @@ class RunningSandbox implements Sandbox {
     liveSandboxes.delete(this);
     const children = [...this.#services.values(), ...this.#clients.values()].map((runtime) => runtime.child);
     await Promise.allSettled([...children.map((child) => child.stop()), this.#tap?.close()]);
+    this.#ownToolsKeylog?.close();
     for (const service of this.#services.values()) {
       if (service.opensslPid === undefined) continue;
       // The service process waits for s_server's exit before its own clean exit; only when it

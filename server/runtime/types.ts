@@ -56,6 +56,11 @@ export interface SandboxDescription {
   lab: string;
   dir: string;
   address: string;
+  /**
+   * Point SSLKEYLOGFILE here (curl) or pass it to `openssl s_client -keylogfile`: connections
+   * of tools run by hand through the tap are then decrypted in the trace and the capture too.
+   */
+  sslKeylogFile: string;
   services: Record<string, ServiceDescription>;
   clients: Record<string, ClientDescription>;
   /** Each CA of the lab: its certificate file. */

@@ -1,0 +1,67 @@
+/**
+ * An NSS key-log file (SSLKEYLOGFILE) that a TLS stack outside this process appends to,
+ * followed line by line as it grows:
+ *
+ *   openssl s_server -keylogfile ─┐
+ *   curl / openssl s_client (SSLKEYLOGFILE) ─┴─▶ file (0600) ──inotify──▶ onLine ──▶ sandbox keylog
+ *
+ * Only lines of the key-log form go on (`LABEL <64 hex> <hex>`): the file may be written by
+ * tools a learner runs, and OpenSSL starts it with a `#` comment.
+ */
+import { watch } from 'node:fs';
+import { open, writeFile } from 'node:fs/promises';
+
+export interface KeylogFile {
+  readonly path: string;
+  /** Stops following (before the file's directory is removed). */
+  close(): void;
+}
+
+/** NSS key log format: label, 32-byte client_random, secret (at most 64 bytes). */
+const keylogLine = /^[A-Z0-9_]{1,64} [0-9a-fA-F]{64} [0-9a-fA-F]{2,128}$/;
+
+/** Creates `path` empty, mode 0600 (it holds session secrets), and follows it. */
+export async function followKeylogFile(path: string, onLine: (line: string) => void): Promise<KeylogFile> {
+  await writeFile(path, '', { mode: 0o600 });
+  let offset = 0;
+  let partial = '';
+  let reading = false;
+  let again = false;
+  const read = async (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      const file = await open(path, 'r');
+      try {
+        for (;;) {
+          const { bytesRead, buffer } = await file.read({ buffer: Buffer.alloc(16384), position: offset });
+          if (bytesRead === 0) break;
+          offset += bytesRead;
+          const lines = (partial + buffer.toString('latin1', 0, bytesRead)).split('\n');
+          // A writer may be mid-line; a "line" longer than any key-log line is not one.
+          partial = (lines.pop() ?? '').slice(-512);
+          for (const line of lines) {
+            const trimmed = line.trim();
+            if (keylogLine.test(trimmed)) onLine(trimmed);
+          }
+        }
+      } finally {
+        await file.close();
+      }
+    } catch {
+      // The sandbox dir is going away; nothing left to follow.
+    } finally {
+      reading = false;
+      if (again) {
+        again = false;
+        void read();
+      }
+    }
+  };
+  const watcher = watch(path, () => void read());
+  watcher.on('error', () => watcher.close());
+  return { path, close: () => watcher.close() };
+}
