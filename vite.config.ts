@@ -7,7 +7,7 @@ export default defineConfig({
   build: { outDir: '../dist/web', emptyOutDir: true },
   test: {
     root: '.',
-    include: ['server/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'web/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

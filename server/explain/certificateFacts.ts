@@ -17,7 +17,11 @@ export interface ChainCertificate {
   subjectAltNames?: string[];
   notBefore?: string;
   notAfter?: string;
+  extendedKeyUsage?: string[];
+  publicKey?: string;
   isCa?: boolean;
+  /** SHA-256 of the DER, lower-case hex: matches the same certificate in a file. */
+  sha256?: string;
   /** Why the decoder could not parse it. */
   error?: string;
 }
@@ -40,6 +44,9 @@ export function certificateChain(fields: readonly Field[] | undefined): ChainCer
     set('subjectAltNames', child(cert, 'subjectAltName')?.split(', '));
     set('notBefore', child(cert, 'notBefore'));
     set('notAfter', child(cert, 'notAfter'));
+    set('extendedKeyUsage', child(cert, 'extKeyUsage')?.split(', '));
+    set('publicKey', child(cert, 'publicKey'));
+    set('sha256', child(cert, 'sha256'));
     const ca = child(cert, 'basicConstraints.cA');
     if (ca !== undefined) out.isCa = ca === 'true';
     set('error', child(cert, 'error'));
