@@ -8,6 +8,7 @@
 import type {
   ApiErrorBody,
   CatalogueResponse,
+  CertificatesResponse,
   DiagnosisRequest,
   DiagnosisResponse,
   HintResponse,
@@ -63,6 +64,7 @@ export const api = {
   sandbox: (id: string) => call<SandboxView>('GET', sandbox(id)),
   stop: (id: string) => call<void>('DELETE', sandbox(id)),
   trace: (id: string) => call<TraceResponse>('GET', sandbox(id, '/trace')),
+  certificates: (id: string) => call<CertificatesResponse>('GET', sandbox(id, '/certificates')),
   traffic: (id: string, requests: number) => call<TrafficResponse>('POST', sandbox(id, '/traffic'), { requests }),
   hint: (id: string) => call<HintResponse>('POST', sandbox(id, '/hints')),
   diagnose: (id: string, request: DiagnosisRequest) => call<DiagnosisResponse>('POST', sandbox(id, '/diagnosis'), request),
