@@ -14,6 +14,9 @@ export interface HexRow {
 
 export const bytesPerRow = 16;
 
+/** Drawn at most: a handshake message is far smaller; plaintext on a TLS port can be 64 KiB, more rows than anyone reads. */
+export const maxShownBytes = 16 * 1024;
+
 /** `"16030100"` → bytes; a trailing odd digit (never sent by the server) is ignored. */
 export function parseHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);

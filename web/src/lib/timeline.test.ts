@@ -48,6 +48,12 @@ describe('lanesOf', () => {
     expect(lanesOf([failing(1)])[0]!.outcome).toEqual({ tone: 'fail', icon: '✗', word: 'failed', detail: 'alert certificate_expired (45)' });
   });
 
+  it("names the failure on the wire before a process's report of it", () => {
+    const log = event(1, 0, 'log', { dir: 'none', layer: 'process', severity: 'error', side: 'server' });
+    const { events } = failing(1);
+    expect(lanesOf([{ conn: 1, events: [log, ...events] }])[0]!.outcome.detail).toBe('alert certificate_expired (45)');
+  });
+
   it('marks a succeeded connection that repeats an earlier one message for message', () => {
     const lanes = lanesOf([healthy(1), failing(2), healthy(3), failing(4)]);
     expect(lanes.map((l) => l.sameAs)).toEqual([null, null, 1, null]);

@@ -35,10 +35,15 @@ export interface Lane {
   sameAs: number | null;
 }
 
+/** The first event of `severity`, one on the wire (an alert) before what a process said about it. */
+function firstOf(events: readonly TraceEvent[], severity: TraceEvent['severity']): TraceEvent | undefined {
+  return events.find((e) => e.severity === severity && e.layer !== 'process') ?? events.find((e) => e.severity === severity);
+}
+
 function outcomeOf(events: readonly TraceEvent[], conn: number): LaneOutcome {
-  const failure = events.find((e) => e.severity === 'error');
+  const failure = firstOf(events, 'error');
   if (failure) return { tone: 'fail', icon: '✗', word: 'failed', detail: failure.type };
-  const warning = events.find((e) => e.severity === 'warning');
+  const warning = firstOf(events, 'warning');
   if (warning) return { tone: 'warn', icon: '⚠', word: 'warning', detail: warning.type };
   if (conn === 0) return { tone: 'none', icon: '·', word: 'reports' };
   return { tone: 'ok', icon: '✓', word: 'ok' };
@@ -109,8 +114,8 @@ export const navigationKeys: ReadonlySet<string> = new Set<NavigationKey>(['Arro
 
 /**
  * Where a key moves the selection among the events on show (in timeline order): one event
- * up or down, the first or last, or the first event of the next or previous lane. With
- * nothing selected, any key starts at the first event.
+ * up or down, the first or last, or the first event of the next or previous lane. From no
+ * event (or one no longer shown), any key starts at the first.
  */
 export function moveSelection(refs: readonly EventRef[], current: EventRef | null, key: NavigationKey): EventRef | null {
   if (refs.length === 0) return null;
