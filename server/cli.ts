@@ -19,7 +19,9 @@ import { validateCommand } from './cli/validate.js';
 
 const usage = `usage: mtls-lab [command] [options]
 
-  serve [--host 127.0.0.1] [--port 8470] [--no-open]   the web lab (default command)
+  serve [--host 127.0.0.1] [--port 8470] [--no-open] [--terminal auto|on|off]
+                                                       the web lab (default command); its browser terminal is
+                                                       on for loopback only unless --terminal on
   list [--json]                                        the labs
   validate [files…]                                    check lab files (all of labs/ by default)
   run <lab-id|file> [--fault kind[:target]]… [--fix] [--requests N] [--trace] [--json] [--capture DIR]
@@ -37,6 +39,7 @@ const options = {
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '8470' },
   'no-open': { type: 'boolean', default: false },
+  terminal: { type: 'string', default: 'auto' },
   json: { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true, default: [] },
   fix: { type: 'boolean', default: false },
@@ -51,6 +54,11 @@ function wholeNumber(flag: string, value: string, min: number): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < min) throw new CliError(`--${flag} takes a whole number ≥ ${min}, got "${value}"`);
   return number;
+}
+
+function terminalSwitch(value: string): 'auto' | 'on' | 'off' {
+  if (value === 'auto' || value === 'on' || value === 'off') return value;
+  throw new CliError(`--terminal takes auto, on or off, got "${value}" (auto: on while listening on loopback only)`);
 }
 
 function onlyOne(command: string, positionals: string[], what = 'lab id or file', example = 'baseline'): string {
@@ -80,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   const faults = values.fault.map(parseFaultArgument);
   switch (command) {
     case 'serve':
-      await serveCommand({ host: values.host, port: wholeNumber('port', values.port, 0), open: !values['no-open'] });
+      await serveCommand({ host: values.host, port: wholeNumber('port', values.port, 0), open: !values['no-open'], terminal: terminalSwitch(values.terminal) });
       return 0;
     case 'list':
       await listCommand({ json: values.json });

@@ -3,10 +3,12 @@
  *
  *   browser ──HTTP──▶ errors ▸ headers ▸ Host ▸ Origin ▸ token ▸ JSON body ▸ /api/* (labs, sandboxes, progress) ▸ web app
  *   browser ──/ws upgrade──▶ Host ▸ Origin ▸ token ──▶ WsHub ◀── LabSession messages (trace, health, status)
+ *                                                        WsHub ⇄ TerminalHost ⇄ a shell per sandbox (loopback only, unless --terminal on)
  *   LabSession ──▶ runtime sandboxes ──▶ tap ──▶ explain (TraceEvents) · verify ──▶ progress.json
  *
  * Shutdown is one Promise.allSettled over every subsystem: the HTTP server, the WebSocket
- * hub, every sandbox (their child processes with them) and the progress file's last write.
+ * hub, every terminal's shell, every sandbox (their child processes with them) and the
+ * progress file's last write.
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -20,11 +22,12 @@ import { hostCheck, allowedHostNames } from './hostCheck.js';
 import { compose, sendApiError, type RequestContext } from './http.js';
 import { jsonBody } from './jsonBody.js';
 import { LabCatalogue } from './labCatalogue.js';
-import { resolveAppOptions, type AppOptions } from './options.js';
+import { resolveAppOptions, terminalEnabled, type AppOptions } from './options.js';
 import { originCheck } from './originCheck.js';
 import { ProgressStore } from './progressStore.js';
 import { router } from './router.js';
 import { SandboxRegistry } from './sandboxRegistry.js';
+import { terminalHost, type TerminalHost } from './sandboxTerminals.js';
 import { securityHeaders } from './securityHeaders.js';
 import { staticFiles } from './staticFiles.js';
 import { tokenCookieName } from './token.js';
@@ -89,10 +92,12 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     void handle(ctx);
   });
 
+  const terminals = terminalHost(terminalEnabled(options));
   const hub = new WsHub(sandboxes, upgradeGuard(allowedHosts, options.token, cookieName), {
     path: '/ws',
     maxPayloadBytes: options.maxBodyBytes,
     maxBufferedBytes: 16 * 1024 * 1024,
+    terminals,
     logger,
   });
   server.on('upgrade', hub.handleUpgrade);
@@ -115,16 +120,17 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
           resolve({ port, url: `http://${shownHost}:${port}/?token=${options.token}` });
         });
       }),
-    close: () => (closing ??= closeAll(server, hub, sandboxes, progress)),
+    close: () => (closing ??= closeAll(server, hub, terminals, sandboxes, progress)),
   };
 }
 
-async function closeAll(server: http.Server, hub: WsHub, sandboxes: SandboxRegistry, progress: ProgressStore): Promise<void> {
+async function closeAll(server: http.Server, hub: WsHub, terminals: TerminalHost, sandboxes: SandboxRegistry, progress: ProgressStore): Promise<void> {
   const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const results = await Promise.allSettled([
     httpClosed,
     hub.close(),
+    terminals.close(),
     // Requests still running (a traffic run) end when their sandbox stops; then their sockets close.
     sandboxes.close().finally(() => server.closeAllConnections()),
     progress.flush(),

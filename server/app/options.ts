@@ -32,6 +32,11 @@ export interface AppOptions {
   verifyRequests: number;
   /** Where start-up sandbox directories go; os.tmpdir() when undefined. */
   sandboxBaseDir: string | undefined;
+  /**
+   * The browser terminal (a shell per sandbox): `auto` is on only while `host` is loopback —
+   * beyond it, anyone holding the token would get a shell as the server's user.
+   */
+  terminal: 'auto' | 'on' | 'off';
   logger: ErrorLogger;
 }
 
@@ -65,6 +70,7 @@ export function defaultAppOptions(): AppOptions {
     maxRequests: 1000,
     verifyRequests: 5,
     sandboxBaseDir: undefined,
+    terminal: 'auto',
     logger: consoleLogger,
   };
 }
@@ -88,10 +94,18 @@ export function resolveAppOptions(given: Partial<AppOptions>): AppOptions {
   wholeInRange('maxSandboxes', options.maxSandboxes, 1, 256);
   wholeInRange('maxRequests', options.maxRequests, 1, 100_000);
   wholeInRange('verifyRequests', options.verifyRequests, 1, options.maxRequests);
+  if (!['auto', 'on', 'off'].includes(options.terminal)) throw new TypeError(`createApp: options.terminal must be auto, on or off, got "${String(options.terminal)}"`);
   for (const name of options.allowedHosts) {
     if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/i.test(name)) throw new TypeError(`createApp: options.allowedHosts: "${name}" is not a host name (no port, no scheme)`);
   }
   return options;
+}
+
+/** Whether the browser terminal runs: `auto` means only while listening on loopback. */
+export function terminalEnabled(options: Pick<AppOptions, 'host' | 'terminal'>): boolean {
+  if (options.terminal !== 'auto') return options.terminal === 'on';
+  const host = options.host.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** `{ port: undefined }` means "the default", as with a missing key. */

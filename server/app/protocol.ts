@@ -6,6 +6,8 @@
  *
  *   browser ──HTTP /api/*──▶ app ──▶ LabSession ──▶ runtime sandbox
  *   browser ◀──/ws: trace | health | status ── WsHub ◀── LabSession events
+ *   browser ──/ws: terminal-open | -input | -resize | -detach──▶ WsHub ──▶ the sandbox's shell
+ *   browser ◀──/ws: terminal-output | terminal-exit── WsHub ◀── the sandbox's shell
  */
 import type { TraceEvent } from '../explain/index.js';
 import type { StackWordings } from '../explain/stackWording.js';
@@ -13,9 +15,11 @@ import type { FaultSpec, FixActionSpec } from '../lab/schema.js';
 import type { LabSummary } from '../lab/summary.js';
 import type { InspectedCertificate } from '../pki/inspectFile.js';
 import type { EdgeReport, SandboxDescription } from '../runtime/index.js';
+import type { TerminalEndReason } from '../terminal/terminalSession.js';
+import type { TriageCommand } from '../terminal/triageCommands.js';
 import type { ApiErrorBody } from './errors.js';
 
-export type { ApiErrorBody, EdgeReport, InspectedCertificate, LabSummary, SandboxDescription, TraceEvent };
+export type { ApiErrorBody, EdgeReport, InspectedCertificate, LabSummary, SandboxDescription, TerminalEndReason, TraceEvent, TriageCommand };
 
 /** A lab's progress, as stored in progress.json. */
 export interface LabProgress {
@@ -200,10 +204,17 @@ export interface EdgeRate {
 export type ClientMessage =
   | { id: number | string; type: 'subscribe'; sandbox: string }
   | { id: number | string; type: 'unsubscribe'; sandbox: string }
-  | { id: number | string; type: 'ping' };
+  | { id: number | string; type: 'ping' }
+  /** Attaches this tab to the sandbox's shell, started if none runs (one per sandbox, shared by tabs). */
+  | { id: number | string; type: 'terminal-open'; sandbox: string; cols: number; rows: number }
+  /** This tab stops following the shell; the shell keeps running for the next open. */
+  | { id: number | string; type: 'terminal-detach'; sandbox: string }
+  /** Keystrokes and pastes, as the terminal produced them; no reply. */
+  | { type: 'terminal-input'; sandbox: string; data: string }
+  | { type: 'terminal-resize'; sandbox: string; cols: number; rows: number };
 
 export type ServerMessage =
-  | { type: 'reply'; id: number | string | null; ok: true; result: SubscribeResult | Record<string, never> }
+  | { type: 'reply'; id: number | string | null; ok: true; result: SubscribeResult | TerminalOpenResult | Record<string, never> }
   | ({ type: 'reply'; id: number | string | null; ok: false } & ApiErrorBody)
   /** A connection's events, whole: replaces what was sent for (sandbox, generation, conn) before. */
   | { type: 'trace'; sandbox: string; generation: number; conn: number; events: TraceEvent[] }
@@ -211,9 +222,24 @@ export type ServerMessage =
   | { type: 'trace-reset'; sandbox: string; generation: number }
   /** Once a second while traffic runs; `final` with the run's exact totals when it ends. */
   | { type: 'health'; sandbox: string; generation: number; windowMs: number; final: boolean; edges: EdgeRate[] }
-  | { type: 'status'; sandbox: string; generation: number; status: SandboxStatus; completed: boolean; diagnosed: boolean };
+  | { type: 'status'; sandbox: string; generation: number; status: SandboxStatus; completed: boolean; diagnosed: boolean }
+  /** What the sandbox's shell printed, in order (to every tab attached to it). */
+  | { type: 'terminal-output'; sandbox: string; data: string }
+  /** The shell is gone; a terminal-open starts a fresh one (after a restart: in the new directory). */
+  | { type: 'terminal-exit'; sandbox: string; reason: TerminalEndReason; code: number | null };
 
 export interface SubscribeResult {
   sandbox: SandboxView;
   events: TraceEvent[];
+}
+
+export interface TerminalOpenResult {
+  /** The shell's process id. */
+  pid: number;
+  /** The sandbox generation it runs in. */
+  generation: number;
+  /** Commands to paste with one click, the same whatever the lab's fault. */
+  triage: TriageCommand[];
+  /** The shell's output so far (up to 64 KiB), to draw before the pushes that follow. */
+  replay: string;
 }

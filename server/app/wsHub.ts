@@ -5,9 +5,13 @@
  *
  *   browser ──{id, type: subscribe|unsubscribe|ping}──▶ WsHub ──{type: reply, id, ok, …}──▶ browser
  *   LabSession 'message' (trace | trace-reset | health | status) ──▶ every subscribed socket
+ *   browser ──terminal-open (reply: replay, triage) · -input · -resize · -detach──▶ TerminalHost ──▶ the sandbox's shell
+ *   the sandbox's shell ──terminal-output | terminal-exit──▶ every socket attached to it
  *
- * Requests carry ids and get exactly one reply; pushes carry none. A socket that cannot keep
- * up (its send buffer past the cap) is closed with 1013 rather than buffered without bound.
+ * Requests carry ids and get exactly one reply; pushes carry none, and neither do terminal
+ * keystrokes (a bad one is answered with an id-less error reply). A socket that cannot keep
+ * up (its send buffer past the cap) is closed with 1013 rather than buffered without bound;
+ * a shell's output is held back before that (the shell pauses until the socket has written).
  */
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
@@ -15,8 +19,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { ApiError, toApiError, type ErrorLogger } from './errors.js';
 import type { LabSession } from './labSession.js';
-import type { ClientMessage, ServerMessage } from './protocol.js';
+import type { ClientMessage, ServerMessage, TerminalOpenResult } from './protocol.js';
 import type { SandboxRegistry } from './sandboxRegistry.js';
+import type { TerminalAttachment, TerminalHost } from './sandboxTerminals.js';
 import type { UpgradeGuard } from './upgradeGuard.js';
 
 export interface WsHubOptions {
@@ -24,10 +29,16 @@ export interface WsHubOptions {
   maxPayloadBytes: number;
   /** Bytes queued on one socket beyond which it is closed (a tab that stopped reading). */
   maxBufferedBytes: number;
+  /** The browser terminal, or its switched-off stand-in. */
+  terminals: TerminalHost;
   logger: ErrorLogger;
 }
 
 type Subscriptions = Map<string, { session: LabSession; listener: (message: ServerMessage) => void }>;
+/** One socket's terminals, by sandbox id. */
+type Attachments = Map<string, TerminalAttachment>;
+/** A terminal's size is a count of character cells; beyond this is not a screen. */
+const maxTerminalCells = 1000;
 
 export class WsHub {
   readonly #wss: WebSocketServer;
@@ -78,17 +89,20 @@ export class WsHub {
 
   #onConnection(ws: WebSocket): void {
     const subscriptions: Subscriptions = new Map();
+    const attachments: Attachments = new Map();
     this.#subscriptions.set(ws, subscriptions);
-    ws.on('message', (data, isBinary) => this.#onMessage(ws, subscriptions, data, isBinary));
+    ws.on('message', (data, isBinary) => this.#onMessage(ws, subscriptions, attachments, data, isBinary));
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       for (const { session, listener } of subscriptions.values()) session.events.off('message', listener);
       subscriptions.clear();
+      for (const attachment of attachments.values()) attachment.detach();
+      attachments.clear();
       this.#subscriptions.delete(ws);
     });
   }
 
-  #onMessage(ws: WebSocket, subscriptions: Subscriptions, data: RawData, isBinary: boolean): void {
+  #onMessage(ws: WebSocket, subscriptions: Subscriptions, attachments: Attachments, data: RawData, isBinary: boolean): void {
     let id: number | string | null = null;
     try {
       const value = parseJson(data, isBinary);
@@ -120,20 +134,63 @@ export class WsHub {
           subscriptions.delete(message.sandbox);
           return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         }
+        case 'terminal-open': {
+          const session = this.#registry.get(message.sandbox);
+          const request = id;
+          this.#openTerminal(ws, attachments, session, message).then(
+            (result) => this.#send(ws, { type: 'reply', id: request, ok: true, result }),
+            (error: unknown) => this.#send(ws, { type: 'reply', id: request, ok: false, ...toApiError(error, this.#options.logger).toJSON() }),
+          );
+          return;
+        }
+        case 'terminal-detach':
+          attachments.get(message.sandbox)?.detach();
+          attachments.delete(message.sandbox);
+          return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
+        case 'terminal-input':
+          return attached(attachments, message.sandbox).write(message.data);
+        case 'terminal-resize':
+          return attached(attachments, message.sandbox).resize({ cols: message.cols, rows: message.rows });
       }
     } catch (error) {
       this.#send(ws, { type: 'reply', id, ok: false, ...toApiError(error, this.#options.logger).toJSON() });
     }
   }
 
-  #send(ws: WebSocket, message: ServerMessage): void {
-    if (ws.readyState !== WebSocket.OPEN) return;
+  async #openTerminal(ws: WebSocket, attachments: Attachments, session: LabSession, message: { sandbox: string; cols: number; rows: number }): Promise<TerminalOpenResult> {
+    const { sandbox } = message;
+    // The same tab opening again (its panel drawn anew) gets the replay again.
+    attachments.get(sandbox)?.detach();
+    attachments.delete(sandbox);
+    const attachment: TerminalAttachment = await this.#options.terminals.open(
+      session,
+      { cols: message.cols, rows: message.rows },
+      {
+        output: (data, written) => this.#send(ws, { type: 'terminal-output', sandbox, data }, written),
+        exit: ({ reason, code }) => {
+          if (attachments.get(sandbox) === attachment) attachments.delete(sandbox);
+          this.#send(ws, { type: 'terminal-exit', sandbox, reason, code });
+        },
+      },
+    );
+    if (ws.readyState !== WebSocket.OPEN) {
+      attachment.detach();
+      throw new ApiError('BAD_REQUEST', 'the socket closed while the terminal started');
+    }
+    attachments.set(sandbox, attachment);
+    const { pid, generation, triage, replay } = attachment;
+    return { pid, generation, triage, replay };
+  }
+
+  /** `written` (flow control) is called once the message is handed to the socket, or dropped. */
+  #send(ws: WebSocket, message: ServerMessage, written?: () => void): void {
+    if (ws.readyState !== WebSocket.OPEN) return written?.();
     if (ws.bufferedAmount > this.#options.maxBufferedBytes) {
       // RFC 6455 §7.4.1 leaves 1013 to the registry: "Try Again Later".
       ws.close(1013, 'too far behind');
-      return;
+      return written?.();
     }
-    ws.send(JSON.stringify(message));
+    ws.send(JSON.stringify(message), written && (() => written()));
   }
 }
 
@@ -150,14 +207,36 @@ function parseJson(data: RawData, isBinary: boolean): object {
 }
 
 function parseClientMessage(value: object): ClientMessage {
-  const { id, type, sandbox } = value as Record<string, unknown>;
+  const { id, type, sandbox, data, cols, rows } = value as Record<string, unknown>;
+  const sandboxId = (): string => {
+    if (typeof sandbox !== 'string' || sandbox === '') throw new ApiError('BAD_REQUEST', `${String(type)} needs "sandbox": the sandbox id`);
+    return sandbox;
+  };
+  const size = (): { cols: number; rows: number } => {
+    for (const [name, n] of [['cols', cols], ['rows', rows]] as const) {
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > maxTerminalCells) {
+        throw new ApiError('BAD_REQUEST', `${String(type)} needs "${name}": a whole number from 1 to ${maxTerminalCells}, got ${JSON.stringify(n)}`);
+      }
+    }
+    return { cols: cols as number, rows: rows as number };
+  };
+  // Keystrokes carry no id: nobody waits for a reply to each key.
+  if (type === 'terminal-input') {
+    if (typeof data !== 'string') throw new ApiError('BAD_REQUEST', 'terminal-input needs "data": the text typed');
+    return { type, sandbox: sandboxId(), data };
+  }
+  if (type === 'terminal-resize') return { type, sandbox: sandboxId(), ...size() };
   if (typeof id !== 'number' && typeof id !== 'string') throw new ApiError('BAD_REQUEST', 'a request needs an "id" (number or string)');
   if (type === 'ping') return { id, type };
-  if (type === 'subscribe' || type === 'unsubscribe') {
-    if (typeof sandbox !== 'string' || sandbox === '') throw new ApiError('BAD_REQUEST', `${type} needs "sandbox": the sandbox id`);
-    return { id, type, sandbox };
-  }
-  throw new ApiError('BAD_REQUEST', `unknown message type ${JSON.stringify(type)} (known: subscribe, unsubscribe, ping)`);
+  if (type === 'subscribe' || type === 'unsubscribe' || type === 'terminal-detach') return { id, type, sandbox: sandboxId() };
+  if (type === 'terminal-open') return { id, type, sandbox: sandboxId(), ...size() };
+  throw new ApiError('BAD_REQUEST', `unknown message type ${JSON.stringify(type)} (known: subscribe, unsubscribe, ping, terminal-open, terminal-input, terminal-resize, terminal-detach)`);
+}
+
+function attached(attachments: Attachments, sandbox: string): TerminalAttachment {
+  const attachment = attachments.get(sandbox);
+  if (!attachment) throw new ApiError('TERMINAL_NOT_OPEN', `"${sandbox.slice(0, 100)}"`);
+  return attachment;
 }
 
 /** Answers the upgrade request with the error's status and body, then closes (ws's abortHandshake). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { createApp, type App } from '../../server/app/index.js';
+import { createApp, type App, type AppOptions } from '../../server/app/index.js';
 import type { ServerMessage } from '../../server/app/protocol.js';
 
 export const labsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../labs');
@@ -44,7 +44,7 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(given: { webRoot?: string } = {}): Promise<TestApp> {
+export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | 'host' | 'terminal'>> = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-data-'));
   const sandboxDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-sandboxes-'));
   const logged: TestApp['logged'] = [];

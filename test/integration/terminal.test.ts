@@ -1,0 +1,245 @@
+/**
+ * The browser terminal against real sandboxes, over a real WebSocket: a learner types the
+ * triage commands (the real openssl s_client and curl) into the sandbox's shell, reads what
+ * they print, and sees their connections in the trace the socket streams — decrypted with
+ * the secrets the tools logged through SSLKEYLOGFILE. The shell refuses what the lab does
+ * not allow, and it is gone, with every process it started, once its sandbox stops or the
+ * server closes. Every wait is for a real message or a real process state.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fieldValue } from '../../server/explain/traceEvent.js';
+import type { SandboxView, ServerMessage, TerminalOpenResult, TraceEvent } from '../../server/app/protocol.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { connectWs, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
+
+type TraceMessage = Extract<ServerMessage, { type: 'trace' }>;
+type ExitMessage = Extract<ServerMessage, { type: 'terminal-exit' }>;
+
+async function openSocket(t: TestApp): Promise<LabSocket> {
+  const outcome = await connectWs(t.port, { origin: t.origin, cookie: `mtls_lab_token_${t.port}=${t.token}` });
+  if (!outcome.open) throw new Error(`WebSocket refused: ${outcome.status} ${outcome.body}`);
+  return outcome.client;
+}
+
+async function startSandbox(t: TestApp, lab: string): Promise<SandboxView> {
+  const res = await t.api('POST', '/api/sandboxes', { lab });
+  expect(res.status).toBe(201);
+  return res.json as SandboxView;
+}
+
+async function openTerminal(socket: LabSocket, sandbox: string): Promise<TerminalOpenResult> {
+  const reply = await socket.call({ type: 'terminal-open', sandbox, cols: 400, rows: 40 });
+  if (!reply.ok) throw new Error(`terminal-open refused: ${reply.error.code} ${reply.error.message}`);
+  return reply.result as TerminalOpenResult;
+}
+
+/** Everything the sandbox's shell printed to this socket so far. */
+function printed(socket: LabSocket, sandbox: string): string {
+  return socket.messages.map((m) => (m.type === 'terminal-output' && m.sandbox === sandbox ? m.data : '')).join('');
+}
+
+/** Types a line; resolves with what it printed once `expected` is there and the prompt came back. */
+async function run(socket: LabSocket, sandbox: string, line: string, expected: string | RegExp): Promise<string> {
+  const lab = sandbox.replace(/-[a-z0-9]+$/, '');
+  const before = printed(socket, sandbox).length;
+  socket.ws.send(JSON.stringify({ type: 'terminal-input', sandbox, data: `${line}\r` }));
+  const done = (): boolean => {
+    const output = printed(socket, sandbox).slice(before);
+    const at = typeof expected === 'string' ? output.indexOf(expected) : output.search(expected);
+    // The prompt (PS1 names the lab) after the expected text: the command has finished.
+    return at >= 0 && output.slice(at).includes(`${lab}\x1b[0m `);
+  };
+  await socket.waitFor(`the shell to print ${String(expected)} after \`${line.slice(0, 60)}\``, done);
+  return printed(socket, sandbox).slice(before);
+}
+
+/** A process that exists and is not a zombie (an orphan's reaper may be slow to collect it). */
+async function alive(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const isTrace = (sandbox: string) => (m: ServerMessage): m is TraceMessage => m.type === 'trace' && m.sandbox === sandbox;
+const clientRandom = (events: TraceEvent[]): string | undefined => fieldValue(events.find((e) => e.type === 'ClientHello')?.fields, 'random');
+/** The client's Certificate travels encrypted in TLS 1.3 (RFC 8446 §4.4.2): seen only when decrypted. */
+const decryptedClientCertificate = (events: TraceEvent[]): boolean => events.some((e) => e.layer === 'handshake' && e.type === 'Certificate' && e.dir === 'c2s');
+const expiredAlert = (events: TraceEvent[]): boolean => events.some((e) => e.layer === 'alert' && e.type.startsWith('alert certificate_expired ') && e.dir === 's2c');
+
+describe('the browser terminal', () => {
+  let t: TestApp;
+  let socket: LabSocket;
+  let view: SandboxView;
+  let opened: TerminalOpenResult;
+
+  beforeAll(async () => {
+    // Something the server's environment holds that the shell must not see.
+    process.env.MTLS_LAB_TEST_SECRET = 'server-side-secret';
+    t = await startTestApp();
+    socket = await openSocket(t);
+    view = await startSandbox(t, 'expired-client-cert');
+    expect((await socket.call({ type: 'subscribe', sandbox: view.id })).ok).toBe(true);
+    opened = await openTerminal(socket, view.id);
+  });
+
+  afterAll(async () => {
+    delete process.env.MTLS_LAB_TEST_SECRET;
+    await socket?.close();
+    await t?.stop();
+  });
+
+  it('starts a shell in the sandbox directory with the lab\'s triage commands and a banner', async () => {
+    expect(opened.generation).toBe(1);
+    expect(await alive(opened.pid)).toBe(true);
+    expect(opened.replay).toContain('mtls-lab · expired-client-cert');
+    expect(opened.triage.map((c) => c.title)).toEqual([
+      'payments → auth: the handshake as openssl s_client sees it',
+      'payments → auth: one request with curl, verbose',
+      "payments's certificate: subject, issuer, validity, names, usage",
+      "payments's chain, checked against what auth trusts",
+      'the chain auth sends, certificate by certificate',
+    ]);
+    const pwd = await run(socket, view.id, 'echo "cwd=[$PWD]"', /cwd=\[[^$\]]+\]/);
+    expect(pwd).toContain(`cwd=[${view.description!.dir}]`);
+  });
+
+  it('runs the s_client triage command: openssl prints the server\'s alert 45, and the connection shows in the trace decrypted', async () => {
+    const command = opened.triage.find((c) => c.title.includes('openssl s_client'))!.command;
+    const output = await run(socket, view.id, command, 'SSL alert number 45');
+    expect(output).toContain('CONNECTION ESTABLISHED');
+    expect(output).toContain('Protocol version: TLSv1.3');
+    expect(output).toMatch(/sslv3 alert certificate expired/);
+
+    const trace = await socket.waitFor('the terminal\'s s_client connection in the trace, decrypted', (m): m is TraceMessage => isTrace(view.id)(m) && decryptedClientCertificate(m.events) && expiredAlert(m.events));
+    // Its secrets came through the terminal's SSLKEYLOGFILE (openssl's wrapper adds -keylogfile).
+    const random = clientRandom(trace.events);
+    expect(random).toMatch(/^[0-9a-f]{64}$/);
+    const keylog = await readFile(view.description!.sslKeylogFile, 'utf8');
+    expect(keylog).toContain(`CLIENT_HANDSHAKE_TRAFFIC_SECRET ${random} `);
+  });
+
+  it('runs the curl triage command: curl reports the expired certificate, and its connection shows decrypted too', async () => {
+    const command = opened.triage.find((c) => c.command.startsWith('curl '))!.command;
+    const seen = new Set(socket.messages.filter(isTrace(view.id)).map((m) => m.conn));
+    const output = await run(socket, view.id, command, /curl: \(\d+\)/);
+    expect(output).toContain('alert certificate expired');
+
+    const trace = await socket.waitFor('the terminal\'s curl connection in the trace, decrypted', (m): m is TraceMessage => isTrace(view.id)(m) && !seen.has(m.conn) && decryptedClientCertificate(m.events) && expiredAlert(m.events));
+    // curl honours SSLKEYLOGFILE itself.
+    const keylog = await readFile(view.description!.sslKeylogFile, 'utf8');
+    expect(keylog).toContain(`CLIENT_HANDSHAKE_TRAFFIC_SECRET ${clientRandom(trace.events)} `);
+  });
+
+  it('runs the certificate triage commands against the lab\'s files', async () => {
+    const x509 = opened.triage.find((c) => c.command.startsWith('openssl x509 '))!.command;
+    expect(await run(socket, view.id, x509, /notAfter=.+/)).toContain('URI:spiffe://corp.test/ns/pay/sa/payments');
+    const verify = opened.triage.find((c) => c.command.startsWith('openssl verify '))!.command;
+    expect(await run(socket, view.id, verify, /error \d+ at \d+ depth lookup/)).toContain('certificate has expired');
+    const chain = opened.triage.find((c) => c.title.startsWith('the chain auth sends'))!.command;
+    expect(await run(socket, view.id, chain, /subject=.*CN ?= ?auth-server/)).toMatch(/issuer=.*Corp Issuing CA 1/);
+  });
+
+  it('refuses what the lab does not allow: other programs, paths, redirection, cd — and hides the server\'s environment', async () => {
+    expect(await run(socket, view.id, 'python3 -c 1', 'python3: command not found')).toBeTruthy();
+    expect(await run(socket, view.id, '/bin/sh -c id', "/bin/sh: restricted: cannot specify `/' in command names")).toBeTruthy();
+    expect(await run(socket, view.id, 'echo x > planted.txt', 'planted.txt: restricted: cannot redirect output')).toBeTruthy();
+    expect(await run(socket, view.id, 'cd /', 'cd: restricted')).toBeTruthy();
+    expect(await run(socket, view.id, 'PATH=/usr/bin', 'PATH: readonly variable')).toBeTruthy();
+    expect(await run(socket, view.id, 'echo "secret=[$MTLS_LAB_TEST_SECRET]"', 'secret=[]')).toBeTruthy();
+  });
+
+  it('shares the shell with a second tab, which sees what it printed so far and what it prints next', async () => {
+    const second = await openSocket(t);
+    try {
+      const again = await openTerminal(second, view.id);
+      expect(again.pid).toBe(opened.pid);
+      expect(again.replay).toContain('secret=[]');
+      await run(second, view.id, 'echo "from-the-second-tab"', 'from-the-second-tab\r\n');
+      await socket.waitFor('the first tab to see the second tab\'s output', () => printed(socket, view.id).includes('from-the-second-tab\r\n'));
+    } finally {
+      await second.close();
+    }
+    // The second tab left; the shell stays for the first.
+    await run(socket, view.id, 'echo "still-here"', 'still-here\r\n');
+  });
+
+  it('ends the shell when the sandbox is realised again; a new open starts one in the new directory', async () => {
+    const before = opened.pid;
+    const realised = await t.api('PUT', `/api/sandboxes/${view.id}/faults`, { faults: [] });
+    expect(realised.status).toBe(200);
+    const exit = await socket.waitFor('the shell to end with the restart', (m): m is ExitMessage => m.type === 'terminal-exit' && m.sandbox === view.id);
+    expect(exit.reason).toBe('sandbox-restarted');
+    await waitFor('the old shell to be gone', async () => !(await alive(before)));
+
+    const reopened = await openTerminal(socket, view.id);
+    expect(reopened.generation).toBe(2);
+    expect(reopened.pid).not.toBe(before);
+    const dir = (realised.json as SandboxView).description!.dir;
+    expect(dir).not.toBe(view.description!.dir);
+    expect(await run(socket, view.id, 'echo "cwd=[$PWD]"', /cwd=\[[^$\]]+\]/)).toContain(`cwd=[${dir}]`);
+    opened = reopened;
+  });
+
+  it('ends the shell, and what it left running in the background, when the sandbox stops', async () => {
+    // A job that ignores the hang-up, as `nohup` would: the session's leftovers are killed too.
+    const output = await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
+    const job = Number(/job=(\d+)/.exec(output)![1]);
+    expect(await alive(job)).toBe(true);
+
+    expect((await t.api('DELETE', `/api/sandboxes/${view.id}`)).status).toBe(204);
+    const exit = await socket.waitFor('the shell to end with the sandbox', (m): m is ExitMessage => m.type === 'terminal-exit' && m.sandbox === view.id && m.reason !== 'sandbox-restarted');
+    expect(exit.reason).toBe('sandbox-stopped');
+    expect(await alive(opened.pid)).toBe(false);
+    expect(await alive(job)).toBe(false);
+  });
+});
+
+describe('the browser terminal and the server\'s life', () => {
+  it('is gone, with its background jobs, once the app has closed', async () => {
+    const t = await startTestApp();
+    const socket = await openSocket(t);
+    const view = await startSandbox(t, 'baseline');
+    const opened = await openTerminal(socket, view.id);
+    const output = await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
+    const job = Number(/job=(\d+)/.exec(output)![1]);
+    expect(await alive(opened.pid)).toBe(true);
+
+    await t.stop();
+    expect(await alive(opened.pid)).toBe(false);
+    expect(await alive(job)).toBe(false);
+  });
+
+  it('is off when the server listens beyond loopback, and when switched off: TERMINAL_DISABLED, no shell', async () => {
+    for (const given of [{ host: '0.0.0.0' }, { terminal: 'off' as const }]) {
+      const t = await startTestApp(given);
+      try {
+        const socket = await openSocket(t);
+        const view = await startSandbox(t, 'baseline');
+        const reply = await socket.call({ type: 'terminal-open', sandbox: view.id, cols: 80, rows: 24 });
+        expect(reply).toMatchObject({ ok: false, error: { code: 'TERMINAL_DISABLED' } });
+        expect(socket.messages.some((m) => m.type === 'terminal-output')).toBe(false);
+        await socket.close();
+      } finally {
+        await t.stop();
+      }
+    }
+  });
+
+  it('answers keystrokes for a terminal this tab has not opened with TERMINAL_NOT_OPEN', async () => {
+    const t = await startTestApp();
+    try {
+      const socket = await openSocket(t);
+      const view = await startSandbox(t, 'baseline');
+      socket.ws.send(JSON.stringify({ type: 'terminal-input', sandbox: view.id, data: 'ls\r' }));
+      const reply = await socket.waitFor('the error reply', (m) => m.type === 'reply' && m.id === null);
+      expect(reply).toMatchObject({ ok: false, error: { code: 'TERMINAL_NOT_OPEN' } });
+      await socket.close();
+    } finally {
+      await t.stop();
+    }
+  });
+});
