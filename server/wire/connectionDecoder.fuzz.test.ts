@@ -24,21 +24,18 @@ import { INTERNAL_ERROR, readCapture } from './capture/readCapture.js';
 import { writePcapng } from './capture/writePcapng.js';
 import { handshakeTypes } from './codepoints.js';
 import { decodeConnection, defaultLimits, type DecoderLimits, type TapChunk } from './connectionDecoder.js';
-import { aeadSuite, tls12KeyBlock } from './keySchedule.js';
 import { KeyLog } from './keylog.js';
 import { DecodeError, type DecodeErrorKind } from './reader.js';
 import {
   fromHex,
-  handshakeMessage,
   plaintextRecord,
   rechunk,
   rfc8448,
   rfc8448Chunks,
   rfc8448KeyLog,
-  sealTls12Record,
   sealTls13Record,
   seededRandom,
-  tls12ServerHello,
+  tls12Connection,
   toHexString,
 } from './testing.js';
 
@@ -229,30 +226,6 @@ const records = Object.values(rfc8448.records).map((hex) => fromHex(hex));
 const plaintextMessages = Object.values(rfc8448.messages).map((hex) => fromHex(hex));
 const helloPrefix: TapChunk[] = tls13.chunks.slice(0, 2);
 
-/**
- * A TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 connection (RFC 5246 §7.3 message flow, RFC 5288),
- * sealed here with keys from a made-up master secret logged as CLIENT_RANDOM.
- */
-function tls12Connection(): { chunks: TapChunk[]; keylog: KeyLog } {
-  const suite = aeadSuite(0xc02f)!;
-  const master = fromHex('4d'.repeat(48));
-  const clientRandom = fromHex(rfc8448.clientRandom);
-  const serverRandom = fromHex('5a'.repeat(32));
-  const keys = tls12KeyBlock(suite, master, clientRandom, serverRandom);
-  const finished = (fill: string): Uint8Array => fromHex(handshakeMessage(20, fill.repeat(12)));
-  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-  const chunks: TapChunk[] = [
-    { dir: 'c2s', t: 1, bytes: fromHex(rfc8448.records.clientHello) },
-    { dir: 's2c', t: 2, bytes: fromHex(plaintextRecord(22, tls12ServerHello(0xc02f) + handshakeMessage(14, ''))) },
-    { dir: 'c2s', t: 3, bytes: concat(fromHex(plaintextRecord(22, handshakeMessage(16, '20' + 'cc'.repeat(32)))), fromHex('140303000101'), sealTls12Record(keys.client, 0, 22, finished('c1'))) },
-    { dir: 's2c', t: 4, bytes: concat(fromHex('140303000101'), sealTls12Record(keys.server, 0, 22, finished('51'))) },
-    { dir: 'c2s', t: 5, bytes: sealTls12Record(keys.client, 1, 23, text('GET / HTTP/1.1\r\nHost: auth.corp.test\r\n\r\n')) },
-    { dir: 's2c', t: 6, bytes: sealTls12Record(keys.server, 1, 23, text('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')) },
-    { dir: 's2c', t: 7, bytes: sealTls12Record(keys.server, 2, 21, Uint8Array.of(1, 0)) },
-  ];
-  const keylog = KeyLog.parse(`CLIENT_RANDOM ${rfc8448.clientRandom} ${toHexString(master)}`);
-  return { chunks, keylog };
-}
 const tls12 = tls12Connection();
 
 // ─── the tests ────────────────────────────────────────────────────────────────────────────

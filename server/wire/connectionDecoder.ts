@@ -13,6 +13,12 @@
  * side to its next secret (§7.2); TLS 1.2 protects a side's records after its
  * ChangeCipherSpec (RFC 5246 §7.1). Hostile input yields `DecodeError`s in `errors`,
  * never an exception, never an unbounded loop or buffer.
+ *
+ * Fed live (`holdForKeys`), the key log fills in while the bytes flow: the ends log a secret
+ * over IPC at about the time they send the first record it protects, and the record may win
+ * the race. A record whose secret is not logged yet is held, with every chunk after it, until
+ * `resume()` finds the secret or is told to give up; so a live decoder decodes exactly what
+ * decodeConnection would with the secrets it ends up with.
  */
 import { alertHint, parseAlerts, parseChangeCipherSpec, type AlertInfo } from './alert.js';
 import { cipherSuiteName, contentTypeName, contentTypes, handshakeTypeName, versionName } from './codepoints.js';
@@ -73,6 +79,11 @@ export interface DecoderLimits {
   maxPlaintextBytes: number;
 }
 
+export interface DecoderOptions {
+  /** Hold a record whose secret the key log lacks (and what follows it) until `resume()`. */
+  holdForKeys?: boolean;
+}
+
 export const defaultLimits: DecoderLimits = {
   maxMessages: 20_000,
   maxRetainedBytes: 16 * 1024 * 1024,
@@ -117,11 +128,21 @@ export class ConnectionDecoder {
   private version?: number;
   private suite?: number;
   private earlyDataOffered = false;
+  /** The record waiting for its secret, the chunk that completed it, and what came after. */
+  private held?: { side: Side; record: TlsRecord; chunk: TapChunk; label: KeyLogLabel };
+  private readonly queued: TapChunk[] = [];
+  /** Secrets given up on (`resume(true)`): later records under them do not wait again. */
+  private readonly givenUp = new Set<KeyLogLabel>();
+  /** Secrets a record needed and the key log did not have when it was decoded. */
+  private readonly missed = new Set<KeyLogLabel>();
+  private holdForKeys: boolean;
 
   constructor(
     private readonly keylog?: KeyLog,
     limits: Partial<DecoderLimits> = {},
+    options: DecoderOptions = {},
   ) {
+    this.holdForKeys = options.holdForKeys ?? false;
     this.limits = { ...defaultLimits, ...limits };
     const side = (dir: Direction): Side => ({ dir, mode: 'detect', deframer: new RecordDeframer(), handshake: new HandshakeReassembler<number>() });
     this.sides = { c2s: side('c2s'), s2c: side('s2c') };
@@ -133,6 +154,43 @@ export class ConnectionDecoder {
 
   push(chunk: TapChunk): void {
     if (this.halted) return;
+    if (this.held) {
+      this.queued.push(chunk);
+      return;
+    }
+    this.feed(chunk);
+  }
+
+  /** The secret a held record waits for; undefined when nothing is held. */
+  get waitingFor(): KeyLogLabel | undefined {
+    return this.held?.label;
+  }
+
+  /** Secrets that were missing when a record needed them and have been logged since. */
+  get keysLoggedLate(): KeyLogLabel[] {
+    if (!this.keylog || !this.clientRandom) return [];
+    const random = this.clientRandom;
+    return [...this.missed].filter((label) => this.keylog?.get(random, label) !== undefined);
+  }
+
+  /**
+   * Carries on with a held record once its secret is in the key log, or at once with
+   * `giveUp` (it then decodes as without the secret, and nothing waits for that secret again).
+   */
+  resume(giveUp = false): void {
+    const held = this.held;
+    if (!held) return;
+    if (giveUp) this.givenUp.add(held.label);
+    else if (this.missingSecret(held.side, held.record)) return;
+    this.held = undefined;
+    this.decodeRecords(held.side, held.chunk, held.record);
+    // Until a later record waits in turn (for another secret).
+    while (!this.held && this.queued.length > 0) this.feed(this.queued.shift()!);
+    if (this.halted) this.queued.length = 0;
+  }
+
+  private feed(chunk: TapChunk): void {
+    if (this.halted) return;
     const side = this.sides[chunk.dir];
     if (!side) return;
     try {
@@ -140,21 +198,44 @@ export class ConnectionDecoder {
       if (side.mode === 'plaintext') return this.appendPlaintext(side, chunk.bytes);
       side.deframer.push(chunk.bytes, chunk.t);
       if (side.mode === 'detect') this.detect(side, chunk.t);
-      if (side.mode !== 'tls') return;
-      for (let record = side.deframer.next(); record; record = side.deframer.next()) {
+    } catch (error) {
+      this.stop(side, chunk, error);
+      return;
+    }
+    if (side.mode === 'tls') this.decodeRecords(side, chunk);
+  }
+
+  /** Decodes `first` (a record taken earlier) and then every complete record the side has buffered. */
+  private decodeRecords(side: Side, chunk: TapChunk, first?: TlsRecord): void {
+    try {
+      for (let record = first ?? side.deframer.next(); record; record = side.deframer.next()) {
+        const label = first === record ? undefined : this.missingSecret(side, record);
+        if (label) {
+          this.held = { side, record, chunk, label };
+          return;
+        }
         this.onRecord(side, record);
         if (this.halted || side.mode !== 'tls') return;
       }
     } catch (error) {
-      const e = asDecodeError(error, chunk.dir === 'c2s' ? 'client stream' : 'server stream');
-      this.errors.push(e);
-      side.mode = 'stopped';
-      this.emit({ dir: side.dir, t: chunk.t, layer: 'record', type: 'invalid_record', encrypted: false, fields: [], summary: `stopped decoding the ${side.dir === 'c2s' ? 'client' : 'server'}'s bytes: ${e.message}` });
+      this.stop(side, chunk, error);
     }
   }
 
-  /** Ends the connection: bytes still buffered mean it was cut mid-record or mid-message. */
+  private stop(side: Side, chunk: TapChunk, error: unknown): void {
+    const e = asDecodeError(error, chunk.dir === 'c2s' ? 'client stream' : 'server stream');
+    this.errors.push(e);
+    side.mode = 'stopped';
+    this.emit({ dir: side.dir, t: chunk.t, layer: 'record', type: 'invalid_record', encrypted: false, fields: [], summary: `stopped decoding the ${side.dir === 'c2s' ? 'client' : 'server'}'s bytes: ${e.message}` });
+  }
+
+  /**
+   * Ends the connection: bytes still buffered mean it was cut mid-record or mid-message.
+   * A held record no longer waits: the key log is what it is.
+   */
   finish(): DecodedConnection {
+    this.holdForKeys = false;
+    this.resume(true);
     // Once decoding halted at the message limit, leftover bytes say nothing about the peer.
     for (const side of this.halted ? [] : Object.values(this.sides)) {
       const who = side.dir === 'c2s' ? 'client' : 'server';
@@ -297,8 +378,9 @@ export class ConnectionDecoder {
     const labels = tls13Labels[side.dir];
     if (epoch?.kind !== 'tls13' || epoch.label !== labels.handshake || !this.keylog || !this.clientRandom || this.suite === undefined) return undefined;
     const suite = aeadSuite(this.suite);
-    const secret = this.keylog.get(this.clientRandom, labels.application);
-    if (!suite || suite.version !== 'tls13' || !secret) return undefined;
+    if (!suite || suite.version !== 'tls13') return undefined;
+    const secret = this.secret(labels.application);
+    if (!secret) return undefined;
     const candidate = new Tls13RecordOpener(suite, trafficKeys(suite, secret));
     try {
       const opened = candidate.open(record);
@@ -308,6 +390,30 @@ export class ConnectionDecoder {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * With `holdForKeys`, the secret this record cannot be opened without and the key log does
+   * not hold yet; undefined when the record can be decoded now (opened, or reported as not
+   * decryptable for a reason no later key-log line would change).
+   */
+  private missingSecret(side: Side, record: TlsRecord): KeyLogLabel | undefined {
+    const epoch = side.epoch;
+    if (!this.holdForKeys || side.opener || !epoch || !this.keylog || !this.clientRandom || this.suite === undefined) return undefined;
+    if (epoch.kind === 'tls13' && record.contentType !== 23) return undefined;
+    if (aeadSuite(this.suite)?.version !== epoch.kind) return undefined;
+    const label = epoch.kind === 'tls13' ? epoch.label : 'CLIENT_RANDOM';
+    if (epoch.kind === 'tls12' && !this.serverRandom) return undefined;
+    if (this.givenUp.has(label) || this.keylog.get(this.clientRandom, label)) return undefined;
+    return label;
+  }
+
+  /** A secret from the key log; a missing one is remembered (see keysLoggedLate). */
+  private secret(label: KeyLogLabel): Uint8Array | undefined {
+    if (!this.keylog || !this.clientRandom) return undefined;
+    const secret = this.keylog.get(this.clientRandom, label);
+    if (!secret) this.missed.add(label);
+    return secret;
   }
 
   /** Builds the record opener for the side's current epoch, lazily, from the key log. */
@@ -324,7 +430,7 @@ export class ConnectionDecoder {
       return undefined;
     }
     if (epoch.kind === 'tls13') {
-      let secret = this.keylog.get(this.clientRandom, epoch.label);
+      let secret = this.secret(epoch.label);
       if (!secret) {
         epoch.skipped++;
         return undefined;
@@ -333,7 +439,7 @@ export class ConnectionDecoder {
       side.opener = new Tls13RecordOpener(suite, trafficKeys(suite, secret), BigInt(epoch.skipped));
       return side.opener;
     }
-    const master = this.keylog.get(this.clientRandom, 'CLIENT_RANDOM');
+    const master = this.serverRandom ? this.secret('CLIENT_RANDOM') : undefined;
     if (!master || !this.serverRandom) {
       epoch.skipped++;
       return undefined;

@@ -6,7 +6,7 @@
  */
 import { createCipheriv } from 'node:crypto';
 import type { TapChunk } from './connectionDecoder.js';
-import { aeadSuite, trafficKeys, type TrafficKeys } from './keySchedule.js';
+import { aeadSuite, tls12KeyBlock, trafficKeys, type TrafficKeys } from './keySchedule.js';
 import { KeyLog } from './keylog.js';
 
 export function fromHex(text: string): Uint8Array {
@@ -164,4 +164,31 @@ export function sealTls12Record(keys: TrafficKeys, seq: number, contentType: num
   const fragment = Buffer.concat([explicit, cipher.update(content), cipher.final(), cipher.getAuthTag()]);
   const header = Buffer.from([contentType, 3, 3, fragment.length >> 8, fragment.length & 0xff]);
   return new Uint8Array(Buffer.concat([header, fragment]));
+}
+
+const concatBytes = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
+
+/**
+ * A TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 connection (RFC 5246 §7.3 message flow, RFC 5288),
+ * sealed here with keys from a made-up master secret logged as CLIENT_RANDOM.
+ */
+export function tls12Connection(): { chunks: TapChunk[]; keylog: KeyLog } {
+  const suite = aeadSuite(0xc02f)!;
+  const master = fromHex('4d'.repeat(48));
+  const clientRandom = fromHex(rfc8448.clientRandom);
+  const serverRandom = fromHex('5a'.repeat(32));
+  const keys = tls12KeyBlock(suite, master, clientRandom, serverRandom);
+  const finished = (fill: string): Uint8Array => fromHex(handshakeMessage(20, fill.repeat(12)));
+  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const chunks: TapChunk[] = [
+    { dir: 'c2s', t: 1, bytes: fromHex(rfc8448.records.clientHello) },
+    { dir: 's2c', t: 2, bytes: fromHex(plaintextRecord(22, tls12ServerHello(0xc02f) + handshakeMessage(14, ''))) },
+    { dir: 'c2s', t: 3, bytes: concatBytes(fromHex(plaintextRecord(22, handshakeMessage(16, '20' + 'cc'.repeat(32)))), fromHex('140303000101'), sealTls12Record(keys.client, 0, 22, finished('c1'))) },
+    { dir: 's2c', t: 4, bytes: concatBytes(fromHex('140303000101'), sealTls12Record(keys.server, 0, 22, finished('51'))) },
+    { dir: 'c2s', t: 5, bytes: sealTls12Record(keys.client, 1, 23, text('GET / HTTP/1.1\r\nHost: auth.corp.test\r\n\r\n')) },
+    { dir: 's2c', t: 6, bytes: sealTls12Record(keys.server, 1, 23, text('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')) },
+    { dir: 's2c', t: 7, bytes: sealTls12Record(keys.server, 2, 21, Uint8Array.of(1, 0)) },
+  ];
+  const keylog = KeyLog.parse(`CLIENT_RANDOM ${rfc8448.clientRandom} ${toHexString(master)}`);
+  return { chunks, keylog };
 }
