@@ -1,7 +1,8 @@
 /**
  * Headers on every response. The Content-Security-Policy goes on HTML (staticFiles.ts):
- * scripts and styles from this origin only — no inline script, so an injected string in a
- * lab's text cannot run — and the one WebSocket endpoint.
+ * scripts from this origin only — no inline script, so an injected string in a lab's text
+ * cannot run — styles from this origin plus inline ones (for the terminal, below), and the
+ * one WebSocket endpoint.
  */
 import type { Middleware } from './http.js';
 
@@ -24,7 +25,11 @@ export function contentSecurityPolicy(host: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    // xterm's DOM renderer (the browser terminal) writes its theme and cell metrics into <style>
+    // elements and 24-bit colours into style attributes, with no nonce hook; without
+    // 'unsafe-inline' the terminal draws in the wrong font and without colour. Styles run no
+    // script; script-src stays 'self'.
+    "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src 'self' ws://${host}`,

@@ -9,7 +9,7 @@
  * timeout, a second shell), since the restricted shell's guard is that every command comes
  * from this directory.
  */
-import { access, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 
@@ -39,8 +39,10 @@ export async function which(name: string, searchPath = process.env.PATH ?? ''): 
   return undefined;
 }
 
+/** Builds the directory afresh: a shell that exited leaves the previous one behind. */
 export async function buildToolbox(sandboxDir: string): Promise<Toolbox> {
   const bin = path.join(sandboxDir, '.terminal', 'bin');
+  await rm(bin, { recursive: true, force: true });
   await mkdir(bin, { recursive: true, mode: 0o700 });
   const tools: string[] = [];
   const missing: string[] = [];

@@ -106,15 +106,16 @@ describe('the page', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
-  it('serves HTML with a Content-Security-Policy: own origin, our WebSocket, no inline script', async () => {
+  it('serves HTML with a Content-Security-Policy: own origin, our WebSocket, no inline script (inline styles for the terminal)', async () => {
     const res = await t.request('/', { headers: { cookie: `mtls_lab_token_${t.port}=${t.token}` } });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${t.port}`);
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/);
+    expect(csp).toMatch(/(^|; )style-src 'self' 'unsafe-inline'(;|$)/);
+    expect(csp).not.toContain('unsafe-eval');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
 });

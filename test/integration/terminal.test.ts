@@ -64,6 +64,9 @@ async function alive(pid: number): Promise<boolean> {
   }
 }
 
+/** The first terminal-exit for `sandbox` among the messages from index `from` on. */
+const exitAfter = (socket: LabSocket, sandbox: string, from: number) => (m: ServerMessage): m is ExitMessage =>
+  m.type === 'terminal-exit' && m.sandbox === sandbox && socket.messages.indexOf(m) >= from;
 const isTrace = (sandbox: string) => (m: ServerMessage): m is TraceMessage => m.type === 'trace' && m.sandbox === sandbox;
 const clientRandom = (events: TraceEvent[]): string | undefined => fieldValue(events.find((e) => e.type === 'ClientHello')?.fields, 'random');
 /** The client's Certificate travels encrypted in TLS 1.3 (RFC 8446 §4.4.2): seen only when decrypted. */
@@ -167,11 +170,27 @@ describe('the browser terminal', () => {
     await run(socket, view.id, 'echo "still-here"', 'still-here\r\n');
   });
 
+  it('lets the learner exit the shell, and starts a fresh one on the next open', async () => {
+    const from = socket.messages.length;
+    socket.ws.send(JSON.stringify({ type: 'terminal-input', sandbox: view.id, data: 'exit 3\r' }));
+    const exit = await socket.waitFor('the shell to exit', exitAfter(socket, view.id, from));
+    expect(exit).toMatchObject({ reason: 'exit', code: 3 });
+    expect(await alive(opened.pid)).toBe(false);
+
+    const fresh = await openTerminal(socket, view.id);
+    expect(fresh.pid).not.toBe(opened.pid);
+    expect(fresh.replay).toContain('mtls-lab · expired-client-cert');
+    expect(fresh.replay).not.toContain('secret=[]');
+    await run(socket, view.id, 'echo "fresh-shell"', 'fresh-shell\r\n');
+    opened = fresh;
+  });
+
   it('ends the shell when the sandbox is realised again; a new open starts one in the new directory', async () => {
     const before = opened.pid;
+    const from = socket.messages.length;
     const realised = await t.api('PUT', `/api/sandboxes/${view.id}/faults`, { faults: [] });
     expect(realised.status).toBe(200);
-    const exit = await socket.waitFor('the shell to end with the restart', (m): m is ExitMessage => m.type === 'terminal-exit' && m.sandbox === view.id);
+    const exit = await socket.waitFor('the shell to end with the restart', exitAfter(socket, view.id, from));
     expect(exit.reason).toBe('sandbox-restarted');
     await waitFor('the old shell to be gone', async () => !(await alive(before)));
 
@@ -190,8 +209,9 @@ describe('the browser terminal', () => {
     const job = Number(/job=(\d+)/.exec(output)![1]);
     expect(await alive(job)).toBe(true);
 
+    const from = socket.messages.length;
     expect((await t.api('DELETE', `/api/sandboxes/${view.id}`)).status).toBe(204);
-    const exit = await socket.waitFor('the shell to end with the sandbox', (m): m is ExitMessage => m.type === 'terminal-exit' && m.sandbox === view.id && m.reason !== 'sandbox-restarted');
+    const exit = await socket.waitFor('the shell to end with the sandbox', exitAfter(socket, view.id, from));
     expect(exit.reason).toBe('sandbox-stopped');
     expect(await alive(opened.pid)).toBe(false);
     expect(await alive(job)).toBe(false);
