@@ -19,12 +19,35 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The same few certificates cross the wire in every handshake of a lab (each side's chain),
+ * and parsing one costs more than decoding the rest of the handshake: summaries are kept by
+ * DER, oldest out first past the bound. They are shared, so they are frozen.
+ */
+const summaries = new Map<string, CertificateSummary>();
+const maxSummaries = 256;
+
 export function summarizeCertificate(der: Uint8Array): CertificateSummary {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  const known = summaries.get(key);
+  if (known) return known;
+  const summary = freezeSummary(parseSummary(der));
+  summaries.set(key, summary);
+  if (summaries.size > maxSummaries) summaries.delete(summaries.keys().next().value!);
+  return summary;
+}
+
+function parseSummary(der: Uint8Array): CertificateSummary {
   try {
     return inspectCertificate(der);
   } catch (error) {
     return { sha256: sha256Hex(der), error: `not a parseable X.509 certificate: ${message(error)}` };
   }
+}
+
+function freezeSummary<T extends object>(summary: T): T {
+  for (const value of Object.values(summary)) if (Array.isArray(value)) Object.freeze(value);
+  return Object.freeze(summary);
 }
 
 /** One certificate as a field: the DER range, with its readable parts as children. */

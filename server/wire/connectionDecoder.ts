@@ -325,9 +325,6 @@ export class ConnectionDecoder {
       field('length', 'Bytes of payload that follow.', 3, 5, { value: record.fragment.length, rfc: 'RFC 8446 §5.1' }),
       field(fragLabel, fragLabel === 'fragment' ? 'The payload.' : 'Ciphertext then a 16-byte authentication tag.', 5, 5 + record.fragment.length, { value: toHex(record.fragment, 24), rfc: fragLabel === 'fragment' ? 'RFC 8446 §5.1' : 'RFC 8446 §5.2' }),
     ];
-    const bytes = new Uint8Array(5 + record.fragment.length);
-    bytes.set(record.header, 0);
-    bytes.set(record.fragment, 5);
     const msg = this.emit({
       dir: side.dir,
       t: record.t,
@@ -336,7 +333,7 @@ export class ConnectionDecoder {
       encrypted: false,
       fields: recordFields,
       summary: `${contentTypeName(record.contentType)} record, ${record.fragment.length} bytes`,
-      bytes,
+      bytes: record.bytes,
     });
 
     const tls12Protected = side.epoch?.kind === 'tls12';
@@ -505,8 +502,9 @@ export class ConnectionDecoder {
         return;
       }
       case 23: {
-        const text = Buffer.from(content.subarray(0, 200)).toString('latin1');
-        const line = text.split(/\r?\n/)[0] ?? '';
+        const text = Buffer.from(content.buffer, content.byteOffset, Math.min(content.length, 200)).toString('latin1');
+        const lineEnd = text.search(/\r?\n/);
+        const line = lineEnd >= 0 ? text.slice(0, lineEnd) : text;
         const looksText = line.length > 0 && /^[\x20-\x7e]+$/.test(line);
         this.emit({
           ...base,
@@ -514,7 +512,8 @@ export class ConnectionDecoder {
           type: 'application_data',
           fields: [field('data', encrypted ? 'Application bytes (e.g. HTTP), decrypted.' : 'Application bytes.', 0, content.length, { value: printable(content, 128), rfc: 'RFC 8446 §5.2' })],
           summary: `application data, ${content.length} bytes${looksText ? `: "${line.slice(0, 100)}"` : ''}`,
-          bytes: content.slice(),
+          // Not copied: the content is the decrypted record's own buffer, or a view of the record's.
+          bytes: content,
         });
         return;
       }

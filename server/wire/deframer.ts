@@ -25,6 +25,8 @@ export interface TlsRecord {
   contentType: number;
   /** legacy_record_version (RFC 8446 §5.1). */
   version: number;
+  /** The whole record, header then fragment: `header` and `fragment` are views of it. */
+  bytes: Uint8Array;
   /** The 5-byte header: also the AEAD additional data in TLS 1.3 (§5.2). */
   header: Uint8Array;
   fragment: Uint8Array;
@@ -71,7 +73,7 @@ export class RecordDeframer {
     const total = recordHeaderLength + length;
     const whole = this.buf.slice(0, total);
     this.buf = this.buf.subarray(total);
-    return { contentType, version, header: whole.subarray(0, recordHeaderLength), fragment: whole.subarray(recordHeaderLength), t: this.t };
+    return { contentType, version, bytes: whole, header: whole.subarray(0, recordHeaderLength), fragment: whole.subarray(recordHeaderLength), t: this.t };
   }
 }
 

@@ -55,11 +55,8 @@ export function toHex(bytes: Uint8Array, max = Infinity): string {
 
 /** Printable ASCII view for names and protocol ids; anything else is escaped as `\xNN`. */
 export function printable(bytes: Uint8Array, max = 256): string {
-  let out = '';
-  const n = Math.min(bytes.length, max);
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i] ?? 0;
-    out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
-  }
+  // latin1 maps each byte to the code point of the same value.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, max)).toString('latin1');
+  const out = text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return bytes.length > max ? `${out}…` : out;
 }

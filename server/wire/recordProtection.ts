@@ -34,10 +34,10 @@ export interface RecordOpener {
 
 function nonceFor(iv: Uint8Array, seq: bigint): Uint8Array {
   const nonce = Uint8Array.from(iv);
-  for (let i = 0; i < 8; i++) {
-    const idx = nonce.length - 1 - i;
-    nonce[idx] = (nonce[idx] ?? 0) ^ Number((seq >> BigInt(8 * i)) & 0xffn);
-  }
+  const view = new DataView(nonce.buffer);
+  const low = nonce.length - 4;
+  view.setUint32(low - 4, view.getUint32(low - 4) ^ Number((seq >> 32n) & 0xffffffffn));
+  view.setUint32(low, view.getUint32(low) ^ Number(seq & 0xffffffffn));
   return nonce;
 }
 
@@ -48,7 +48,9 @@ function aeadOpen(suite: AeadSuite, key: Uint8Array, nonce: Uint8Array, aad: Uin
     decipher.setAuthTag(tag);
     const head = decipher.update(ciphertext);
     const tail = decipher.final();
-    return tail.length === 0 ? new Uint8Array(head) : new Uint8Array(Buffer.concat([head, tail]));
+    // A view, not a copy: each update() returns a buffer of its own.
+    const plain = tail.length === 0 ? head : Buffer.concat([head, tail]);
+    return new Uint8Array(plain.buffer, plain.byteOffset, plain.length);
   } catch {
     throw new DecodeError('decrypt-failed', context, 'authentication tag did not verify (wrong key, wrong sequence number, or a modified record)');
   }
