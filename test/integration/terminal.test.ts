@@ -34,24 +34,64 @@ async function openTerminal(socket: LabSocket, sandbox: string): Promise<Termina
   return reply.result as TerminalOpenResult;
 }
 
-/** Everything the sandbox's shell printed to this socket so far. */
-function printed(socket: LabSocket, sandbox: string): string {
-  return socket.messages.map((m) => (m.type === 'terminal-output' && m.sandbox === sandbox ? m.data : '')).join('');
+/** What the sandbox's shell printed to one socket, kept as it arrives (joined once, not per check). */
+class Transcript {
+  text = '';
+  readonly #listeners = new Set<() => void>();
+
+  constructor(socket: LabSocket, sandbox: string) {
+    for (const m of socket.messages) if (m.type === 'terminal-output' && m.sandbox === sandbox) this.text += m.data;
+    socket.ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as ServerMessage;
+      if (m.type !== 'terminal-output' || m.sandbox !== sandbox) return;
+      this.text += m.data;
+      for (const listener of this.#listeners) listener();
+    });
+  }
+
+  /** Resolves once `done(text)` holds, checked as output arrives. */
+  until(what: string, done: (text: string) => boolean, timeoutMs = 20_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!done(this.text)) return;
+        clearTimeout(timer);
+        this.#listeners.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#listeners.delete(check);
+        reject(new Error(`no ${what} within ${timeoutMs} ms; the shell printed: ${JSON.stringify(this.text.slice(-400))}`));
+      }, timeoutMs);
+      this.#listeners.add(check);
+      check();
+    });
+  }
+}
+
+const transcripts = new WeakMap<LabSocket, Map<string, Transcript>>();
+function transcript(socket: LabSocket, sandbox: string): Transcript {
+  const bySandbox = transcripts.get(socket) ?? new Map<string, Transcript>();
+  transcripts.set(socket, bySandbox);
+  let found = bySandbox.get(sandbox);
+  if (!found) bySandbox.set(sandbox, (found = new Transcript(socket, sandbox)));
+  return found;
 }
 
 /** Types a line; resolves with what it printed once `expected` is there and the prompt came back. */
 async function run(socket: LabSocket, sandbox: string, line: string, expected: string | RegExp): Promise<string> {
-  const lab = sandbox.replace(/-[a-z0-9]+$/, '');
-  const before = printed(socket, sandbox).length;
+  const shell = transcript(socket, sandbox);
+  // PS1 names the lab: `\e[1;36m<lab>\e[0m # `.
+  const prompt = `${sandbox.replace(/-[a-z0-9]+$/, '')}\x1b[0m `;
+  const before = shell.text.length;
   socket.ws.send(JSON.stringify({ type: 'terminal-input', sandbox, data: `${line}\r` }));
-  const done = (): boolean => {
-    const output = printed(socket, sandbox).slice(before);
+  await shell.until(`${String(expected)} after \`${line.slice(0, 60)}\``, (text) => {
+    // Cheap until the prompt is back at the end; then the whole output is searched once.
+    if (!text.slice(-200).includes(prompt)) return false;
+    const output = text.slice(before);
     const at = typeof expected === 'string' ? output.indexOf(expected) : output.search(expected);
-    // The prompt (PS1 names the lab) after the expected text: the command has finished.
-    return at >= 0 && output.slice(at).includes(`${lab}\x1b[0m `);
-  };
-  await socket.waitFor(`the shell to print ${String(expected)} after \`${line.slice(0, 60)}\``, done);
-  return printed(socket, sandbox).slice(before);
+    return at >= 0 && output.slice(at).includes(prompt);
+  });
+  return shell.text.slice(before);
 }
 
 /** A process that exists and is not a zombie (an orphan's reaper may be slow to collect it). */
@@ -155,14 +195,24 @@ describe('the browser terminal', () => {
     expect(await run(socket, view.id, 'echo "secret=[$MTLS_LAB_TEST_SECRET]"', 'secret=[]')).toBeTruthy();
   });
 
-  it('shares the shell with a second tab, which sees what it printed so far and what it prints next', async () => {
+  it('streams a large output whole and in order (the shell waits while the socket writes)', async () => {
+    // About 4 MB: far past the point where the shell is paused for the socket to catch up.
+    const output = await run(socket, view.id, 'openssl rand -hex 2000000 | wc -c; openssl rand -hex 2000000; echo "end-of-output"', 'end-of-output\r\n');
+    expect(output).toMatch(/^\s*4000001\r$/m);
+    const hex = output.slice(output.indexOf('\r\n', output.indexOf('4000001')) + 2, output.lastIndexOf('end-of-output')).replace(/\r\n/g, '');
+    expect(hex).toMatch(/^[0-9a-f]{4000000}$/);
+  });
+
+  it('shares the shell with a second tab, which sees the latest of what it printed and what it prints next', async () => {
     const second = await openSocket(t);
     try {
       const again = await openTerminal(second, view.id);
       expect(again.pid).toBe(opened.pid);
-      expect(again.replay).toContain('secret=[]');
+      // The latest output, bounded: the 4 MB before it are not kept.
+      expect(again.replay).toContain('end-of-output');
+      expect(again.replay.length).toBeLessThan(200_000);
       await run(second, view.id, 'echo "from-the-second-tab"', 'from-the-second-tab\r\n');
-      await socket.waitFor('the first tab to see the second tab\'s output', () => printed(socket, view.id).includes('from-the-second-tab\r\n'));
+      await transcript(socket, view.id).until('the second tab\'s output in the first tab', (text) => text.includes('from-the-second-tab\r\n'));
     } finally {
       await second.close();
     }
