@@ -14,5 +14,7 @@ export type {
   SandboxOptions,
   ServiceDescription,
 } from './types.js';
-export { Tap, type TapChunk, type TapConnection, type TapOptions } from './tap.js';
+export { Tap, type TapChunk, type TapConnection, type TapObservation, type TapOptions } from './tap.js';
+export type { CreateTapObserver, ObservedChunk, ObservedConnection, TapObserver, TapObserverContext } from './tapObserver.js';
+export { siblingModule } from './threadScript.js';
 export { alertFromError, alertNames, formatAlert } from './alerts.js';

@@ -3,23 +3,30 @@
  *
  *   client ──c2s──▶ tap (sandbox address, port in describe()) ──▶ service (internal port)
  *   client ◀──s2c── tap ◀── service
+ *                    │ relayed in the tap's thread (tapRelay.ts, tapThread.ts)
+ *                    ▼
+ *   this Tap, main thread: connections, chunks (µs), lookups by port, events
  *
  * Clients, curl and openssl s_client all dial the tap, so every connection is recorded, and
  * the service sees the tap's upstream port as the remote port: that port (and the client's
  * port on the near side) is how process logs are tied back to a recorded connection.
  *
- * The relay must not change what the ends see: it forwards every chunk as soon as it reads
- * it (no Nagle on either leg: both ends run with TCP_NODELAY, as Node's http does), passes a
- * half-close on as a half-close, and a reset as a reset.
+ * The relay runs in a thread of its own so that forwarding never waits for this thread, and
+ * so that observers (Tap.observe: the wire's live decoder) work beside it. This object keeps
+ * the recording: a connection's events reach it at once, its chunks within about a
+ * millisecond (`settle()` waits for those in flight); 'close' comes after a connection's
+ * last chunk.
  */
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { ChunkBatch, TapEvent, TapMessage } from './tapProtocol.js';
+import { TapWorker } from './tapWorker.js';
 
 export interface TapChunk {
   dir: 'c2s' | 's2c';
-  /** µs on process.hrtime's clock (monotonic; the origin is arbitrary). */
+  /** µs on process.hrtime's clock (monotonic, the same in every thread; the origin is arbitrary): when the relay read it. */
   t: number;
-  /** The Buffer the socket read, as read: not a copy. */
+  /** The bytes the relay read, in one read, as read. */
   bytes: Buffer;
 }
 
@@ -60,18 +67,13 @@ const defaults: Required<Omit<TapOptions, 'address'>> = {
   maxConnectionRecords: 50_000,
 };
 
-interface Route {
-  service: string;
-  server: net.Server;
-  port: number;
-  upstreamPort?: number;
-  /** Connections that arrived before the service said where it listens. */
-  waiting: Array<(port: number) => void>;
+/** What Tap.observe resolved to: the observer's port, and the first connection it saw from its start. */
+export interface TapObservation {
+  port: MessagePort;
+  firstConnection: number;
+  /** Removes the observer from the tap's thread (its dispose hook runs there). */
+  stop(): void;
 }
-
-const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
-
-const resetCodes = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
  * Events: `connection` (TapConnection) when a client connects, `close` (TapConnection) when
@@ -85,57 +87,56 @@ export class Tap extends EventEmitter {
   droppedBytes = 0;
 
   readonly #options: Required<TapOptions>;
-  readonly #routes = new Map<string, Route>();
-  readonly #live = new Set<net.Socket>();
-  /** Connections not yet closed, oldest first (a Set iterates in insertion order). */
-  readonly #open = new Set<TapConnection>();
+  readonly #worker: TapWorker;
+  readonly #tap: number;
+  readonly #ports = new Map<string, number>();
+  /** Connections not yet closed, by id; a Map iterates oldest first. */
+  readonly #open = new Map<number, TapConnection>();
   readonly #byUpstreamPort = new Map<number, TapConnection>();
   readonly #byClientPort = new Map<number, TapConnection>();
-  #nextId = 1;
-  #closed = false;
+  #nextObserver = 1;
+  #listening = false;
+  #closing: Promise<void> | undefined;
 
   constructor(options: TapOptions) {
     super();
     this.#options = { ...defaults, ...options };
     this.address = options.address;
+    this.#worker = TapWorker.get();
+    this.#tap = this.#worker.open({ receive: (message) => this.#receive(message), lost: () => this.#lost() }, options.address);
   }
 
   /** Opens the tap's port for a service; the service's own port may follow later (setUpstream). */
   async listen(service: string): Promise<number> {
-    if (this.#routes.has(service)) throw new TypeError(`tap.listen: "${service}" already has a port`);
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
-    const route: Route = { service, server, port: 0, waiting: [] };
-    server.on('connection', (socket) => this.#accept(route, socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: this.address, port: 0 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    route.port = (server.address() as net.AddressInfo).port;
-    this.#routes.set(service, route);
-    return route.port;
+    if (this.#closing) throw new Error(`tap.listen: the tap is closed`);
+    if (this.#ports.has(service)) throw new TypeError(`tap.listen: "${service}" already has a port`);
+    if (!this.#listening) {
+      this.#listening = true;
+      this.#worker.ref();
+    }
+    const port = await this.#worker.request<number>((request) => ({ op: 'listen', tap: this.#tap, service, request }));
+    this.#ports.set(service, port);
+    return port;
   }
 
   setUpstream(service: string, upstreamPort: number): void {
-    const route = this.#routes.get(service);
-    if (!route) throw new TypeError(`tap.setUpstream: "${service}" has no tap port`);
-    route.upstreamPort = upstreamPort;
-    for (const start of route.waiting.splice(0)) start(upstreamPort);
+    if (!this.#ports.has(service)) throw new TypeError(`tap.setUpstream: "${service}" has no tap port`);
+    this.#worker.post({ op: 'upstream', tap: this.#tap, service, port: upstreamPort });
   }
 
   portOf(service: string): number | undefined {
-    return this.#routes.get(service)?.port;
+    return this.#ports.get(service);
   }
 
   /** The connection whose upstream leg used this local port (the service's remote port). */
   byUpstreamPort(port: number): TapConnection | undefined {
+    this.#worker.drain();
     return this.#byUpstreamPort.get(port);
   }
 
   /** The connection a client dialled from this port. */
   byClientPort(port: number): TapConnection | undefined {
+    this.#worker.drain();
     return this.#byClientPort.get(port);
   }
 
@@ -145,111 +146,132 @@ export class Tap extends EventEmitter {
    * carry no port.
    */
   servingNow(service: string): TapConnection | undefined {
-    for (const conn of this.#open) {
+    this.#worker.drain();
+    for (const conn of this.#open.values()) {
       if (conn.service === service && conn.serviceClosedAt === undefined) return conn;
     }
     return undefined;
   }
 
-  /** Closes every port and every live connection. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const socket of this.#live) socket.destroy();
-    await Promise.all(
-      [...this.#routes.values()].map(
-        (route) =>
-          new Promise<void>((resolve) => {
-            for (const start of route.waiting.splice(0)) start(0);
-            route.server.close(() => resolve());
-          }),
-      ),
-    );
+  /** Resolves once every chunk the relay has read so far is in the recording. */
+  async settle(): Promise<void> {
+    if (this.#closing) return;
+    await this.#worker.request((request) => ({ op: 'settle', request })).catch(() => undefined);
   }
 
-  #accept(route: Route, client: net.Socket): void {
-    if (this.#closed) {
-      client.destroy();
-      return;
+  /**
+   * Loads `module` (a URL; its `createTapObserver` export, see tapObserver.ts) into the tap's
+   * thread, where it sees each connection opened from now on, chunk by chunk as the relay
+   * reads them. `data` is passed to it (structured-cloned).
+   */
+  async observe(module: URL, data?: unknown): Promise<TapObservation> {
+    if (this.#closing) throw new Error('tap.observe: the tap is closed');
+    const { port1, port2 } = new MessageChannel();
+    const observer = this.#nextObserver++;
+    const firstConnection = await this.#worker
+      .request<number>((request) => ({ op: 'observe', tap: this.#tap, observer, module: module.href, data, port: port2, request }), [port2])
+      .catch((error: unknown) => {
+        port1.close();
+        throw error;
+      });
+    return {
+      port: port1,
+      firstConnection,
+      stop: () => {
+        port1.close();
+        if (!this.#closing) this.#worker.post({ op: 'unobserve', tap: this.#tap, observer });
+      },
+    };
+  }
+
+  /** Closes every port and every live connection; resolves after their 'close' events. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    try {
+      await this.#worker.request((request) => ({ op: 'close', tap: this.#tap, request }));
+    } catch {
+      // The thread is gone: #lost closed what was open.
+    } finally {
+      this.#worker.forget(this.#tap);
+      if (this.#listening) this.#worker.unref();
     }
-    const conn: TapConnection = {
-      id: this.#nextId++,
-      service: route.service,
-      clientPort: client.remotePort ?? 0,
-      openedAt: nowUs(),
-      openedAtMs: Date.now(),
-      chunks: [],
-      bytes: { c2s: 0, s2c: 0 },
-      droppedBytes: 0,
-    };
-    this.#remember(conn);
-    this.#open.add(conn);
-    this.emit('connection', conn);
-    if (route.upstreamPort !== undefined) this.#relay(conn, client, route.upstreamPort);
-    else route.waiting.push((port) => (port === 0 ? client.destroy() : this.#relay(conn, client, port)));
   }
 
-  #relay(conn: TapConnection, client: net.Socket, upstreamPort: number): void {
-    const upstream = net.connect({ host: this.address, port: upstreamPort, allowHalfOpen: true, noDelay: true });
-    this.#live.add(client);
-    this.#live.add(upstream);
+  #receive(message: TapMessage): void {
+    if (message.chunks) this.#record(message.chunks);
+    if (message.event) this.#apply(message.event);
+  }
 
-    const record = (dir: TapChunk['dir'], bytes: Buffer): void => {
-      conn.chunks.push({ dir, t: nowUs(), bytes });
-      conn.bytes[dir] += bytes.length;
-      this.recordedBytes += bytes.length;
-      if (this.recordedBytes > this.#options.maxRecordedBytes) this.#trim();
-    };
+  #record(batch: ChunkBatch): void {
+    let start = 0;
+    for (let i = 0; i < batch.ids.length; i++) {
+      const end = batch.ends[i]!;
+      const conn = batch.taps[i] === this.#tap ? this.#open.get(batch.ids[i]!) : undefined;
+      if (conn) {
+        // A copy of its own: a chunk kept must not keep the whole batch's buffer alive.
+        const bytes = Buffer.from(batch.data.slice(start, end));
+        const dir = batch.dirs[i] === 0 ? 'c2s' : 's2c';
+        conn.chunks.push({ dir, t: batch.times[i]!, bytes });
+        conn.bytes[dir] += bytes.length;
+        this.recordedBytes += bytes.length;
+        if (this.recordedBytes > this.#options.maxRecordedBytes) this.#trim();
+      }
+      start = end;
+    }
+  }
 
-    // Backpressure both ways: a slow reader pauses the other end instead of growing buffers.
-    client.on('data', (bytes: Buffer) => {
-      record('c2s', bytes);
-      if (!upstream.write(bytes)) client.pause();
-    });
-    upstream.on('drain', () => client.resume());
-    upstream.on('data', (bytes: Buffer) => {
-      record('s2c', bytes);
-      if (!client.write(bytes)) upstream.pause();
-    });
-    client.on('drain', () => upstream.resume());
+  #apply(event: TapEvent): void {
+    switch (event.ev) {
+      case 'open': {
+        const conn: TapConnection = {
+          id: event.id,
+          service: event.service,
+          clientPort: event.clientPort,
+          openedAt: event.openedAt,
+          openedAtMs: event.openedAtMs,
+          chunks: [],
+          bytes: { c2s: 0, s2c: 0 },
+          droppedBytes: 0,
+        };
+        this.#remember(conn);
+        this.#open.set(conn.id, conn);
+        this.emit('connection', conn);
+        return;
+      }
+      case 'upstream': {
+        const conn = this.#open.get(event.id);
+        if (!conn) return;
+        conn.upstreamPort = event.port;
+        this.#byUpstreamPort.set(event.port, conn);
+        return;
+      }
+      case 'service-end': {
+        const conn = this.#open.get(event.id);
+        if (conn) conn.serviceClosedAt ??= event.t;
+        return;
+      }
+      case 'close': {
+        const conn = this.#open.get(event.id);
+        if (!conn) return;
+        this.#open.delete(event.id);
+        conn.closedAt = event.t;
+        conn.closeReason ??= event.reason;
+        this.emit('close', conn);
+        return;
+      }
+      case 'reply':
+        return;
+    }
+  }
 
-    upstream.on('connect', () => {
-      conn.upstreamPort = upstream.localPort;
-      if (conn.upstreamPort !== undefined) this.#byUpstreamPort.set(conn.upstreamPort, conn);
-    });
-
-    // A FIN is passed on as a FIN: the other direction stays open (RFC 9293 §3.6).
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => {
-      conn.serviceClosedAt ??= nowUs();
-      client.end();
-    });
-
-    const fail = (other: net.Socket, err: NodeJS.ErrnoException, refused: boolean): void => {
-      conn.closeReason ??= refused ? 'refused' : resetCodes.has(err.code ?? '') ? 'reset' : 'error';
-      if (other.destroyed) return;
-      // A reset (or a refused upstream) is answered with a reset, so the far end sees what a
-      // direct connection would have shown it: ECONNRESET, not a clean close.
-      if (refused || resetCodes.has(err.code ?? '')) other.resetAndDestroy();
-      else other.destroy();
-    };
-    client.on('error', (err: NodeJS.ErrnoException) => fail(upstream, err, false));
-    upstream.on('error', (err: NodeJS.ErrnoException) => fail(client, err, err.code === 'ECONNREFUSED'));
-
-    let open = 2;
-    const closed = (socket: net.Socket): void => {
-      this.#live.delete(socket);
-      if (socket === upstream) conn.serviceClosedAt ??= nowUs();
-      if (--open > 0) return;
-      conn.closedAt = nowUs();
-      this.#open.delete(conn);
-      conn.closeReason ??= this.#closed ? 'tap-closed' : 'end';
-      this.emit('close', conn);
-    };
-    client.on('close', () => closed(client));
-    upstream.on('close', () => closed(upstream));
-
-    client.resume();
+  /** The thread died: what was open is over. */
+  #lost(): void {
+    for (const conn of [...this.#open.values()]) this.#apply({ ev: 'close', tap: this.#tap, id: conn.id, t: conn.chunks.at(-1)?.t ?? conn.openedAt, reason: 'error' });
+    this.#closing ??= Promise.resolve();
   }
 
   #remember(conn: TapConnection): void {

@@ -1,0 +1,189 @@
+/**
+ * The relay of one Tap, in the tap's thread (tapThread.ts): a TCP port per service, each
+ * connection forwarded to the service and reported chunk by chunk to a sink.
+ *
+ *   client ──c2s──▶ relay (tap port) ──▶ service (internal port)
+ *   client ◀──s2c── relay ◀── service
+ *                    └─▶ RelaySink: open, upstream, chunk (each as read), service-end, close
+ *
+ * The relay must not change what the ends see: it forwards every chunk as soon as it reads
+ * it (no Nagle on either leg: both ends run with TCP_NODELAY, as Node's http does), passes a
+ * half-close on as a half-close, and a reset as a reset.
+ */
+import net from 'node:net';
+import { nowUs, type CloseReason, type Direction } from './tapProtocol.js';
+
+export interface RelaySink {
+  open(conn: { id: number; service: string; clientPort: number; openedAt: number; openedAtMs: number }): void;
+  /** The tap's port towards the service: what the service logs as the remote port. */
+  upstream(id: number, port: number): void;
+  /** `bytes` is the buffer the socket read; it is forwarded right after this returns. */
+  chunk(id: number, dir: Direction, t: number, bytes: Buffer): void;
+  /** The service's leg ended (FIN) or closed, whichever came first. */
+  serviceEnd(id: number, t: number): void;
+  /** Both legs closed. */
+  close(id: number, t: number, reason: CloseReason): void;
+}
+
+interface Route {
+  server: net.Server;
+  upstreamPort?: number;
+  /** Connections that arrived before the service said where it listens. */
+  waiting: Array<(port: number) => void>;
+}
+
+const resetCodes = new Set(['ECONNRESET', 'EPIPE']);
+
+export class TapRelay {
+  readonly #address: string;
+  readonly #sink: RelaySink;
+  readonly #routes = new Map<string, Route>();
+  readonly #live = new Set<net.Socket>();
+  /** Connections not yet reported closed; close() waits for them. */
+  #open = 0;
+  #allClosed: (() => void) | undefined;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(address: string, sink: RelaySink) {
+    this.#address = address;
+    this.#sink = sink;
+  }
+
+  /** The id the next connection gets. */
+  get nextId(): number {
+    return this.#nextId;
+  }
+
+  /** Opens the tap's port for a service; the service's own port may follow later (setUpstream). */
+  async listen(service: string): Promise<number> {
+    if (this.#routes.has(service)) throw new TypeError(`tap.listen: "${service}" already has a port`);
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+    const route: Route = { server, waiting: [] };
+    server.on('connection', (socket) => this.#accept(service, route, socket));
+    this.#routes.set(service, route);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: this.#address, port: 0 }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.#routes.delete(service);
+      throw error;
+    }
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  setUpstream(service: string, upstreamPort: number): void {
+    const route = this.#routes.get(service);
+    if (!route) return;
+    route.upstreamPort = upstreamPort;
+    for (const start of route.waiting.splice(0)) start(upstreamPort);
+  }
+
+  /** Closes every port and every live connection; resolves once each connection was reported closed. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const socket of this.#live) socket.destroy();
+    const connectionsClosed = this.#open === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#allClosed = resolve));
+    await Promise.all([
+      connectionsClosed,
+      ...[...this.#routes.values()].map(
+        (route) =>
+          new Promise<void>((resolve) => {
+            for (const start of route.waiting.splice(0)) start(0);
+            route.server.close(() => resolve());
+          }),
+      ),
+    ]);
+    this.#routes.clear();
+  }
+
+  #accept(service: string, route: Route, client: net.Socket): void {
+    if (this.#closed) {
+      client.destroy();
+      return;
+    }
+    const id = this.#nextId++;
+    this.#open++;
+    this.#sink.open({ id, service, clientPort: client.remotePort ?? 0, openedAt: nowUs(), openedAtMs: Date.now() });
+    const start = (port: number): void => {
+      if (port !== 0) return this.#relay(id, client, port);
+      client.destroy();
+      this.#report(id, 'tap-closed');
+    };
+    if (route.upstreamPort !== undefined) start(route.upstreamPort);
+    else route.waiting.push(start);
+  }
+
+  #report(id: number, reason: CloseReason): void {
+    this.#sink.close(id, nowUs(), reason);
+    if (--this.#open === 0) this.#allClosed?.();
+  }
+
+  #relay(id: number, client: net.Socket, upstreamPort: number): void {
+    const sink = this.#sink;
+    const upstream = net.connect({ host: this.#address, port: upstreamPort, allowHalfOpen: true, noDelay: true });
+    this.#live.add(client);
+    this.#live.add(upstream);
+    let closeReason: CloseReason | undefined;
+    let serviceEnded = false;
+    const serviceEnd = (): void => {
+      if (serviceEnded) return;
+      serviceEnded = true;
+      sink.serviceEnd(id, nowUs());
+    };
+
+    // Backpressure both ways: a slow reader pauses the other end instead of growing buffers.
+    client.on('data', (bytes: Buffer) => {
+      sink.chunk(id, 'c2s', nowUs(), bytes);
+      if (!upstream.write(bytes)) client.pause();
+    });
+    upstream.on('drain', () => client.resume());
+    upstream.on('data', (bytes: Buffer) => {
+      sink.chunk(id, 's2c', nowUs(), bytes);
+      if (!client.write(bytes)) upstream.pause();
+    });
+    client.on('drain', () => upstream.resume());
+
+    // Registered before any write can be queued on the socket, so the port is reported
+    // before the first byte reaches the service: a service's report naming the port always
+    // finds the connection.
+    upstream.on('connect', () => {
+      if (upstream.localPort !== undefined) sink.upstream(id, upstream.localPort);
+    });
+
+    // A FIN is passed on as a FIN: the other direction stays open (RFC 9293 §3.6).
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => {
+      serviceEnd();
+      client.end();
+    });
+
+    const fail = (other: net.Socket, err: NodeJS.ErrnoException, refused: boolean): void => {
+      closeReason ??= refused ? 'refused' : resetCodes.has(err.code ?? '') ? 'reset' : 'error';
+      if (other.destroyed) return;
+      // A reset (or a refused upstream) is answered with a reset, so the far end sees what a
+      // direct connection would have shown it: ECONNRESET, not a clean close.
+      if (refused || resetCodes.has(err.code ?? '')) other.resetAndDestroy();
+      else other.destroy();
+    };
+    client.on('error', (err: NodeJS.ErrnoException) => fail(upstream, err, false));
+    upstream.on('error', (err: NodeJS.ErrnoException) => fail(client, err, err.code === 'ECONNREFUSED'));
+
+    let open = 2;
+    const closed = (socket: net.Socket): void => {
+      this.#live.delete(socket);
+      if (socket === upstream) serviceEnd();
+      if (--open > 0) return;
+      this.#report(id, closeReason ?? (this.#closed ? 'tap-closed' : 'end'));
+    };
+    client.on('close', () => closed(client));
+    upstream.on('close', () => closed(upstream));
+
+    client.resume();
+  }
+}
