@@ -23,7 +23,7 @@ export interface BrowserLab {
   browser: Browser;
   context: BrowserContext;
   page: Page;
-  /** Console errors and uncaught exceptions of the page: a test ends by expecting none. */
+  /** Console errors, uncaught exceptions and failed requests of the page: a test ends by expecting none. */
   pageErrors: string[];
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
@@ -40,8 +40,16 @@ export async function openBrowserLab(options: { colorScheme?: 'light' | 'dark' }
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    if (process.env.E2E_DEBUG) {
+      page.on('websocket', (ws) => ws.on('framereceived', (f) => console.log('WS<', Date.now(), String(f.payload).slice(0, 160))));
+      page.on('request', (r) => console.log('REQ', Date.now(), r.method(), r.url()));
+    }
+    page.on('response', (response) => {
+      if (response.status() >= 400) pageErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    });
     page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
+      // A failed request is reported above, with its URL.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
     });
     await page.goto(`${app.origin}/?token=${app.token}`);
     const opened = browser;

@@ -30,7 +30,7 @@ describe('solving every lab in Chromium', () => {
       lab = await openBrowserLab();
       const { page, app } = lab;
       await page.goto(`${app.origin}/#/lab/${id}`);
-      await page.getByRole('button', { name: 'Start lab' }).click();
+      await page.getByRole('button', { name: 'Start lab', exact: true }).click();
       await expect.poll(() => page.getByTestId('sandbox-status').textContent()).toContain('running');
 
       const sandbox = app.app.sandboxes.list()[0]!;
@@ -51,11 +51,11 @@ describe('solving every lab in Chromium', () => {
 
       const wrong = scenario.choices.find((choice) => choice !== scenario.answer)!;
       await page.locator(`input[name="root-cause"][value="${wrong}"]`).check();
-      await page.getByRole('button', { name: 'Submit diagnosis' }).click();
+      await page.getByRole('button', { name: 'Submit diagnosis', exact: true }).click();
       await expect.poll(() => page.getByTestId('diagnosis-result').getAttribute('data-correct')).toBe('false');
 
       await page.locator(`input[name="root-cause"][value="${scenario.answer}"]`).check();
-      await page.getByRole('button', { name: 'Submit diagnosis' }).click();
+      await page.getByRole('button', { name: 'Submit diagnosis', exact: true }).click();
       await expect.poll(() => page.getByTestId('diagnosis-result').getAttribute('data-correct')).toBe('true');
       await page.getByRole('heading', { name: 'What happened' }).waitFor();
 
@@ -67,7 +67,7 @@ describe('solving every lab in Chromium', () => {
       }
       await expect.poll(() => page.getByTestId('sandbox-status').textContent()).toContain('running');
 
-      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('button', { name: 'Verify', exact: true }).click();
       await expect.poll(() => page.getByTestId('verify-result').getAttribute('data-green'), { timeout: 60_000 }).toBe('true');
       await page.getByTestId('solved').waitFor();
 
