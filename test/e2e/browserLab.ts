@@ -40,10 +40,6 @@ export async function openBrowserLab(options: { colorScheme?: 'light' | 'dark' }
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    if (process.env.E2E_DEBUG) {
-      page.on('websocket', (ws) => ws.on('framereceived', (f) => console.log('WS<', Date.now(), String(f.payload).slice(0, 160))));
-      page.on('request', (r) => console.log('REQ', Date.now(), r.method(), r.url()));
-    }
     page.on('response', (response) => {
       if (response.status() >= 400) pageErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
     });
