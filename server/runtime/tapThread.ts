@@ -192,7 +192,9 @@ port.on('message', (command: TapCommand) => {
         const module = (await import(command.module)) as { createTapObserver?: CreateTapObserver };
         if (typeof module.createTapObserver !== 'function') throw new TypeError(`Tap.observe: ${command.module} exports no createTapObserver function`);
         const tap = tapOf(command.tap);
-        tap.observers.set(command.observer, module.createTapObserver({ port: command.port, data: command.data, firstConnection: tap.relay.nextId }));
+        const firstConnection = tap.relay.nextId;
+        tap.observers.set(command.observer, module.createTapObserver({ port: command.port, data: command.data, firstConnection }));
+        return firstConnection;
       });
       return;
     case 'unobserve': {

@@ -102,6 +102,15 @@ export class LiveDecoder {
     return this.#live.size;
   }
 
+  /** Stops decoding a connection without reporting it: its result must come from the recording. */
+  forget(id: number): void {
+    const live = this.#live.get(id);
+    if (!live) return;
+    clearTimeout(live.timer);
+    this.#waiting.delete(id);
+    this.#live.delete(id);
+  }
+
   /** Forgets every connection without reporting them. */
   dispose(): void {
     for (const live of this.#live.values()) clearTimeout(live.timer);
