@@ -5,5 +5,5 @@
  *   ──▶ viewers (the app's WebSocket hub) · triageCommands ──▶ the commands pasted with one click
  */
 export { Terminals } from './terminals.js';
-export { TerminalSession, type TerminalEndReason, type TerminalExit, type TerminalSize, type TerminalViewer } from './terminalSession.js';
+export { type TerminalEndReason, type TerminalExit, type TerminalSize, type TerminalViewer, type TerminalSession } from './terminalSession.js';
 export { triageCommands, type TriageCommand } from './triageCommands.js';

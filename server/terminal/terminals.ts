@@ -13,7 +13,8 @@ import { TerminalSession, type TerminalEndReason, type TerminalSize } from './te
 
 export class Terminals {
   readonly #sessions = new Map<string, Promise<TerminalSession>>();
-  readonly #live = new Map<string, TerminalSession>();
+  /** Shells being ended (out of the table already): close() waits for them too. */
+  readonly #ending = new Set<Promise<void>>();
   #closed = false;
 
   /** The terminal of `key` (a sandbox id), started in `description.dir` if none runs. */
@@ -29,34 +30,30 @@ export class Terminals {
     const starting = TerminalSession.start(description, size);
     this.#sessions.set(key, starting);
     const forget = (): void => void (this.#sessions.get(key) === starting && this.#forget(key));
-    starting.then((session) => {
-      if (this.#sessions.get(key) === starting) this.#live.set(key, session);
-      void session.ended.then(forget);
-    }, forget);
+    starting.then((session) => void session.ended.then(forget), forget);
     return starting;
   }
 
-  /** The running terminal of `key`, if any. */
-  get(key: string): TerminalSession | undefined {
-    const session = this.#live.get(key);
-    return session?.running ? session : undefined;
-  }
-
   /** Ends the terminal of `key`, if any; resolves once its processes are gone. */
-  async end(key: string, reason: Exclude<TerminalEndReason, 'exit'>): Promise<void> {
+  end(key: string, reason: Exclude<TerminalEndReason, 'exit'>): Promise<void> {
     const starting = this.#sessions.get(key);
     this.#forget(key);
-    const session = await starting?.catch(() => undefined);
-    await session?.end(reason);
+    if (!starting) return Promise.resolve();
+    const ending = starting.then(
+      async (session) => void (await session.end(reason)),
+      () => undefined,
+    );
+    this.#ending.add(ending);
+    void ending.finally(() => this.#ending.delete(ending));
+    return ending;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([...this.#sessions.keys()].map((key) => this.end(key, 'server-closing')));
+    await Promise.allSettled([...[...this.#sessions.keys()].map((key) => this.end(key, 'server-closing')), ...this.#ending]);
   }
 
   #forget(key: string): void {
     this.#sessions.delete(key);
-    this.#live.delete(key);
   }
 }
