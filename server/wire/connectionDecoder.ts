@@ -457,7 +457,9 @@ export class ConnectionDecoder {
   }
 
   private dispatch(side: Side, contentType: number, content: Uint8Array, encrypted: boolean, t: number): void {
-    const base = { dir: side.dir, t, encrypted };
+    // Each message is spelled out whole (no spread of a shared base): the decoder makes one per
+    // record, and object literals of one shape are markedly cheaper to build than spreads.
+    const dir = side.dir;
     switch (contentType) {
       case 22: {
         side.handshake.push(content);
@@ -473,7 +475,9 @@ export class ConnectionDecoder {
           alerts.forEach((alert, i) => {
             const f = fields[i];
             this.emit({
-              ...base,
+              dir,
+              t,
+              encrypted,
               layer: 'alert',
               type: 'alert',
               fields: f ? [f] : [],
@@ -485,7 +489,7 @@ export class ConnectionDecoder {
         } catch (error) {
           const e = asDecodeError(error, 'Alert');
           this.errors.push(e);
-          this.emit({ ...base, layer: 'alert', type: 'alert', fields: [], summary: `malformed alert: ${e.message}`, bytes: content.slice() });
+          this.emit({ dir, t, encrypted, layer: 'alert', type: 'alert', fields: [], summary: `malformed alert: ${e.message}`, bytes: content.slice() });
         }
         return;
       }
@@ -497,7 +501,7 @@ export class ConnectionDecoder {
           this.errors.push(asDecodeError(error, 'ChangeCipherSpec'));
         }
         const tls12 = this.version !== undefined && this.version <= 0x0303;
-        this.emit({ ...base, layer: 'ccs', type: 'ChangeCipherSpec', fields, summary: tls12 ? 'ChangeCipherSpec: this side encrypts from its next record on' : 'ChangeCipherSpec: a TLS 1.3 no-op for middlebox compatibility', bytes: content.slice() });
+        this.emit({ dir, t, encrypted, layer: 'ccs', type: 'ChangeCipherSpec', fields, summary: tls12 ? 'ChangeCipherSpec: this side encrypts from its next record on' : 'ChangeCipherSpec: a TLS 1.3 no-op for middlebox compatibility', bytes: content.slice() });
         if (tls12 && !encrypted) this.setEpoch(side, { kind: 'tls12', skipped: 0 });
         return;
       }
@@ -507,7 +511,9 @@ export class ConnectionDecoder {
         const line = lineEnd >= 0 ? text.slice(0, lineEnd) : text;
         const looksText = line.length > 0 && /^[\x20-\x7e]+$/.test(line);
         this.emit({
-          ...base,
+          dir,
+          t,
+          encrypted,
           layer: 'application',
           type: 'application_data',
           fields: [field('data', encrypted ? 'Application bytes (e.g. HTTP), decrypted.' : 'Application bytes.', 0, content.length, { value: printable(content, 128), rfc: 'RFC 8446 §5.2' })],
@@ -518,7 +524,7 @@ export class ConnectionDecoder {
         return;
       }
       default:
-        this.emit({ ...base, layer: 'record', type: contentTypeName(contentType), fields: [field('data', 'Payload of a content type this decoder does not interpret.', 0, content.length, { value: toHex(content, 32) })], summary: `${contentTypeName(contentType)}: ${content.length} bytes`, bytes: content.slice() });
+        this.emit({ dir, t, encrypted, layer: 'record', type: contentTypeName(contentType), fields: [field('data', 'Payload of a content type this decoder does not interpret.', 0, content.length, { value: toHex(content, 32) })], summary: `${contentTypeName(contentType)}: ${content.length} bytes`, bytes: content.slice() });
     }
   }
 

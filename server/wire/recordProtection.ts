@@ -34,10 +34,15 @@ export interface RecordOpener {
 
 function nonceFor(iv: Uint8Array, seq: bigint): Uint8Array {
   const nonce = Uint8Array.from(iv);
-  const view = new DataView(nonce.buffer);
-  const low = nonce.length - 4;
-  view.setUint32(low - 4, view.getUint32(low - 4) ^ Number((seq >> 32n) & 0xffffffffn));
-  view.setUint32(low, view.getUint32(low) ^ Number(seq & 0xffffffffn));
+  let low = Number(BigInt.asUintN(32, seq));
+  let high = Number(BigInt.asUintN(32, seq >> 32n));
+  // The 64-bit sequence number, big-endian, XORed into the last 8 bytes (RFC 8446 §5.3).
+  for (let i = 1; i <= 4; i++) {
+    nonce[nonce.length - i] = nonce[nonce.length - i]! ^ (low & 0xff);
+    nonce[nonce.length - 4 - i] = nonce[nonce.length - 4 - i]! ^ (high & 0xff);
+    low >>>= 8;
+    high >>>= 8;
+  }
   return nonce;
 }
 
