@@ -1,10 +1,14 @@
 /**
  * A live sandbox's trace, connection by connection, built as connections close:
  *
- *   tap 'close' ─┐
- *   process-event (naming a connection) ─┼─▶ rebuild that connection ──buildTrace──▶ onTrace(conn, events)
- *   keylog lines ──▶ one KeyLog ─────────┘
- *        └─ a line for a connection already built (its ClientHello's random) ──▶ rebuild it
+ *   tap 'close' ──LiveDecoding.decoded (decoded live in the tap's thread)──┐
+ *   process-event (naming a connection) ─────────────────────────────────┼─▶ rebuild that connection ──traceDecoded──▶ onTrace(conn, events)
+ *   keylog lines ──▶ one KeyLog, and the live decoder's ──────────────────┘
+ *        └─ a line for a connection already built (its ClientHello's random) ──▶ rebuild it (buildTrace: decodes the recording)
+ *
+ * A closed connection's messages come from the live decoder, which decoded them while the
+ * bytes flowed: this thread only builds the timeline. Connections still open (flushOpen) and
+ * those a late key-log line unlocks are decoded here, from the recording.
  *
  * Each connection's events are numbered from 0 (`seq`) and timed in µs from the sandbox's
  * start, so `{conn, seq}` names an event for good: a connection's bytes are final once it
@@ -13,10 +17,12 @@
  * So does a key-log line that arrives after its connection closed: a file-tailed key log
  * (openssl s_server's, a terminal's SSLKEYLOGFILE) can trail a short connection's close.
  */
-import { buildTrace, type TraceEvent } from '../explain/index.js';
+import { buildTrace, traceDecoded, type TraceEvent } from '../explain/index.js';
 import { fieldValue } from '../explain/traceEvent.js';
 import type { ProcessEvent, Sandbox, SandboxDescription, TapConnection } from '../runtime/index.js';
+import type { DecodedConnection } from '../wire/connectionDecoder.js';
 import { KeyLog } from '../wire/keylog.js';
+import { LiveDecoding } from '../wire/liveDecoding.js';
 
 /** Process reports kept for attaching to connections; the oldest tenth goes beyond it. */
 const maxProcessEvents = 20_000;
@@ -41,11 +47,16 @@ export class TraceStore {
   readonly #dirty = new Set<number>();
   /** A built connection's ClientHello random (hex) → its id: which connection a late key-log line unlocks. */
   readonly #byClientRandom = new Map<string, number>();
+  /** What the live decoder made of closed connections, kept while their events are (a late report rebuilds from it). */
+  readonly #decoded = new Map<number, DecodedConnection>();
+  /** Closed connections whose live result is on its way: they are built when it arrives. */
+  readonly #awaiting = new Set<number>();
+  #live: LiveDecoding | undefined;
   #scheduled = false;
   #detached = false;
   readonly #onKeylog = (line: string): void => this.#onKeylogLine(line);
   readonly #onConnection = (conn: TapConnection): void => void this.#connections.set(conn.id, conn);
-  readonly #onClose = (conn: TapConnection): void => this.#mark(conn.id);
+  readonly #onClose = (conn: TapConnection): void => this.#onConnectionClosed(conn);
   readonly #onProcess = (event: ProcessEvent): void => this.#onProcessEvent(event);
 
   constructor(sandbox: Sandbox, publicId: string, onTrace: TraceListener) {
@@ -56,6 +67,15 @@ export class TraceStore {
     for (const line of sandbox.keylog) this.#keylog.addLine(line);
     for (const conn of sandbox.tap.connections) this.#connections.set(conn.id, conn);
     sandbox.events.on('keylog', this.#onKeylog).on('connection', this.#onConnection).on('close', this.#onClose).on('process-event', this.#onProcess);
+    // Until it runs (and for connections opened before), connections are decoded from their recording.
+    LiveDecoding.start(sandbox.tap).then(
+      (live) => {
+        if (this.#detached) return live.stop();
+        this.#live = live;
+        for (const line of sandbox.keylog) live.addKeylogLine(line);
+      },
+      () => undefined,
+    );
   }
 
   /** Every built event, by connection then seq. */
@@ -75,14 +95,31 @@ export class TraceStore {
 
   detach(): void {
     this.#detached = true;
+    this.#live?.stop();
     this.#sandbox.events.off('keylog', this.#onKeylog).off('connection', this.#onConnection).off('close', this.#onClose).off('process-event', this.#onProcess);
   }
 
   #onKeylogLine(line: string): void {
     if (!this.#keylog.addLine(line)) return;
+    this.#live?.addKeylogLine(line);
     const random = line.trim().split(/\s+/)[1];
     const conn = random === undefined ? undefined : this.#byClientRandom.get(random.toLowerCase());
-    if (conn !== undefined) this.#mark(conn);
+    if (conn === undefined) return;
+    // Decoded without this line: decode the recording again, with it.
+    this.#decoded.delete(conn);
+    this.#mark(conn);
+  }
+
+  #onConnectionClosed(conn: TapConnection): void {
+    const live = this.#live;
+    if (!live || conn.id < live.firstConnection) return this.#mark(conn.id);
+    this.#awaiting.add(conn.id);
+    void live.decoded(conn).then(({ decoded }) => {
+      this.#awaiting.delete(conn.id);
+      if (this.#detached) return;
+      this.#decoded.set(conn.id, decoded);
+      this.#mark(conn.id);
+    });
   }
 
   #onProcessEvent(event: ProcessEvent): void {
@@ -111,6 +148,7 @@ export class TraceStore {
     const dirty = [...this.#dirty];
     this.#dirty.clear();
     for (const id of dirty) {
+      if (this.#awaiting.has(id)) continue;
       const events = id === 0 ? this.#standalone() : this.#connectionEvents(id);
       if (!events) continue;
       this.#built.set(id, events);
@@ -121,6 +159,7 @@ export class TraceStore {
     if (this.#built.size > maxConnections) {
       for (const id of [...this.#built.keys()].sort((a, b) => a - b).slice(0, this.#built.size - maxConnections)) {
         this.#built.delete(id);
+        this.#decoded.delete(id);
         this.#connections.delete(id);
         for (const [random, conn] of this.#byClientRandom) if (conn === id) this.#byClientRandom.delete(random);
       }
@@ -132,7 +171,10 @@ export class TraceStore {
     if (!connection) return undefined;
     // Bytes on: the browser's hex view highlights each field's range. They add about an eighth
     // to a connection's events (the field tree is most of it); burst events carry none.
-    const trace = buildTrace({ sandbox: this.#publicId, connections: [connection], keylog: this.#keylog, processEvents: this.#processEvents, topology: this.#topology }, { bytes: true });
+    const decoded = this.#decoded.get(id);
+    const trace = decoded
+      ? traceDecoded({ sandbox: this.#publicId, connections: [{ connection, decoded }], processEvents: this.#processEvents, topology: this.#topology }, { bytes: true })
+      : buildTrace({ sandbox: this.#publicId, connections: [connection], keylog: this.#keylog, processEvents: this.#processEvents, topology: this.#topology }, { bytes: true });
     // buildTrace times events from its earliest one; the tcp-open is at the connection's openedAt.
     const open = trace.find((e) => e.conn === id && e.type === 'tcp-open');
     const origin = open ? connection.openedAt - open.t : connection.openedAt;
