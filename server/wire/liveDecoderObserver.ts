@@ -19,8 +19,9 @@ import { toWire, type LiveReply, type LiveRequest } from './liveDecoderProtocol.
 
 /** Longest stretch of decoding before the relay gets the thread back. */
 const sliceMs = 0.5;
-/** Results kept for the main thread to ask for (it asks as each connection closes): beyond this the oldest go. */
+/** Results kept for the main thread to ask for (it asks as each connection closes): beyond either bound the oldest go. */
 const maxKeptResults = 256;
+const maxKeptMessages = 100_000;
 /**
  * Bytes read but not decoded yet. Past this the decoder has fallen too far behind (a bulk
  * transfer outruns it): the connection that would grow the backlog is no longer decoded
@@ -32,6 +33,13 @@ type Work = { open: number } | { chunk: ObservedChunk; id: number } | { close: n
 
 export const createTapObserver: CreateTapObserver = ({ port, data }) => {
   const kept = new Map<number, LiveResult>();
+  let keptMessages = 0;
+  const take = (id: number): LiveResult | undefined => {
+    const result = kept.get(id);
+    if (result) keptMessages -= result.decoded.messages.length;
+    kept.delete(id);
+    return result;
+  };
   const waiting = new Map<number, number[]>();
   const reply = (message: LiveReply): void => port.postMessage(message);
   const decoder = new LiveDecoder((id, result) => {
@@ -40,7 +48,8 @@ export const createTapObserver: CreateTapObserver = ({ port, data }) => {
     for (const request of requests ?? []) reply({ request, result: toWire(result) });
     if (requests) return;
     kept.set(id, result);
-    if (kept.size > maxKeptResults) kept.delete(kept.keys().next().value!);
+    keptMessages += result.decoded.messages.length;
+    while (kept.size > maxKeptResults || keptMessages > maxKeptMessages) take(kept.keys().next().value!);
   }, (data ?? {}) as Partial<LiveDecoderOptions>);
 
   const queue: Work[] = [];
@@ -97,8 +106,7 @@ export const createTapObserver: CreateTapObserver = ({ port, data }) => {
     if ('keylog' in message) {
       for (const line of message.keylog) decoder.addKeylogLine(line);
     } else if ('decoded' in message) {
-      const result = kept.get(message.decoded);
-      kept.delete(message.decoded);
+      const result = take(message.decoded);
       if (result) reply({ request: message.request, result: toWire(result) });
       else if (abandoned.has(message.decoded)) reply({ request: message.request });
       else if (decoder.messages(message.decoded) !== undefined || queue.some((item) => 'open' in item && item.open === message.decoded)) {
