@@ -27,6 +27,13 @@ describe('traceDecoded', () => {
     ]);
   });
 
+  it('counts the records an unopened_records message stands for in its burst', () => {
+    const unopened = { dir: 's2c' as const, t: 22, layer: 'application' as const, type: 'unopened_records', encrypted: false, fields: [], records: 5, summary: 'application data, 585 bytes of ciphertext in 5 records, counted, not decrypted (the first 8 of this side were)' };
+    const trace = traceDecoded({ sandbox: 's', connections: [connection(1, [applicationData('s2c', 20, 'HTTP/1.1 200 OK', 300), unopened])], processEvents: [] });
+    const bursts = trace.filter((e) => e.layer === 'application');
+    expect(bursts.map((e) => [e.fields?.find((f) => f.name === 'records')?.value, e.fields?.find((f) => f.name === 'bytes')?.value, e.fields?.find((f) => f.name === 'first_line')?.value])).toEqual([[6, 885, 'HTTP/1.1 200 OK']]);
+  });
+
   it('keeps the real name of an alert and marks a fatal one an error', () => {
     const trace = traceDecoded({ sandbox: 's', connections: [connection(1, [alert('s2c', 10, 45, 'certificate_expired')])], processEvents: [] });
     expect(trace.find((e) => e.layer === 'alert')).toMatchObject({ type: 'alert certificate_expired (45)', severity: 'error', side: 'server' });

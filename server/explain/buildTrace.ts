@@ -216,12 +216,14 @@ function connectionEvents(
     if (message.layer === 'record' && !burstable && !opts.records && message.type !== 'invalid_record') continue;
     if (burstable && !(message.layer === 'record' && opts.records)) {
       const bytes = applicationBytes(message);
+      // An `unopened_records` message stands for a run of records the decoder counted without opening.
+      const records = message.records ?? 1;
       if (burst && burst.data.dir === dir && out.at(-1) === burst.event) {
-        burst.data.records++;
+        burst.data.records += records;
         burst.data.bytes += bytes;
       } else {
         const firstLine = /"([^"]*)"$/.exec(message.summary)?.[1];
-        const data: ApplicationBurst = { dir, records: 1, bytes, decrypted: message.layer === 'application', ...(firstLine ? { firstLine } : {}) };
+        const data: ApplicationBurst = { dir, records, bytes, decrypted: message.layer === 'application', ...(firstLine ? { firstLine } : {}) };
         const event: Pending = { at: message.t, conn, dir, layer: message.layer === 'application' ? 'application' : 'record', type: message.layer === 'application' ? 'application_data' : 'encrypted_record', note: '', severity: 'info', side };
         burst = { event, data };
         out.push(event);

@@ -123,6 +123,51 @@ describe('decodeConnection across a KeyUpdate', () => {
   });
 });
 
+describe('decodeConnection on a long-lived connection', () => {
+  const secret0 = rfc8448.secrets.CLIENT_TRAFFIC_SECRET_0;
+  /** The RFC 8448 handshake and first client record (sequence 0), then `count` more 100-byte client records. */
+  const longConnection = (count: number): TapChunk[] => {
+    const chunks = rfc8448Chunks().slice(0, 6);
+    for (let seq = 1; seq <= count; seq++) chunks.push({ dir: 'c2s', t: 10 + seq, bytes: sealTls13Record(secret0, seq, 23, '78'.repeat(100)) });
+    return chunks;
+  };
+
+  it('counts large application records past the first 8 in one message instead of decrypting them', () => {
+    const out = decodeBoth(longConnection(12), rfc8448KeyLog());
+    const client = messagesOnly(out).filter((m) => m.dir === 'c2s' && m.layer === 'application');
+    expect(client.filter((m) => m.type === 'application_data')).toHaveLength(8);
+    expect(client.filter((m) => m.type === 'unopened_records').map((m) => [m.records, m.summary])).toEqual([
+      [5, 'application data, 585 bytes of ciphertext in 5 records, counted, not decrypted (the first 8 of this side were)'],
+    ]);
+    expect(out.errors).toEqual([]);
+  });
+
+  it('still decrypts the close_notify after skipped records, at the sequence number after them', () => {
+    const chunks = longConnection(12);
+    chunks.push({ dir: 'c2s', t: 30, bytes: sealTls13Record(secret0, 13, 21, '0100') });
+    const out = decodeBoth(chunks, rfc8448KeyLog());
+    expect(messagesOnly(out).at(-1)?.alert?.description).toBe('close_notify');
+    expect(out.errors).toEqual([]);
+  });
+
+  it('still decrypts a KeyUpdate after skipped records and follows the sender to its next secret (RFC 8446 §7.2)', () => {
+    const secret1 = toHexString(nextTrafficSecret('sha256', fromHex(secret0)));
+    const chunks = longConnection(12);
+    chunks.push(
+      { dir: 'c2s', t: 30, bytes: sealTls13Record(secret0, 13, 22, handshakeMessage(24, '00')) },
+      { dir: 'c2s', t: 31, bytes: sealTls13Record(secret1, 0, 23, '78'.repeat(100)) },
+    );
+    const out = decodeBoth(chunks, rfc8448KeyLog());
+    expect(messagesOnly(out).slice(-2).map((m) => m.type)).toEqual(['KeyUpdate', 'application_data']);
+    expect(out.errors).toEqual([]);
+  });
+
+  it('decrypts every record when the limit allows it', () => {
+    const out = decodeConnection({ chunks: longConnection(12), keylog: rfc8448KeyLog() }, { openedApplicationRecords: Infinity });
+    expect(out.messages.filter((m) => m.dir === 'c2s' && m.layer === 'application')).toHaveLength(13);
+  });
+});
+
 describe('decodeConnection on damaged or foreign input', () => {
   it('reports a connection cut inside a record as missing data in TLSPlaintext', () => {
     const chunks = rfc8448Chunks().slice(0, 3);

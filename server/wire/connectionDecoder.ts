@@ -54,6 +54,8 @@ export interface DecodedMessage {
   /** The message's bytes (field offsets index into these); omitted once the retention budget is spent. */
   bytes?: Uint8Array;
   alert?: AlertInfo;
+  /** Set on an `unopened_records` message: how many application-data records it stands for. */
+  records?: number;
 }
 
 export interface DecodeInput {
@@ -77,6 +79,8 @@ export interface DecoderLimits {
   maxRetainedBytes: number;
   /** Plaintext (non-TLS) bytes kept per direction. */
   maxPlaintextBytes: number;
+  /** Application-data records opened per direction; past these, large ones are counted, not opened (see skipApplicationRecord). */
+  openedApplicationRecords: number;
 }
 
 export interface DecoderOptions {
@@ -88,7 +92,15 @@ export const defaultLimits: DecoderLimits = {
   maxMessages: 20_000,
   maxRetainedBytes: 16 * 1024 * 1024,
   maxPlaintextBytes: 64 * 1024,
+  openedApplicationRecords: 8,
 };
+
+/**
+ * The largest protected record that may carry something other than application data once
+ * the handshake is done: a TLS 1.3 encrypted alert is 2 bytes + 1 content type + a 16-byte
+ * tag (19), a KeyUpdate 4 + 1 + 1 + 16 (22), unpadded (RFC 8446 §5.2, §6, §4.6.3).
+ */
+const maxControlRecordBytes = 22;
 
 type Epoch =
   | { kind: 'tls13'; label: KeyLogLabel; updates: number; skipped: number }
@@ -102,6 +114,10 @@ interface Side {
   epoch?: Epoch;
   opener?: RecordOpener;
   plaintext?: { message: DecodedMessage; kept: Uint8Array; total: number };
+  /** Application-data records this side has opened. */
+  openedApplication: number;
+  /** The `unopened_records` message that the side's next skipped record joins, until another message comes between. */
+  unopened?: { message: DecodedMessage; bytes: number };
 }
 
 const tls13Labels: Record<Direction, { early?: KeyLogLabel; handshake: KeyLogLabel; application: KeyLogLabel }> = {
@@ -144,7 +160,7 @@ export class ConnectionDecoder {
   ) {
     this.holdForKeys = options.holdForKeys ?? false;
     this.limits = { ...defaultLimits, ...limits };
-    const side = (dir: Direction): Side => ({ dir, mode: 'detect', deframer: new RecordDeframer(), handshake: new HandshakeReassembler<number>() });
+    const side = (dir: Direction): Side => ({ dir, mode: 'detect', deframer: new RecordDeframer(), handshake: new HandshakeReassembler<number>(), openedApplication: 0 });
     this.sides = { c2s: side('c2s'), s2c: side('s2c') };
   }
 
@@ -257,6 +273,8 @@ export class ConnectionDecoder {
   }
 
   private emit(message: DecodedMessage): DecodedMessage {
+    delete this.sides.c2s.unopened;
+    delete this.sides.s2c.unopened;
     if (this.messages.length >= this.limits.maxMessages) {
       if (!this.halted) {
         this.halted = true;
@@ -318,6 +336,7 @@ export class ConnectionDecoder {
   }
 
   private onRecord(side: Side, record: TlsRecord): void {
+    if (this.skipApplicationRecord(side, record)) return;
     const fragLabel = side.epoch && (side.epoch.kind === 'tls12' || record.contentType === 23) ? 'encrypted_record' : 'fragment';
     const recordFields = [
       field('type', 'Content type: what the record carries (in TLS 1.3, encrypted records all say application_data).', 0, 1, { value: contentTypeName(record.contentType), rfc: 'RFC 8446 §5.1' }),
@@ -363,7 +382,34 @@ export class ConnectionDecoder {
       opened = recovered;
     }
     msg.summary += ` (decrypted: ${contentTypeName(opened.contentType)}, ${opened.content.length} bytes${opened.padding ? `, ${opened.padding} bytes padding` : ''})`;
+    if (opened.contentType === 23) side.openedApplication++;
     this.dispatch(side, opened.contentType, opened.content, true, record.t);
+  }
+
+  /**
+   * On a long-lived connection, opening every application record costs more than relaying it
+   * and keeps an object per record. Once a side has opened `openedApplicationRecords`
+   * application records (enough for the first request and response lines a trace shows), a
+   * later record that can only be application data is counted instead: its sequence number
+   * still advances, so the alerts, close_notify and KeyUpdate that follow open as before.
+   * TLS 1.2 names each record's type in the clear (RFC 5246 §6.2.1); TLS 1.3 hides it
+   * (RFC 8446 §5.2), so there only a record larger than any alert or KeyUpdate is skipped.
+   * The trade-off: padding (RFC 8446 §5.4) could hide an alert or a NewSessionTicket in a
+   * larger record, and a tampered record is not noticed; Node and OpenSSL do not pad by
+   * default. Consecutive skipped records of a side share one `unopened_records` message.
+   */
+  private skipApplicationRecord(side: Side, record: TlsRecord): boolean {
+    const epoch = side.epoch;
+    if (!epoch || !side.opener || record.contentType !== 23 || side.openedApplication < this.limits.openedApplicationRecords) return false;
+    if (epoch.kind === 'tls13' && (epoch.label !== tls13Labels[side.dir].application || record.fragment.length <= maxControlRecordBytes)) return false;
+    side.opener.skip();
+    const unopened = side.unopened ?? { message: this.emit({ dir: side.dir, t: record.t, layer: 'application', type: 'unopened_records', encrypted: false, fields: [], summary: '', records: 0 }), bytes: 0 };
+    side.unopened = unopened;
+    const records = (unopened.message.records ?? 0) + 1;
+    unopened.bytes += record.fragment.length;
+    unopened.message.records = records;
+    unopened.message.summary = `application data, ${unopened.bytes} bytes of ciphertext in ${records} record${records === 1 ? '' : 's'}, counted, not decrypted (the first ${this.limits.openedApplicationRecords} of this side were)`;
+    return true;
   }
 
   /**

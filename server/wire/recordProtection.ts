@@ -30,6 +30,8 @@ export interface OpenedRecord {
 export interface RecordOpener {
   readonly seq: bigint;
   open(record: TlsRecord): OpenedRecord;
+  /** Passes over one record unopened: the next record is opened with the sequence number after it. */
+  skip(): void;
 }
 
 function nonceFor(iv: Uint8Array, seq: bigint): Uint8Array {
@@ -81,6 +83,10 @@ abstract class SequencedOpener {
   /** The sequence number of the record being opened; the next one follows whatever happens. */
   protected takeSeq(): bigint {
     return this.next++;
+  }
+
+  skip(): void {
+    this.next++;
   }
 }
 
