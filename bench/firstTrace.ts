@@ -67,9 +67,11 @@ async function pageRun(page: import('playwright-core').Page, origin: string, app
   });
   await start.click();
   const ms = await page.evaluate(() => (window as unknown as { firstTrace: Promise<number> }).firstTrace);
-  // Leaving the lab stops its sandbox.
+  // Leaving the lab stops its sandbox: the page's DELETE is answered once it has stopped.
+  const stopped = page.waitForResponse((res) => res.request().method() === 'DELETE' && new URL(res.url()).pathname.startsWith('/api/sandboxes/'));
   await page.goto(`${origin}/#/`);
-  await until(() => app.sandboxes.list().length === 0);
+  await stopped;
+  if (app.sandboxes.list().length > 0) throw new Error('bench: the page left its lab, but a sandbox still runs');
   return ms;
 }
 
@@ -92,16 +94,7 @@ async function apiRun(origin: string, app: App): Promise<number> {
   const ms = await firstTrace;
   await traffic;
   ws.close();
+  // Answered once the sandbox has stopped.
   await fetch(`${origin}/api/sandboxes/${id}`, { method: 'DELETE', headers });
-  await until(() => app.sandboxes.list().length === 0);
   return ms;
-}
-
-/** Bounded polling for a state with no event to await (a sandbox's stop after the page left). */
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('bench: a sandbox did not stop within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
