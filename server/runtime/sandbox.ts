@@ -273,8 +273,6 @@ class RunningSandbox implements Sandbox {
       }),
     );
 
-    // Keep-alive connections stay open: their last chunks may still be on their way from the tap's thread.
-    await this.tap.settle();
     const errors = this.#serviceErrors.slice(errorsBefore);
     return runs.map(({ client, results, durationMs }) => {
       const service = client.spec.calls;

@@ -5,21 +5,22 @@
  *   client ◀──s2c── tap ◀── service
  *                    │ relayed in the tap's thread (tapRelay.ts, tapThread.ts)
  *                    ▼
- *   this Tap, main thread: connections, chunks (µs), lookups by port, events
+ *   this Tap, main thread: connections, lookups by port, events; chunks (µs) read in place
  *
  * Clients, curl and openssl s_client all dial the tap, so every connection is recorded, and
  * the service sees the tap's upstream port as the remote port: that port (and the client's
  * port on the near side) is how process logs are tied back to a recorded connection.
  *
  * The relay runs in a thread of its own so that forwarding never waits for this thread, and
- * so that observers (Tap.observe: the wire's live decoder) work beside it. This object keeps
- * the recording: a connection's events reach it at once, its chunks within about a
- * millisecond (`settle()` waits for those in flight); 'close' comes after a connection's
- * last chunk.
+ * so that observers (Tap.observe: the wire's live decoder) work beside it. A connection's
+ * events reach this object at once. Its chunks stay where the thread wrote them, in shared
+ * memory (chunkLog.ts), and are read from there when asked for (`chunks`, `bytes`): a chunk
+ * the relay has forwarded is always there, and 'close' comes after a connection's last one.
  */
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { ChunkBatch, TapEvent, TapMessage } from './tapProtocol.js';
+import { ChunkLogReader, type LoggedChunk } from './chunkLog.js';
+import type { TapEvent } from './tapProtocol.js';
 import { TapWorker } from './tapWorker.js';
 
 export interface TapChunk {
@@ -45,18 +46,26 @@ export interface TapConnection {
   serviceClosedAt?: number;
   /** Wall-clock ms of openedAt, for people. */
   openedAtMs: number;
-  chunks: TapChunk[];
-  bytes: { c2s: number; s2c: number };
+  /** What the relay has read so far, in order (from a Tap: read from the recording on each access). */
+  readonly chunks: TapChunk[];
+  readonly bytes: { c2s: number; s2c: number };
   /** How the connection ended: `end` (FIN both ways), `reset`, `error`, `refused` (service down), `tap-closed`. */
   closeReason?: 'end' | 'reset' | 'error' | 'refused' | 'tap-closed';
   /** Bytes whose chunks were dropped to keep the sandbox's recording under its cap. */
+  readonly droppedBytes: number;
+}
+
+/** A connection's part of the recording, as read so far. */
+interface ConnectionRecording {
+  chunks: TapChunk[];
+  bytes: { c2s: number; s2c: number };
   droppedBytes: number;
 }
 
 export interface TapOptions {
   /** The loopback address the tap and the services share. */
   address: string;
-  /** Recorded bytes kept per sandbox; beyond it the oldest connections' chunks are dropped. */
+  /** Recorded bytes kept per sandbox; beyond it the oldest chunks go, and each connection that had one there is shown dropped. */
   maxRecordedBytes?: number;
   /** Connection records kept; beyond it the oldest records are dropped whole. */
   maxConnectionRecords?: number;
@@ -83,8 +92,11 @@ export class Tap extends EventEmitter {
   readonly address: string;
   /** Every recorded connection, oldest first (bounded; see TapOptions). */
   readonly connections: TapConnection[] = [];
-  recordedBytes = 0;
-  droppedBytes = 0;
+
+  readonly #recording = new ChunkLogReader();
+  /** By connection id, for each connection still in `connections`. */
+  readonly #recorded = new Map<number, ConnectionRecording>();
+  #droppedBytes = 0;
 
   readonly #options: Required<TapOptions>;
   readonly #worker: TapWorker;
@@ -103,7 +115,19 @@ export class Tap extends EventEmitter {
     this.#options = { ...defaults, ...options };
     this.address = options.address;
     this.#worker = TapWorker.get();
-    this.#tap = this.#worker.open({ receive: (message) => this.#receive(message), lost: () => this.#lost() }, options.address);
+    this.#tap = this.#worker.open({ receive: (event) => this.#apply(event), lost: () => this.#lost() }, options.address, this.#options.maxRecordedBytes);
+  }
+
+  /** Chunk bytes the recording holds now. */
+  get recordedBytes(): number {
+    this.#readRecording();
+    return this.#recording.bytes;
+  }
+
+  /** Chunk bytes dropped to keep the recording under its cap. */
+  get droppedBytes(): number {
+    this.#worker.drain();
+    return this.#droppedBytes;
   }
 
   /** Opens the tap's port for a service; the service's own port may follow later (setUpstream). */
@@ -153,12 +177,6 @@ export class Tap extends EventEmitter {
     return undefined;
   }
 
-  /** Resolves once every chunk the relay has read so far is in the recording. */
-  async settle(): Promise<void> {
-    if (this.#closing) return;
-    await this.#worker.request((request) => ({ op: 'settle', request })).catch(() => undefined);
-  }
-
   /**
    * Loads `module` (a URL; its `createTapObserver` export, see tapObserver.ts) into the tap's
    * thread, where it sees each connection opened from now on, chunk by chunk as the relay
@@ -201,42 +219,44 @@ export class Tap extends EventEmitter {
     }
   }
 
-  #receive(message: TapMessage): void {
-    if (message.chunks) this.#record(message.chunks);
-    if (message.event) this.#apply(message.event);
+  /** Takes what the thread has announced, then every chunk it has written since the last read. */
+  #readRecording(): void {
+    this.#worker.drain();
+    this.#recording.read((chunk) => this.#take(chunk));
   }
 
-  #record(batch: ChunkBatch): void {
-    let start = 0;
-    for (let i = 0; i < batch.ids.length; i++) {
-      const end = batch.ends[i]!;
-      const conn = batch.taps[i] === this.#tap ? this.#open.get(batch.ids[i]!) : undefined;
-      if (conn) {
-        // A copy of its own: a chunk kept must not keep the whole batch's buffer alive.
-        const bytes = Buffer.from(batch.data.slice(start, end));
-        const dir = batch.dirs[i] === 0 ? 'c2s' : 's2c';
-        conn.chunks.push({ dir, t: batch.times[i]!, bytes });
-        conn.bytes[dir] += bytes.length;
-        this.recordedBytes += bytes.length;
-        if (this.recordedBytes > this.#options.maxRecordedBytes) this.#trim();
-      }
-      start = end;
-    }
+  #take({ conn, dir, t, bytes }: LoggedChunk): void {
+    const recorded = this.#recorded.get(conn);
+    if (!recorded) return;
+    recorded.chunks.push({ dir, t, bytes });
+    recorded.bytes[dir] += bytes.length;
   }
 
   #apply(event: TapEvent): void {
     switch (event.ev) {
       case 'open': {
+        const recorded: ConnectionRecording = { chunks: [], bytes: { c2s: 0, s2c: 0 }, droppedBytes: 0 };
+        const read = (): ConnectionRecording => {
+          this.#readRecording();
+          return recorded;
+        };
         const conn: TapConnection = {
           id: event.id,
           service: event.service,
           clientPort: event.clientPort,
           openedAt: event.openedAt,
           openedAtMs: event.openedAtMs,
-          chunks: [],
-          bytes: { c2s: 0, s2c: 0 },
-          droppedBytes: 0,
+          get chunks() {
+            return read().chunks;
+          },
+          get bytes() {
+            return read().bytes;
+          },
+          get droppedBytes() {
+            return read().droppedBytes;
+          },
         };
+        this.#recorded.set(conn.id, recorded);
         this.#remember(conn);
         this.#open.set(conn.id, conn);
         this.emit('connection', conn);
@@ -263,9 +283,33 @@ export class Tap extends EventEmitter {
         this.emit('close', conn);
         return;
       }
+      case 'segment':
+        this.#recording.add(event.index, event.buffer);
+        return;
+      case 'dropped':
+        this.#drop(event.index, event.connections);
+        return;
       case 'reply':
         return;
     }
+  }
+
+  /**
+   * The thread dropped a segment of the recording. A connection that lost any of its chunks
+   * loses the rest of what was read too: a stream with a hole would misparse (a reader
+   * would start mid-record), so it is shown as dropped, whole.
+   */
+  #drop(index: number, connections: Array<[id: number, bytes: number]>): void {
+    // Read first: the segment's records must be counted to their connections before it goes.
+    this.#recording.read((chunk) => this.#take(chunk));
+    this.#recording.drop(index);
+    let droppedBytes = 0;
+    for (const [id] of connections) {
+      const recorded = this.#recorded.get(id);
+      if (recorded) droppedBytes += this.#forgetChunks(recorded);
+    }
+    this.#droppedBytes += droppedBytes;
+    this.emit('truncated', { connections: connections.length, droppedBytes });
   }
 
   /** The thread died: what was open is over. */
@@ -282,7 +326,9 @@ export class Tap extends EventEmitter {
       // Drop a tenth at once so a busy sandbox does not shift the array on every connection.
       const dropped = this.connections.splice(0, excess + Math.floor(this.#options.maxConnectionRecords / 10));
       for (const old of dropped) {
-        this.#forgetChunks(old);
+        const recorded = this.#recorded.get(old.id);
+        if (recorded) this.#forgetChunks(recorded);
+        this.#recorded.delete(old.id);
         if (this.#byClientPort.get(old.clientPort) === old) this.#byClientPort.delete(old.clientPort);
         if (old.upstreamPort !== undefined && this.#byUpstreamPort.get(old.upstreamPort) === old) {
           this.#byUpstreamPort.delete(old.upstreamPort);
@@ -291,28 +337,12 @@ export class Tap extends EventEmitter {
     }
   }
 
-  /** Drops the oldest connections' chunks until the recording is back under 90% of its cap. */
-  #trim(): void {
-    const target = this.#options.maxRecordedBytes * 0.9;
-    let connections = 0;
-    let droppedBytes = 0;
-    for (const conn of this.connections) {
-      if (this.recordedBytes <= target) break;
-      if (conn.chunks.length === 0) continue;
-      droppedBytes += this.#forgetChunks(conn);
-      connections++;
-    }
-    this.droppedBytes += droppedBytes;
-    this.emit('truncated', { connections, droppedBytes });
-  }
-
-  #forgetChunks(conn: TapConnection): number {
+  #forgetChunks(recorded: ConnectionRecording): number {
     let bytes = 0;
-    for (const chunk of conn.chunks) bytes += chunk.bytes.length;
+    for (const chunk of recorded.chunks) bytes += chunk.bytes.length;
     // A new array: whoever holds the old one (a decoder mid-trace) keeps a consistent view.
-    conn.chunks = [];
-    conn.droppedBytes += bytes;
-    this.recordedBytes -= bytes;
+    recorded.chunks = [];
+    recorded.droppedBytes += bytes;
     return bytes;
   }
 }

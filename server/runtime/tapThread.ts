@@ -4,13 +4,13 @@
  * what observers do with the bytes (the wire's live decoder) runs beside the relay.
  *
  *   main: Tap ⇄ tapWorker.ts ──TapCommand──▶ this thread: a TapRelay per Tap ⇄ sockets
- *   main ◀──TapMessage: events at once, chunks batched (≤ batchMs, ≤ maxBatchBytes)── this thread
+ *   main ◀──TapEvent, at once───────────────────────────────┤
+ *   main ◀──reads in place── recording (chunkLog.ts, shared memory) ◀─┤ each chunk, as read
  *                                                   └─▶ observers (Tap.observe), here
  *
  * Events go out at once, before the relay forwards another byte: a process's report that
- * names a port or a connection can only follow them (see tapWorker.ts, drain). Chunks wait
- * up to a millisecond so the main thread takes one message per millisecond of traffic, not
- * one per chunk.
+ * names a port or a connection can only follow them (see tapWorker.ts, drain). A chunk is
+ * in the recording before it is forwarded.
  *
  * Polling: for `pollAfterActivityMs` after each connection or chunk the loop polls instead of
  * sleeping. On a virtual machine (where this lab runs: KVM, 2 vCPUs), a write that has to
@@ -22,13 +22,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { ChunkLogWriter } from './chunkLog.js';
 import type { CreateTapObserver, TapObserver } from './tapObserver.js';
-import type { ChunkBatch, Direction, TapCommand, TapEvent, TapMessage } from './tapProtocol.js';
+import type { TapCommand, TapEvent } from './tapProtocol.js';
 import { TapRelay, type RelaySink } from './tapRelay.js';
 
 const pollAfterActivityMs = 1;
-const batchMs = 1;
-const maxBatchBytes = 256 * 1024;
 
 const port = (workerData as { port: MessagePort }).port;
 
@@ -39,63 +38,8 @@ interface ThreadTap {
 
 const taps = new Map<number, ThreadTap>();
 
-// ─── batching ────────────────────────────────────────────────────────────────────────────
-
-interface PendingChunk {
-  tap: number;
-  id: number;
-  dir: Direction;
-  t: number;
-  bytes: Buffer;
-}
-
-let pending: PendingChunk[] = [];
-let pendingBytes = 0;
-let batchTimer: NodeJS.Timeout | undefined;
-
-function queueChunk(chunk: PendingChunk): void {
-  pending.push(chunk);
-  pendingBytes += chunk.bytes.length;
-  if (pendingBytes >= maxBatchBytes) send();
-  else batchTimer ??= setTimeout(send, batchMs);
-}
-
-function batchOf(chunks: PendingChunk[], bytes: number): ChunkBatch {
-  const n = chunks.length;
-  const batch: ChunkBatch = {
-    taps: new Int32Array(n),
-    ids: new Int32Array(n),
-    dirs: new Uint8Array(n),
-    times: new Float64Array(n),
-    ends: new Int32Array(n),
-    data: new ArrayBuffer(bytes),
-  };
-  const data = new Uint8Array(batch.data);
-  let at = 0;
-  chunks.forEach((chunk, i) => {
-    batch.taps[i] = chunk.tap;
-    batch.ids[i] = chunk.id;
-    batch.dirs[i] = chunk.dir === 'c2s' ? 0 : 1;
-    batch.times[i] = chunk.t;
-    data.set(chunk.bytes, at);
-    at += chunk.bytes.length;
-    batch.ends[i] = at;
-  });
-  return batch;
-}
-
-/** Posts the waiting chunks, then `event`: the chunks were read before it happened. */
-function send(event?: TapEvent): void {
-  clearTimeout(batchTimer);
-  batchTimer = undefined;
-  const message: TapMessage = {};
-  if (pending.length > 0) {
-    message.chunks = batchOf(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-  }
-  if (event) message.event = event;
-  if (message.chunks || message.event) port.postMessage(message, message.chunks ? [message.chunks.data] : []);
+function send(event: TapEvent): void {
+  port.postMessage(event);
 }
 
 // ─── polling ─────────────────────────────────────────────────────────────────────────────
@@ -134,7 +78,12 @@ function notify(tap: ThreadTap, call: (observer: TapObserver) => void): void {
   }
 }
 
-function openTap(tapId: number, address: string): void {
+function openTap(tapId: number, address: string, maxRecordedBytes: number): void {
+  const recording = new ChunkLogWriter({
+    maxBytes: maxRecordedBytes,
+    onSegment: (index, buffer) => send({ ev: 'segment', tap: tapId, index, buffer }),
+    onDrop: (index, perConnection) => send({ ev: 'dropped', tap: tapId, index, connections: [...perConnection] }),
+  });
   const sink: RelaySink = {
     open(conn) {
       active();
@@ -146,7 +95,7 @@ function openTap(tapId: number, address: string): void {
     },
     chunk(id, dir, t, bytes) {
       active();
-      queueChunk({ tap: tapId, id, dir, t, bytes });
+      recording.append(id, dir, t, bytes);
       notify(tap, (o) => o.chunk?.(id, { dir, t, bytes }));
     },
     serviceEnd(id, t) {
@@ -179,7 +128,7 @@ function tapOf(id: number): ThreadTap {
 port.on('message', (command: TapCommand) => {
   switch (command.op) {
     case 'open':
-      openTap(command.tap, command.address);
+      openTap(command.tap, command.address, command.maxRecordedBytes);
       return;
     case 'listen':
       void reply(command.request, () => tapOf(command.tap).relay.listen(command.service));
@@ -204,9 +153,6 @@ port.on('message', (command: TapCommand) => {
       observer?.dispose?.();
       return;
     }
-    case 'settle':
-      send({ ev: 'reply', request: command.request });
-      return;
     case 'close':
       void reply(command.request, async () => {
         const tap = taps.get(command.tap);

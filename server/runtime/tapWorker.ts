@@ -3,7 +3,7 @@
  * process, started with the first one.
  *
  *   Tap ──command / request──▶ TapWorker ──MessagePort──▶ tap thread
- *   Tap ◀──TapMessage (by tap id)── TapWorker ◀────────── tap thread
+ *   Tap ◀──TapEvent (by tap id)──── TapWorker ◀────────── tap thread
  *                                    └─ replies settle their request
  *
  * The thread posts a connection's events before it forwards another byte of it; a process's
@@ -14,12 +14,11 @@
  * The worker holds the process open only while some Tap is listening (ref/unref).
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { TapCommand, TapMessage } from './tapProtocol.js';
+import type { TapCommand, TapEvent } from './tapProtocol.js';
 import { siblingModule, threadEntry } from './threadScript.js';
 
 export interface TapEndpoint {
-  /** A message for this tap: its chunks (if any) first, then its event. */
-  receive(message: TapMessage): void;
+  receive(event: TapEvent): void;
   /** The thread is gone: every connection is over. */
   lost(): void;
 }
@@ -52,7 +51,7 @@ export class TapWorker {
     this.#port = port1;
     this.#worker = new Worker(threadEntry(siblingModule(import.meta.url, 'tapThread')), { workerData: { port: port2 }, transferList: [port2] });
     this.#worker.unref();
-    this.#port.on('message', (message: TapMessage) => this.#receive(message));
+    this.#port.on('message', (event: TapEvent) => this.#receive(event));
     this.#port.unref();
     const die = (error: Error): void => {
       if (this.#dead) return;
@@ -68,11 +67,11 @@ export class TapWorker {
   }
 
   /** A new tap in the thread, relaying at `address`; its messages go to `endpoint`. */
-  open(endpoint: TapEndpoint, address: string): number {
+  open(endpoint: TapEndpoint, address: string, maxRecordedBytes: number): number {
     if (this.#dead) throw this.#dead;
     const tap = this.#nextTap++;
     this.#endpoints.set(tap, endpoint);
-    this.post({ op: 'open', tap, address });
+    this.post({ op: 'open', tap, address, maxRecordedBytes });
     return tap;
   }
 
@@ -113,34 +112,15 @@ export class TapWorker {
   /** Applies, now, every message the thread has posted so far. */
   drain(): void {
     if (this.#dead) return;
-    for (let next = receiveMessageOnPort(this.#port); next; next = receiveMessageOnPort(this.#port)) this.#receive(next.message as TapMessage);
+    for (let next = receiveMessageOnPort(this.#port); next; next = receiveMessageOnPort(this.#port)) this.#receive(next.message as TapEvent);
   }
 
-  #receive(message: TapMessage): void {
-    const event = message.event;
-    if (event?.ev === 'reply') {
-      // A reply can carry chunks (a settle's): they go to their taps first.
-      if (message.chunks) this.#routeChunks(message);
-      const pending = this.#requests.get(event.request);
-      this.#requests.delete(event.request);
-      if (!pending) return;
-      if (event.error) pending.reject(Object.assign(new Error(event.error.message), event.error.code ? { code: event.error.code } : {}));
-      else pending.resolve(event.value);
-      return;
-    }
-    if (event) {
-      if (message.chunks) this.#routeChunks(message);
-      this.#endpoints.get(event.tap)?.receive({ event });
-      return;
-    }
-    this.#routeChunks(message);
-  }
-
-  /** Chunks of several taps share a batch; each tap gets the whole batch and takes its own. */
-  #routeChunks(message: TapMessage): void {
-    const chunks = message.chunks;
-    if (!chunks) return;
-    const taps = new Set(chunks.taps);
-    for (const tap of taps) this.#endpoints.get(tap)?.receive({ chunks });
+  #receive(event: TapEvent): void {
+    if (event.ev !== 'reply') return this.#endpoints.get(event.tap)?.receive(event);
+    const pending = this.#requests.get(event.request);
+    this.#requests.delete(event.request);
+    if (!pending) return;
+    if (event.error) pending.reject(Object.assign(new Error(event.error.message), event.error.code ? { code: event.error.code } : {}));
+    else pending.resolve(event.value);
   }
 }
