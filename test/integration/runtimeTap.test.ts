@@ -142,6 +142,40 @@ describe('the tap as a relay', () => {
     }
   });
 
+  it('shows an open connection every byte it has relayed so far, and keeps the recording after it closes', async () => {
+    // 256 KiB cap: 16 KiB segments, so the 5 KiB messages cross from segment to segment.
+    const relay = await tapInFrontOf((socket) => socket.on('data', (chunk: Buffer) => socket.write(chunk)).on('end', () => socket.end()), {
+      maxRecordedBytes: 256 * 1024,
+    });
+    const opened = once(relay.tap, 'connection') as Promise<[TapConnection]>;
+    const client = net.connect({ host: '127.0.0.1', port: relay.port });
+    try {
+      const [conn] = await opened;
+      const concat = (dir: 'c2s' | 's2c'): Buffer => Buffer.concat(conn.chunks.filter((chunk) => chunk.dir === dir).map((chunk) => chunk.bytes));
+      const sent: Buffer[] = [];
+      let echoed = 0;
+      for (let i = 0; i < 20; i++) {
+        const message = Buffer.alloc(5 * 1024, i);
+        sent.push(message);
+        client.write(message);
+        // The echo came back through the relay, which records a chunk before it forwards it.
+        while (echoed < sent.length * message.length) echoed += ((await once(client, 'data')) as [Buffer])[0].length;
+        const all = Buffer.concat(sent);
+        expect(concat('c2s').equals(all)).toBe(true);
+        expect(concat('s2c').equals(all)).toBe(true);
+      }
+      const closed = once(relay.tap, 'close');
+      client.end();
+      await closed;
+      await relay.tap.close();
+      expect(conn.bytes).toEqual({ c2s: 20 * 5 * 1024, s2c: 20 * 5 * 1024 });
+      expect(concat('s2c').equals(Buffer.concat(sent))).toBe(true);
+    } finally {
+      client.destroy();
+      await relay.close();
+    }
+  });
+
   it('keeps its recording under the cap by dropping the oldest connections first, and says so', async () => {
     const relay = await tapInFrontOf((socket) => socket.on('data', (chunk: Buffer) => socket.write(chunk)).on('end', () => socket.end()), {
       maxRecordedBytes: 64 * 1024,
