@@ -308,7 +308,6 @@ describe('decodeConnection on hostile input', () => {
 
   it('fed over 100,000 inputs in all, returned for each in bounded time and kept the heap bounded', () => {
     sampleHeap();
-    if (process.env.FUZZ_STATS) console.log(JSON.stringify(stats));
     expect(stats.inputs).toBeGreaterThanOrEqual(100_000);
     // Most inputs decode to something: the mutations stay close enough to TLS to reach the parsers.
     expect(stats.messages).toBeGreaterThan(stats.inputs);
