@@ -3,13 +3,14 @@ import type { LabSpec } from '../lab/schema.js';
 import { expiredCert } from './expiredCert.js';
 import { exhaustedPool } from './exhaustedPool.js';
 import { FaultError, type Fault, type TargetKind } from './fault.js';
+import { missingClientCert } from './missingClientCert.js';
 import { missingIntermediate } from './missingIntermediate.js';
 import { notYetValid } from './notYetValid.js';
 import { permissiveMode } from './permissiveMode.js';
 import { wrongCa } from './wrongCa.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, notYetValid, missingIntermediate, wrongCa, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
+  [expiredCert, notYetValid, missingIntermediate, wrongCa, missingClientCert, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
 );
 
 /** Root causes a scenario may offer: every fault, plus `none` for a healthy lab. */

@@ -66,6 +66,12 @@ describe('spec faults', () => {
     expect(broken.clients.payments!.pool).toMatchObject({ keepAlive: false, sessionResumption: false, maxSockets: 1 });
   });
 
+  it('take the certificate away from a client', () => {
+    const broken = applyFaults(lab, [{ kind: 'missing-client-cert', target: 'payments', params: {} }]);
+    expect(broken.clients.payments!.cert).toBeUndefined();
+    expect(broken.clients.payments!.trust).toEqual(['corp-root']);
+  });
+
   it('pick the only candidate when no target is named', () => {
     const broken = applyFaults(lab, [{ kind: 'exhausted-pool', params: {} }]);
     expect(broken.clients.payments!.pool.keepAlive).toBe(false);
@@ -99,5 +105,14 @@ describe('fix actions', () => {
     expect(fixed.pki['payments-client']!.validity).toEqual({ notBefore: '-1h' });
     expect(fixed.services.auth).toMatchObject({ chain: 'full', mode: 'strict', trust: ['stray-root', 'corp-root'] });
     expect(fixed.clients.payments!.pool).toMatchObject({ keepAlive: true, sessionResumption: true, maxSockets: 16 });
+  });
+
+  it('give a client back the certificate it names, and only a client certificate', () => {
+    const broken = applyFaults(lab, [{ kind: 'missing-client-cert', target: 'payments', params: {} }]);
+    const fixed = applyFixes(broken, [{ action: 'present-client-cert', target: 'payments', params: { cert: 'payments-client' } }]);
+    expect(fixed.clients.payments!.cert).toBe('payments-client');
+    expect(() => applyFixes(broken, [{ action: 'present-client-cert', target: 'payments', params: { cert: 'auth-server' } }])).toThrow(
+      /params.cert must name a client certificate of lab unit \(known: payments-client\), got "auth-server"/,
+    );
   });
 });

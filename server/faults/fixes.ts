@@ -77,6 +77,22 @@ const enforceStrict: FixAction = {
   },
 };
 
+const presentClientCert: FixAction = {
+  action: 'present-client-cert',
+  title: 'Configure the client with its certificate and key',
+  target: 'client',
+  apply(spec, target, params) {
+    const next = cloneSpec(spec);
+    const cert = params.cert;
+    const clientCerts = Object.entries(next.pki).filter(([, c]) => !c.ca && c.eku.includes('clientAuth')).map(([name]) => name);
+    if (typeof cert !== 'string' || !clientCerts.includes(cert)) {
+      throw new FaultError(`present-client-cert: params.cert must name a client certificate of lab ${spec.id} (known: ${clientCerts.join(', ') || 'none'}), got ${JSON.stringify(cert)}`);
+    }
+    next.clients[target]!.cert = cert;
+    return next;
+  },
+};
+
 const tunePool: FixAction = {
   action: 'tune-pool',
   title: 'Keep connections alive, resume sessions and size the pool for the load',
@@ -90,5 +106,5 @@ const tunePool: FixAction = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, enforceStrict, tunePool].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, enforceStrict, presentClientCert, tunePool].map((fix) => [fix.action, fix]),
 );

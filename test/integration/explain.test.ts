@@ -98,6 +98,28 @@ describe('explain, on real sandboxes', () => {
     }
   });
 
+  it('traces clock-skew to the notBefore of the server certificate, still in the future', async () => {
+    const explained = await explainLab('clock-skew', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'not-yet-valid', detectedBy: 'client', evidence: { message: 'Certificate', field: 'notBefore' } });
+      expect(Date.parse(v.evidence.value!)).toBeGreaterThan(Date.now());
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 's2c', type: 'Certificate' });
+    }
+  });
+
+  it('traces missing-client-cert to the empty client Certificate, answered by alert certificate_required', async () => {
+    const explained = await explainLab('missing-client-cert', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'missing-client-cert', detectedBy: 'server', evidence: { message: 'Certificate', field: 'certificate_list', value: '0 certificates' } });
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 'c2s', type: 'Certificate' });
+    }
+    expect(explained.trace.some((e) => e.type === 'alert certificate_required (116)' && e.dir === 's2c')).toBe(true);
+  });
+
   it('traces wrong-ca to the CA list of the CertificateRequest and alert unknown_ca', async () => {
     const explained = await explainLab('wrong-ca', 2);
     const verdicts = failures(explained);
