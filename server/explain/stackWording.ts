@@ -48,6 +48,14 @@ export const stackWording: Readonly<Record<string, StackWordings>> = {
     go: { detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority', peer: 'remote error: tls: unknown certificate authority' },
     envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN' },
   },
+  'wrong-san': {
+    // OpenSSL checks names only when asked (s_client -verify_hostname); Node, Go and curl always do.
+    openssl: { detector: 'verify error:num=62:hostname mismatch (with -verify_hostname <name>)' },
+    curl: { detector: "curl: (60) SSL: no alternative certificate subject name matches target host name '…'" },
+    node: { detector: "ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: … is not in the cert's altnames: …" },
+    go: { detector: 'tls: failed to verify certificate: x509: certificate is valid for …, not …' },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED (a SAN matcher in the validation context that matches none)' },
+  },
   'permissive-mode': {
     // A TLS server reading "GET / HTTP/1.1" fails with SSL_R_HTTP_REQUEST ("http request");
     // a TLS client reading an HTTP answer fails with "wrong version number".

@@ -68,6 +68,11 @@ const signals = {
   expired: { alerts: [45], codes: ['CERT_HAS_EXPIRED', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED'], text: /num=10:|certificate has expired/i },
   notYetValid: { alerts: [], codes: ['CERT_NOT_YET_VALID'], text: /num=9:|not yet valid/i },
   leafOnly: { alerts: [], codes: ['UNABLE_TO_VERIFY_LEAF_SIGNATURE'], text: /num=21:|unable to verify the first certificate/i },
+  nameMismatch: {
+    alerts: [],
+    codes: ['ERR_TLS_CERT_ALTNAME_INVALID'],
+    text: /num=62:|hostname mismatch|does not match certificate's altnames|no alternative certificate subject name matches|certificate is valid for/i,
+  },
   unknownCa: {
     alerts: [48],
     codes: ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'],
@@ -268,6 +273,19 @@ export function connectionVerdict(conn: number, events: readonly TraceEvent[], c
         `${sender} sent only its leaf certificate ${shortName(chain[0]!.subject)}; the intermediate ${shortName(chain[0]!.issuer)} is missing, so ${by === 'client' ? f.client : f.service} could not build a chain to its root (${described(w)})`);
     }
     return verdict(f, 'missing-intermediate', by, reportValue(w), `${by === 'client' ? f.client : f.service} could not verify the first certificate of ${sender}'s chain (${described(w)}): an intermediate is missing`);
+  }
+
+  const mismatch = witnesses(f, 'nameMismatch');
+  if (mismatch.length > 0) {
+    const w = mismatch[0]!;
+    const leaf = chainOf(f.serverCert)[0];
+    const names = leaf?.subjectAltNames ?? [];
+    // The name it dialled is on the wire: the SNI of its ClientHello (RFC 6066 §3).
+    const dialled = fieldValue(f.events.find((e) => e.type === 'ClientHello' && e.dir === 'c2s')?.fields, 'host_name');
+    const proof = f.serverCert && leaf ? evidenceOf(f.serverCert, 'subjectAltName', names.join(', ')) : reportValue(w);
+    const asked = dialled ? `dialled ${dialled} (the SNI of its ClientHello)` : `dialled ${f.service}`;
+    return verdict(f, 'wrong-san', detector(w, 'client'), proof,
+      `${f.client} ${asked}, but ${possessive(f.service)} certificate ${shortName(leaf?.subject)} names only ${names.join(', ') || 'no host at all'}: ${f.client} refused it as another host's (${described(w)})`);
   }
 
   const unknownCa = witnesses(f, 'unknownCa');

@@ -72,6 +72,13 @@ describe('spec faults', () => {
     expect(broken.clients.payments!.trust).toEqual(['corp-root']);
   });
 
+  it('give a certificate the names of another host', () => {
+    expect(applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: {} }]).pki['auth-server']!.san).toEqual(['dns:auth-server.internal']);
+    const pod = ['dns:auth-5f7d.pod.cluster.local'];
+    expect(applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: { san: pod } }]).pki['auth-server']!.san).toEqual(pod);
+    expect(() => applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: { san: ['auth.internal'] } }])).toThrow(/params.san must be a list of SANs/);
+  });
+
   it('pick the only candidate when no target is named', () => {
     const broken = applyFaults(lab, [{ kind: 'exhausted-pool', params: {} }]);
     expect(broken.clients.payments!.pool.keepAlive).toBe(false);
@@ -105,6 +112,12 @@ describe('fix actions', () => {
     expect(fixed.pki['payments-client']!.validity).toEqual({ notBefore: '-1h' });
     expect(fixed.services.auth).toMatchObject({ chain: 'full', mode: 'strict', trust: ['stray-root', 'corp-root'] });
     expect(fixed.clients.payments!.pool).toMatchObject({ keepAlive: true, sessionResumption: true, maxSockets: 16 });
+  });
+
+  it('re-issue a certificate for the hosts of the services that present it', () => {
+    const broken = applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: {} }]);
+    expect(applyFixes(broken, [{ action: 'match-san', target: 'auth-server', params: {} }]).pki['auth-server']!.san).toEqual(['dns:auth.corp.test']);
+    expect(() => applyFixes(broken, [{ action: 'match-san', target: 'payments-client', params: {} }])).toThrow(/no service of lab unit presents "payments-client"/);
   });
 
   it('give a client back the certificate it names, and only a client certificate', () => {

@@ -77,6 +77,19 @@ const enforceStrict: FixAction = {
   },
 };
 
+const matchSan: FixAction = {
+  action: 'match-san',
+  title: 'Re-issue the certificate for the names its clients dial',
+  target: 'certificate',
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    const hosts = Object.values(next.services).filter((service) => service.cert === target).map((service) => `dns:${service.host}`);
+    if (hosts.length === 0) throw new FaultError(`match-san: no service of lab ${spec.id} presents "${target}"`);
+    next.pki[target]!.san = [...new Set(hosts)];
+    return next;
+  },
+};
+
 const presentClientCert: FixAction = {
   action: 'present-client-cert',
   title: 'Configure the client with its certificate and key',
@@ -106,5 +119,5 @@ const tunePool: FixAction = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, enforceStrict, presentClientCert, tunePool].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, enforceStrict, presentClientCert, tunePool].map((fix) => [fix.action, fix]),
 );

@@ -120,6 +120,18 @@ describe('explain, on real sandboxes', () => {
     expect(explained.trace.some((e) => e.type === 'alert certificate_required (116)' && e.dir === 's2c')).toBe(true);
   });
 
+  it('traces name-mismatch to the SANs of the server certificate, against the SNI the client dialled', async () => {
+    const explained = await explainLab('name-mismatch', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'wrong-san', detectedBy: 'client', evidence: { message: 'Certificate', field: 'subjectAltName' } });
+      expect(v.evidence.value).toContain('search-7d9f8c-x2k4q.search.pod.cluster.local');
+      expect(v.summary).toContain('dialled search.corp.test');
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 's2c', type: 'Certificate' });
+    }
+  });
+
   it('traces wrong-ca to the CA list of the CertificateRequest and alert unknown_ca', async () => {
     const explained = await explainLab('wrong-ca', 2);
     const verdicts = failures(explained);
