@@ -14,6 +14,7 @@ export { validityAt, type Validity } from '../pki/validity.js';
 export interface ChainCertificate {
   subject?: string;
   issuer?: string;
+  serialNumber?: string;
   subjectAltNames?: string[];
   notBefore?: string;
   notAfter?: string;
@@ -41,6 +42,7 @@ export function certificateChain(fields: readonly Field[] | undefined): ChainCer
     };
     set('subject', child(cert, 'subject'));
     set('issuer', child(cert, 'issuer'));
+    set('serialNumber', child(cert, 'serialNumber'));
     set('subjectAltNames', child(cert, 'subjectAltName')?.split(', '));
     set('notBefore', child(cert, 'notBefore'));
     set('notAfter', child(cert, 'notAfter'));

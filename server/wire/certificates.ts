@@ -61,6 +61,7 @@ export function certificateField(name: string, der: Uint8Array, start: number, e
   } else {
     children.push(at('subject', 'Who this certificate names (its owner).', s.subject ?? ''));
     children.push(at('issuer', 'The CA that signed it; the next certificate in the chain should have this as its subject.', s.issuer ?? ''));
+    children.push(field('serialNumber', 'Unique among the certificates its issuer signed: the number a CRL or OCSP response names when the certificate is revoked.', start, end, { value: s.serialNumber ?? '', rfc: 'RFC 5280 §4.1.2.2' }));
     if (s.subjectAltNames) {
       children.push(field('subjectAltName', 'The names the certificate is valid for; hostname and SPIFFE checks look here, not at the subject CN.', start, end, { value: s.subjectAltNames.join(', '), rfc: 'RFC 5280 §4.2.1.6' }));
     }

@@ -49,11 +49,11 @@ function issueMaterials(): Materials {
   return { ca: read('ca.crt'), serverKey: read('server.key'), serverCert: read('server.crt'), clientKey: read('client.key'), clientCert: read('client.crt') };
 }
 
-/** The subject of the first (end-entity) certificate in a Certificate message's field tree. */
-function leafSubject(message: DecodedMessage | undefined): unknown {
+/** A field of the first (end-entity) certificate in a Certificate message's field tree. */
+function leafField(message: DecodedMessage | undefined, name: string): unknown {
   const list = message?.fields.find((f) => f.name === 'certificate_list');
   const leaf = list?.children?.[0]?.children?.find((f) => f.name === 'end_entity');
-  return leaf?.children?.find((f) => f.name === 'subject')?.value;
+  return leaf?.children?.find((f) => f.name === name)?.value;
 }
 
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
@@ -152,8 +152,11 @@ describe('the wire decoder on a real mTLS connection', () => {
       'c2s CertificateVerify (decrypted)',
       'c2s Finished (decrypted)',
     ]);
-    expect(leafSubject(handshake[7])).toBe('O=Corp, CN=payments-client');
-    expect(leafSubject(handshake[4])).toBe('CN=auth.corp.test');
+    expect(leafField(handshake[7], 'subject')).toBe('O=Corp, CN=payments-client');
+    expect(leafField(handshake[4], 'subject')).toBe('CN=auth.corp.test');
+    // The serial a CRL would name, as `openssl x509 -serial` prints it (hex, without the colons).
+    const serial = execFileSync('openssl', ['x509', '-in', path.join(dir, 'client.crt'), '-noout', '-serial'], { encoding: 'utf8' }).trim().replace(/^serial=/, '');
+    expect(String(leafField(handshake[7], 'serialNumber')).replaceAll(':', '').replace(/^0+/, '')).toBe(serial.toLowerCase().replace(/^0+/, ''));
     expect(handshake[3]?.summary).toContain('CN=Wire Lab Root CA');
     const appData = out.messages.filter((m) => m.layer === 'application');
     expect(appData.some((m) => m.dir === 's2c' && Buffer.from(m.bytes ?? []).toString() === 'hello from auth\n')).toBe(true);
@@ -180,7 +183,7 @@ describe('the wire decoder on a real mTLS connection', () => {
       'c2s Finished (decrypted)',
       's2c Finished (decrypted)',
     ]);
-    expect(leafSubject(handshake[6])).toBe('O=Corp, CN=payments-client');
+    expect(leafField(handshake[6], 'subject')).toBe('O=Corp, CN=payments-client');
     const appData = out.messages.filter((m) => m.layer === 'application' && m.dir === 's2c');
     expect(appData.map((m) => Buffer.from(m.bytes ?? []).toString()).join('')).toBe('hello from auth\n');
   });
