@@ -34,6 +34,14 @@ export const stackWording: Readonly<Record<string, StackWordings>> = {
     node: { detector: 'CERT_NOT_YET_VALID: certificate is not yet valid' },
     go: { detector: 'x509: certificate has expired or is not yet valid: current time … is before …' },
   },
+  'revoked-cert': {
+    openssl: { detector: 'verify error:num=23:certificate revoked', peer: 'sslv3 alert certificate revoked … SSL alert number 44' },
+    curl: { detector: 'curl: (60) SSL certificate problem: certificate revoked', peer: 'curl: (56) … sslv3 alert certificate revoked' },
+    node: { detector: 'CERT_REVOKED: certificate revoked', peer: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED' },
+    // Go's crypto/x509 does not read CRLs while verifying; revocation is the application's check.
+    go: { detector: 'no built-in CRL check: a VerifyPeerCertificate callback returns the error it chooses', peer: 'remote error: tls: revoked certificate' },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED (with a crl in the validation context)', peer: 'SSLV3_ALERT_CERTIFICATE_REVOKED' },
+  },
   'missing-intermediate': {
     openssl: { detector: 'verify error:num=21:unable to verify the first certificate' },
     curl: { detector: 'curl: (60) SSL certificate problem: unable to verify the first certificate' },

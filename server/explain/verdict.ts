@@ -67,6 +67,7 @@ const signals = {
   certRequired: { alerts: [116], codes: ['ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'], text: /peer did not return a certificate|certificate required|didn't provide a certificate/i },
   expired: { alerts: [45], codes: ['CERT_HAS_EXPIRED', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED'], text: /num=10:|certificate has expired/i },
   notYetValid: { alerts: [], codes: ['CERT_NOT_YET_VALID'], text: /num=9:|not yet valid/i },
+  revoked: { alerts: [44], codes: ['CERT_REVOKED', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED'], text: /num=23:|certificate revoked/i },
   leafOnly: { alerts: [], codes: ['UNABLE_TO_VERIFY_LEAF_SIGNATURE'], text: /num=21:|unable to verify the first certificate/i },
   nameMismatch: {
     alerts: [],
@@ -258,6 +259,20 @@ export function connectionVerdict(conn: number, events: readonly TraceEvent[], c
   if (expired.length > 0) {
     const v = validityVerdict(f, 'expired', expired[0]);
     if (v) return v;
+  }
+
+  const revoked = witnesses(f, 'revoked');
+  if (revoked.length > 0) {
+    const w = revoked[0]!;
+    const by = detector(w, 'server');
+    // The CRL is not on the wire; the serial it lists is, in the refused party's Certificate.
+    const sent = by === 'server' ? f.clientCert : f.serverCert;
+    const leaf = chainOf(sent)[0];
+    const holder = by === 'server' ? `${possessive(f.client)} client certificate` : `${possessive(f.service)} certificate`;
+    const proof = sent && leaf?.serialNumber ? evidenceOf(sent, 'serialNumber', leaf.serialNumber) : reportValue(w);
+    const serial = leaf?.serialNumber ? ` (serial ${leaf.serialNumber})` : '';
+    return verdict(f, 'revoked-cert', by, proof,
+      `${holder} ${shortName(leaf?.subject)}${serial} is on the CRL of ${shortName(leaf?.issuer)}; ${by === 'server' ? f.service : f.client} checks revocation and refused it (${described(w)})`);
   }
 
   const leafOnly = witnesses(f, 'leafOnly');

@@ -7,11 +7,12 @@ import { missingClientCert } from './missingClientCert.js';
 import { missingIntermediate } from './missingIntermediate.js';
 import { notYetValid } from './notYetValid.js';
 import { permissiveMode } from './permissiveMode.js';
+import { revokedCert } from './revokedCert.js';
 import { wrongCa } from './wrongCa.js';
 import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, notYetValid, missingIntermediate, wrongCa, wrongSan, missingClientCert, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
+  [expiredCert, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, missingClientCert, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
 );
 
 /** Root causes a scenario may offer: every fault, plus `none` for a healthy lab. */

@@ -66,6 +66,12 @@ describe('spec faults', () => {
     expect(broken.clients.payments!.pool).toMatchObject({ keepAlive: false, sessionResumption: false, maxSockets: 1 });
   });
 
+  it('revoke a certificate, and re-issue it as a new one that no CRL lists', () => {
+    const broken = applyFaults(lab, [{ kind: 'revoked-cert', target: 'payments-client', params: {} }]);
+    expect(broken.pki['payments-client']!.revoked).toBe(true);
+    expect(applyFixes(broken, [{ action: 'reissue', target: 'payments-client', params: {} }]).pki['payments-client']!.revoked).toBe(false);
+  });
+
   it('take the certificate away from a client', () => {
     const broken = applyFaults(lab, [{ kind: 'missing-client-cert', target: 'payments', params: {} }]);
     expect(broken.clients.payments!.cert).toBeUndefined();

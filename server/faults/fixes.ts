@@ -27,13 +27,15 @@ function peersOf(spec: LabSpec, name: string): string[] {
   return Object.entries(spec.clients).filter(([, c]) => c.calls === name).map(([clientName]) => clientName);
 }
 
+/** A new certificate for the same holder: a fresh validity period and a new serial, on no CRL. */
 const reissue: FixAction = {
   action: 'reissue',
-  title: 'Re-issue the certificate with a fresh validity period',
+  title: 'Re-issue the certificate: a new serial and a fresh validity period',
   target: 'certificate',
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.pki[target]!.validity = { notBefore: '-1h' };
+    next.pki[target]!.revoked = false;
     return next;
   },
 };

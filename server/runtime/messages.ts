@@ -26,8 +26,8 @@ export interface ServiceConfig {
   trustPath?: string;
   /** One CRL per file (Node's `crl` reads the first CRL of each); empty: no revocation check. */
   crlPaths: string[];
-  /** The same CRLs in one file, for `openssl s_server -CRLfile` (which takes one). */
-  crlBundlePath?: string;
+  /** openssl s_server: trustPath holds the CRLs too, and they are checked (-crl_check). */
+  crlsInTrust?: boolean;
   clientAuth: ServiceSpec['clientAuth'];
   mode: ServiceSpec['mode'];
   latencyMs: number;

@@ -42,7 +42,7 @@ export function opensslArgs(config: ServiceConfig): string[] {
   const args = ['s_server', '-accept', `${config.address}:0`, '-cert', config.certPath, '-key', config.keyPath];
   if (config.intermediatesPath) args.push('-cert_chain', config.intermediatesPath);
   if (config.trustPath) args.push('-CAfile', config.trustPath);
-  if (config.crlBundlePath) args.push('-crl_check', '-CRLfile', config.crlBundlePath);
+  if (config.crlsInTrust) args.push('-crl_check');
   // -Verify: a client certificate is required (missing → certificate_required); -verify:
   // asked for, optional. -verify_return_error: a failed verification aborts the handshake
   // with its alert instead of carrying on.

@@ -11,7 +11,7 @@
  * what a service process logged, tied together by the ports the tap saw.
  */
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
@@ -143,10 +143,10 @@ class RunningSandbox implements Sandbox {
     const services = Object.entries(this.#spec.services);
     const tapPorts = await Promise.all(services.map(([name]) => tap.listen(name)));
 
-    const crl = await this.#writeCrls(pki);
-    const serviceConfigs = await Promise.all(services.map(([name, spec]) => this.#serviceConfig(name, spec, pki, crl)));
+    const crlPaths = this.#crlPaths(pki);
+    const serviceConfigs = await Promise.all(services.map(([name, spec]) => this.#serviceConfig(name, spec, pki, crlPaths)));
     const clientConfigs = await Promise.all(
-      Object.entries(this.#spec.clients).map(([name, spec]) => this.#clientConfig(name, spec, pki, crl.paths)),
+      Object.entries(this.#spec.clients).map(([name, spec]) => this.#clientConfig(name, spec, pki, crlPaths)),
     );
 
     services.forEach(([name, spec], i) => {
@@ -423,19 +423,26 @@ class RunningSandbox implements Sandbox {
   }
 
   /**
-   * Revocation is checked only when the lab revokes something: then each CA's CRL is passed
-   * (one file each for Node, whose `crl` reads one CRL per entry; one bundle for openssl).
+   * Revocation is checked only when the lab revokes something: then each CA's CRL is passed,
+   * one file each (Node's `crl` reads one CRL per entry).
    */
-  async #writeCrls(pki: Pki): Promise<{ paths: string[]; bundle?: string }> {
+  #crlPaths(pki: Pki): string[] {
     const revokes = Object.values(this.#spec.pki).some((cert) => cert.revoked);
-    if (!revokes) return { paths: [] };
-    const paths = [...pki.crls.keys()].map((ca) => this.#materials!.crlPath(ca));
-    const bundle = join(this.dir, 'crls.pem');
-    await writeFile(bundle, [...pki.crls.values()].join(''));
-    return { paths, bundle };
+    return revokes ? [...pki.crls.keys()].map((ca) => this.#materials!.crlPath(ca)) : [];
   }
 
-  async #serviceConfig(name: string, spec: ServiceSpec, pki: Pki, crl: { paths: string[]; bundle?: string }): Promise<ServiceConfig> {
+  /**
+   * openssl s_server has no option for a file of CRLs (`-CRL` reads one): it finds them in its
+   * -CAfile, so for a lab that revokes, the trust anchors and every CA's CRL share that file.
+   */
+  async #trustWithCrls(name: string, trustPath: string, pki: Pki): Promise<string> {
+    const file = join(this.dir, `service-${name}.trust-and-crls.pem`);
+    const pems = [await readFile(trustPath, 'utf8'), ...pki.crls.values()];
+    await writeFile(file, pems.map((pem) => pem.trimEnd() + '\n').join(''));
+    return file;
+  }
+
+  async #serviceConfig(name: string, spec: ServiceSpec, pki: Pki, crlPaths: string[]): Promise<ServiceConfig> {
     const materials = this.#materials!;
     const paths = materials.paths(spec.cert);
     let intermediatesPath: string | undefined;
@@ -446,6 +453,9 @@ class RunningSandbox implements Sandbox {
         await writeFile(intermediatesPath, intermediates.join(''));
       }
     }
+    let trustPath = spec.trust.length ? await materials.trustBundle(spec.trust) : undefined;
+    const opensslChecksCrls = spec.stack === 'openssl' && crlPaths.length > 0 && trustPath !== undefined;
+    if (opensslChecksCrls) trustPath = await this.#trustWithCrls(name, trustPath!, pki);
     return {
       name,
       stack: spec.stack,
@@ -455,9 +465,9 @@ class RunningSandbox implements Sandbox {
       keyPath: paths.key,
       chainPath: spec.chain === 'full' ? paths.chain : paths.cert,
       ...(intermediatesPath ? { intermediatesPath } : {}),
-      ...(spec.trust.length ? { trustPath: await materials.trustBundle(spec.trust) } : {}),
-      crlPaths: crl.paths,
-      ...(crl.bundle ? { crlBundlePath: crl.bundle } : {}),
+      ...(trustPath ? { trustPath } : {}),
+      crlPaths,
+      ...(opensslChecksCrls ? { crlsInTrust: true } : {}),
       clientAuth: spec.clientAuth,
       mode: spec.mode,
       latencyMs: spec.latencyMs,

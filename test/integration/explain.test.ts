@@ -132,6 +132,18 @@ describe('explain, on real sandboxes', () => {
     }
   });
 
+  it('traces revoked-client-cert to the serial of the client certificate, refused with alert certificate_revoked', async () => {
+    const explained = await explainLab('revoked-client-cert', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'revoked-cert', detectedBy: 'server', evidence: { message: 'Certificate', field: 'serialNumber' } });
+      expect(v.evidence.value).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2})+$/);
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 'c2s', type: 'Certificate' });
+    }
+    expect(explained.trace.some((e) => e.type === 'alert certificate_revoked (44)' && e.dir === 's2c')).toBe(true);
+  });
+
   it('traces wrong-ca to the CA list of the CertificateRequest and alert unknown_ca', async () => {
     const explained = await explainLab('wrong-ca', 2);
     const verdicts = failures(explained);
