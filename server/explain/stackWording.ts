@@ -56,6 +56,13 @@ export const stackWording: Readonly<Record<string, StackWordings>> = {
     go: { detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority', peer: 'remote error: tls: unknown certificate authority' },
     envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN' },
   },
+  'wrong-eku': {
+    openssl: { detector: 'verify error:num=26:unsuitable certificate purpose (OpenSSL 1.1: "unsupported certificate purpose")', peer: 'sslv3 alert unsupported certificate … SSL alert number 43' },
+    curl: { detector: 'curl: (60) SSL certificate problem: unsuitable certificate purpose', peer: 'curl: (56) … sslv3 alert unsupported certificate' },
+    node: { detector: 'INVALID_PURPOSE: unsuitable certificate purpose', peer: 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE' },
+    go: { detector: 'tls: failed to verify certificate: x509: certificate specifies an incompatible key usage', peer: 'remote error: tls: unsupported certificate' },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_UNSUPPORTED_CERTIFICATE' },
+  },
   'wrong-san': {
     // OpenSSL checks names only when asked (s_client -verify_hostname); Node, Go and curl always do.
     openssl: { detector: 'verify error:num=62:hostname mismatch (with -verify_hostname <name>)' },

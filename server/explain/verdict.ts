@@ -69,6 +69,12 @@ const signals = {
   notYetValid: { alerts: [], codes: ['CERT_NOT_YET_VALID'], text: /num=9:|not yet valid/i },
   revoked: { alerts: [44], codes: ['CERT_REVOKED', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED'], text: /num=23:|certificate revoked/i },
   leafOnly: { alerts: [], codes: ['UNABLE_TO_VERIFY_LEAF_SIGNATURE'], text: /num=21:|unable to verify the first certificate/i },
+  // OpenSSL 3 words X509_V_ERR_INVALID_PURPOSE "unsuitable", 1.1 "unsupported".
+  wrongPurpose: {
+    alerts: [43],
+    codes: ['INVALID_PURPOSE', 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE'],
+    text: /num=26:|(unsuitable|unsupported) certificate purpose|incompatible key usage/i,
+  },
   nameMismatch: {
     alerts: [],
     codes: ['ERR_TLS_CERT_ALTNAME_INVALID'],
@@ -273,6 +279,20 @@ export function connectionVerdict(conn: number, events: readonly TraceEvent[], c
     const serial = leaf?.serialNumber ? ` (serial ${leaf.serialNumber})` : '';
     return verdict(f, 'revoked-cert', by, proof,
       `${holder} ${shortName(leaf?.subject)}${serial} is on the CRL of ${shortName(leaf?.issuer)}; ${by === 'server' ? f.service : f.client} checks revocation and refused it (${described(w)})`);
+  }
+
+  const wrongPurpose = witnesses(f, 'wrongPurpose');
+  if (wrongPurpose.length > 0) {
+    const w = wrongPurpose[0]!;
+    const by = detector(w, 'server');
+    const sent = by === 'server' ? f.clientCert : f.serverCert;
+    const leaf = chainOf(sent)[0];
+    const needs = by === 'server' ? 'clientAuth' : 'serverAuth';
+    const usages = leaf?.extendedKeyUsage?.join(', ');
+    const holder = by === 'server' ? `${possessive(f.client)} client certificate` : `${possessive(f.service)} certificate`;
+    const proof = sent && usages ? evidenceOf(sent, 'extKeyUsage', usages) : reportValue(w);
+    return verdict(f, 'wrong-eku', by, proof,
+      `${holder} ${shortName(leaf?.subject)} allows ${usages ?? 'other purposes'}, not ${needs}: ${by === 'server' ? f.service : f.client} refused it for that role (${described(w)})`);
   }
 
   const leafOnly = witnesses(f, 'leafOnly');

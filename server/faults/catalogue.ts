@@ -9,10 +9,11 @@ import { notYetValid } from './notYetValid.js';
 import { permissiveMode } from './permissiveMode.js';
 import { revokedCert } from './revokedCert.js';
 import { wrongCa } from './wrongCa.js';
+import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, missingClientCert, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
+  [expiredCert, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
 );
 
 /** Root causes a scenario may offer: every fault, plus `none` for a healthy lab. */

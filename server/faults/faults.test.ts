@@ -72,6 +72,11 @@ describe('spec faults', () => {
     expect(applyFixes(broken, [{ action: 'reissue', target: 'payments-client', params: {} }]).pki['payments-client']!.revoked).toBe(false);
   });
 
+  it("give a leaf the other role's key usage, and never a CA", () => {
+    expect(applyFaults(lab, [{ kind: 'wrong-eku', target: 'payments-client', params: {} }]).pki['payments-client']!.eku).toEqual(['serverAuth']);
+    expect(() => applyFaults(lab, [{ kind: 'wrong-eku', target: 'corp-root', params: {} }])).toThrow(/"corp-root" is a CA/);
+  });
+
   it('take the certificate away from a client', () => {
     const broken = applyFaults(lab, [{ kind: 'missing-client-cert', target: 'payments', params: {} }]);
     expect(broken.clients.payments!.cert).toBeUndefined();
@@ -124,6 +129,12 @@ describe('fix actions', () => {
     const broken = applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: {} }]);
     expect(applyFixes(broken, [{ action: 'match-san', target: 'auth-server', params: {} }]).pki['auth-server']!.san).toEqual(['dns:auth.corp.test']);
     expect(() => applyFixes(broken, [{ action: 'match-san', target: 'payments-client', params: {} }])).toThrow(/no service of lab unit presents "payments-client"/);
+  });
+
+  it('re-issue a certificate with the key usage of the role it is used in', () => {
+    const broken = applyFaults(lab, [{ kind: 'wrong-eku', target: 'payments-client', params: {} }]);
+    expect(applyFixes(broken, [{ action: 'match-eku', target: 'payments-client', params: {} }]).pki['payments-client']!.eku).toEqual(['clientAuth']);
+    expect(applyFixes(broken, [{ action: 'match-eku', target: 'auth-server', params: {} }]).pki['auth-server']!.eku).toEqual(['serverAuth']);
   });
 
   it('give a client back the certificate it names, and only a client certificate', () => {

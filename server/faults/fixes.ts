@@ -92,6 +92,22 @@ const matchSan: FixAction = {
   },
 };
 
+const matchEku: FixAction = {
+  action: 'match-eku',
+  title: 'Re-issue the certificate with the key usage of its role',
+  target: 'certificate',
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    const roles = [
+      ...(Object.values(next.services).some((service) => service.cert === target) ? (['serverAuth'] as const) : []),
+      ...(Object.values(next.clients).some((client) => client.cert === target) ? (['clientAuth'] as const) : []),
+    ];
+    if (roles.length === 0) throw new FaultError(`match-eku: no service or client of lab ${spec.id} presents "${target}"`);
+    next.pki[target]!.eku = roles;
+    return next;
+  },
+};
+
 const presentClientCert: FixAction = {
   action: 'present-client-cert',
   title: 'Configure the client with its certificate and key',
@@ -121,5 +137,5 @@ const tunePool: FixAction = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, enforceStrict, presentClientCert, tunePool].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, enforceStrict, presentClientCert, tunePool].map((fix) => [fix.action, fix]),
 );

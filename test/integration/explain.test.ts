@@ -144,6 +144,17 @@ describe('explain, on real sandboxes', () => {
     expect(explained.trace.some((e) => e.type === 'alert certificate_revoked (44)' && e.dir === 's2c')).toBe(true);
   });
 
+  it('traces wrong-eku to the extended key usage of the client certificate, refused with alert unsupported_certificate', async () => {
+    const explained = await explainLab('wrong-eku', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'wrong-eku', detectedBy: 'server', evidence: { message: 'Certificate', field: 'extKeyUsage', value: 'serverAuth' } });
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 'c2s', type: 'Certificate' });
+    }
+    expect(explained.trace.some((e) => e.type === 'alert unsupported_certificate (43)' && e.dir === 's2c')).toBe(true);
+  });
+
   it('traces wrong-ca to the CA list of the CertificateRequest and alert unknown_ca', async () => {
     const explained = await explainLab('wrong-ca', 2);
     const verdicts = failures(explained);
