@@ -33,14 +33,23 @@ describe('grading', () => {
     expect(scoreOf(10, 10)).toBe(0);
   });
 
-  it('wants a plaintext caller of an mTLS service refused, and every other edge all ok', () => {
+  it('matches a field by its value when the evidence gives one', () => {
+    const empty = event({ side: 'client', dir: 'c2s', fields: [{ name: 'certificate_list', label: '', start: 0, end: 3, value: '0 certificates' }] });
+    const evidence = { side: 'client' as const, message: 'Certificate', field: 'certificate_list' };
+    expect(matchesEvidence(empty, { ...evidence, value: '0 certificates' })).toBe(true);
+    expect(matchesEvidence(empty, { ...evidence, value: '2 certificates' })).toBe(false);
+    expect(matchesEvidence(empty, evidence)).toBe(true);
+  });
+
+  it('wants a caller without a certificate (plaintext, or TLS with none) of an mTLS service refused, and every other edge all ok', () => {
     const spec = {
       services: { records: { clientAuth: 'require', mode: 'strict' } },
-      clients: { crm: { protocol: 'tls' }, scanner: { protocol: 'plaintext' } },
+      clients: { crm: { protocol: 'tls', cert: 'crm-client' }, scanner: { protocol: 'plaintext' }, scraper: { protocol: 'tls' } },
     } as never;
     const edge = (client: string, ok: number, failed: number) => ({ client, service: 'records', requests: 2, ok, failed, timeouts: 0 }) as never;
-    expect(checkEdges(spec, [edge('crm', 2, 0), edge('scanner', 0, 2)]).every((c) => c.pass)).toBe(true);
+    expect(checkEdges(spec, [edge('crm', 2, 0), edge('scanner', 0, 2), edge('scraper', 0, 2)]).every((c) => c.pass)).toBe(true);
     expect(checkEdges(spec, [edge('scanner', 2, 0)])[0]!.pass).toBe(false);
+    expect(checkEdges(spec, [edge('scraper', 2, 0)])[0]).toMatchObject({ expect: 'refused', pass: false });
     expect(checkEdges(spec, [edge('crm', 1, 1)])[0]!.pass).toBe(false);
   });
 });

@@ -39,7 +39,7 @@ type Evidence = NonNullable<ScenarioSpec['evidence']>;
 /**
  * Does this trace event prove what the scenario's evidence names? The side that sent it, the
  * message (a handshake message type like `Certificate`, or a layer: `alert`, `plaintext`),
- * the alert's name, and a field it must carry.
+ * the alert's name, and a field it must carry (with the value it must read, when given).
  */
 export function matchesEvidence(event: TraceEvent, evidence: Evidence): boolean {
   if (event.side !== evidence.side) return false;
@@ -48,8 +48,9 @@ export function matchesEvidence(event: TraceEvent, evidence: Evidence): boolean 
   if (!isMessage) return false;
   // The trace names an alert `alert certificate_expired (45)`.
   if (evidence.alert !== undefined && !(event.layer === 'alert' && event.type.startsWith(`alert ${evidence.alert} `))) return false;
-  if (evidence.field !== undefined && !findField(event.fields, evidence.field)) return false;
-  return true;
+  if (evidence.field === undefined) return true;
+  const field = findField(event.fields, evidence.field);
+  return field !== undefined && (evidence.value === undefined || String(field.value) === evidence.value);
 }
 
 export interface Grade {
@@ -69,16 +70,19 @@ export function gradeDiagnosis(scenario: ScenarioSpec, rootCause: string, event:
 }
 
 /**
- * Verify's rule per edge. A plaintext caller of a service that requires client certificates
- * must be refused — PERMISSIVE serving it is the finding (Istio's STRICT refuses it); a
- * service whose mode is `disable` is plain HTTP by design, so its callers must succeed.
- * Every other edge must succeed on every request.
+ * Verify's rule per edge, from the lab as written (`spec`: its intent, before any fault). A
+ * caller without a certificate — plaintext, or TLS with none — of a service that requires
+ * client certificates must be refused: PERMISSIVE or "verify if given" serving it is the
+ * finding. A service whose mode is `disable` is plain HTTP by design, so its callers must
+ * succeed. Every other edge must succeed on every request.
  */
 export function checkEdges(spec: LabSpec, edges: readonly EdgeReport[]): EdgeCheck[] {
   return edges.map((edge) => {
     const client = spec.clients[edge.client];
     const service = spec.services[edge.service];
-    const refuse = client?.protocol === 'plaintext' && service !== undefined && service.clientAuth === 'require' && service.mode !== 'disable';
+    // A caller without a certificate (plaintext, or TLS with none) must be refused by a service that requires one.
+    const anonymous = client?.protocol === 'plaintext' || client?.cert === undefined;
+    const refuse = anonymous && service !== undefined && service.clientAuth === 'require' && service.mode !== 'disable';
     const pass = edge.requests > 0 && (refuse ? edge.ok === 0 : edge.ok === edge.requests && edge.failed === 0 && edge.timeouts === 0);
     return { client: edge.client, service: edge.service, expect: refuse ? 'refused' : 'ok', requests: edge.requests, ok: edge.ok, failed: edge.failed, pass };
   });

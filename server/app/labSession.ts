@@ -216,7 +216,8 @@ export class LabSession {
     if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
     return this.#exclusive(async () => {
       const edges = await this.#traffic(this.#options.verifyRequests);
-      const checks = checkEdges(this.#spec, edges);
+      // Judged against the lab as written: a fault must not change what an edge should do.
+      const checks = checkEdges(this.doc.spec, edges);
       const green = isGreen(checks);
       let progress;
       if (green && !this.#completed) {

@@ -162,6 +162,13 @@ function clientOf(connection: ConnectionInfo, decoded: DecodedConnection, report
   const callers = Object.entries(topology.clients).filter(([, client]) => client.calls === connection.service);
   const matching = callers.filter(([, client]) => (client.protocol === 'plaintext') === plaintext);
   if (matching.length === 1) return matching[0]![0];
+  // Callers that differ in whether they hold a certificate: the client's Certificate message tells them apart.
+  const certificate = decoded.messages.find((m) => m.type === 'Certificate' && m.dir === 'c2s');
+  if (matching.length > 1 && certificate) {
+    const presented = certificate.fields.find((f) => f.name === 'certificate_list')?.value !== '0 certificates';
+    const holding = matching.filter(([, client]) => (client.cert !== undefined) === presented);
+    if (holding.length === 1) return holding[0]![0];
+  }
   return callers.length === 1 ? callers[0]![0] : undefined;
 }
 

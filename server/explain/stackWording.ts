@@ -80,6 +80,14 @@ export const stackWording: Readonly<Record<string, StackWordings>> = {
     go: { detector: 'tls: first record does not look like a TLS handshake' },
     envoy: { detector: 'PERMISSIVE: the plaintext filter chain serves it; STRICT: connection reset by peer' },
   },
+  'optional-client-auth': {
+    // Nothing fails, so no stack reports it: the policy says it.
+    openssl: { detector: 's_server -verify (optional) instead of -Verify (required)' },
+    curl: { detector: 'without --cert: HTTP 200, where a required client certificate gives curl: (56) … certificate required' },
+    node: { detector: 'tls.createServer({ requestCert: true, rejectUnauthorized: false }): the socket is served with authorized === false' },
+    go: { detector: 'tls.Config{ ClientAuth: tls.VerifyClientCertIfGiven } instead of RequireAndVerifyClientCert' },
+    envoy: { detector: 'require_client_certificate: false in the DownstreamTlsContext' },
+  },
   'exhausted-pool': {
     node: { detector: 'ETIMEDOUT / socket hang up; a p99 far above the handler time' },
     go: { detector: 'context deadline exceeded' },

@@ -245,10 +245,15 @@ export function connectionVerdict(conn: number, events: readonly TraceEvent[], c
         `${f.service} refused a plaintext request on its ${port}, as a TLS-only (STRICT) port should`, 'info');
     }
   }
+  const clientChain = chainOf(f.clientCert);
+  // Asked for a certificate, sent none, and served all the same: "verify if given".
+  if (f.served && f.certRequest && f.clientCert && clientChain.length === 0) {
+    return verdict(f, 'optional-client-auth', 'server', evidenceOf(f.clientCert, 'certificate_list', '0 certificates'),
+      `${f.client} sent no client certificate and ${f.service} served it anyway: the port asks for a certificate but verifies one only if given, so any caller reaches it without an identity`, 'warning');
+  }
   if (!failed(f)) return undefined;
 
   const required = witnesses(f, 'certRequired');
-  const clientChain = chainOf(f.clientCert);
   if (required.length > 0 || (f.certRequest && f.clientCert && clientChain.length === 0)) {
     // RFC 8446 §4.4.2.4: a server that requires a certificate aborts with certificate_required.
     const proof = f.clientCert && clientChain.length === 0 ? evidenceOf(f.clientCert, 'certificate_list', '0 certificates') : reportValue(required[0]!);

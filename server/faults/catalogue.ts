@@ -6,6 +6,7 @@ import { FaultError, type Fault, type TargetKind } from './fault.js';
 import { missingClientCert } from './missingClientCert.js';
 import { missingIntermediate } from './missingIntermediate.js';
 import { notYetValid } from './notYetValid.js';
+import { optionalClientAuth } from './optionalClientAuth.js';
 import { permissiveMode } from './permissiveMode.js';
 import { revokedCert } from './revokedCert.js';
 import { wrongCa } from './wrongCa.js';
@@ -13,7 +14,7 @@ import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
+  [expiredCert, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
 );
 
 /** Root causes a scenario may offer: every fault, plus `none` for a healthy lab. */

@@ -77,6 +77,12 @@ describe('spec faults', () => {
     expect(() => applyFaults(lab, [{ kind: 'wrong-eku', target: 'corp-root', params: {} }])).toThrow(/"corp-root" is a CA/);
   });
 
+  it('let a service serve callers that send no certificate, until it requires one again', () => {
+    const broken = applyFaults(lab, [{ kind: 'optional-client-auth', target: 'auth', params: {} }]);
+    expect(broken.services.auth!.clientAuth).toBe('optional');
+    expect(applyFixes(broken, [{ action: 'require-client-cert', target: 'auth', params: {} }]).services.auth!.clientAuth).toBe('require');
+  });
+
   it('take the certificate away from a client', () => {
     const broken = applyFaults(lab, [{ kind: 'missing-client-cert', target: 'payments', params: {} }]);
     expect(broken.clients.payments!.cert).toBeUndefined();

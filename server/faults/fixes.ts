@@ -68,6 +68,17 @@ const trustIssuer: FixAction = {
   },
 };
 
+const requireClientCert: FixAction = {
+  action: 'require-client-cert',
+  title: 'Require a verified client certificate on every connection',
+  target: 'service',
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    next.services[target]!.clientAuth = 'require';
+    return next;
+  },
+};
+
 const enforceStrict: FixAction = {
   action: 'enforce-strict',
   title: 'Set the service to STRICT: mTLS only',
@@ -137,5 +148,5 @@ const tunePool: FixAction = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, enforceStrict, presentClientCert, tunePool].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, tunePool].map((fix) => [fix.action, fix]),
 );

@@ -114,6 +114,8 @@ const EvidenceSchema = v.strictObject({
   message: v.string(),
   alert: v.optional(v.string()),
   field: v.optional(v.string()),
+  /** What `field` must read, when it is the value that proves it (`0 certificates`). */
+  value: v.optional(v.string()),
 });
 
 const ScenarioSchema = v.strictObject({

@@ -230,6 +230,36 @@ describe('permissive-mode: verify is green only once the plaintext caller is ref
   });
 });
 
+describe('verify judges each edge by the lab as written, not by its faults', () => {
+  it('is not green while reports sends no certificate, and green once it presents its own', async () => {
+    const start = await t.api('POST', '/api/sandboxes', { lab: 'missing-client-cert' });
+    expect(start.status).toBe(201);
+    const id: string = start.json.id;
+    try {
+      expect((await socket.call({ type: 'subscribe', sandbox: id })).ok).toBe(true);
+      await t.api('POST', `/api/sandboxes/${id}/traffic`, { requests: 2 });
+      const empty = await socket.waitFor("reports' empty Certificate", (m) =>
+        isTrace(m) && m.sandbox === id && m.events.some((e) => e.type === 'Certificate' && e.side === 'client'),
+      );
+      const event = isTrace(empty) ? empty.events.find((e) => e.type === 'Certificate' && e.side === 'client')! : undefined;
+      const graded = await t.api('POST', `/api/sandboxes/${id}/diagnosis`, { rootCause: 'missing-client-cert', evidence: { conn: event!.conn, seq: event!.seq } });
+      expect(graded.json.correct).toBe(true);
+
+      const broken = await t.api('POST', `/api/sandboxes/${id}/verify`);
+      expect(broken.json.green).toBe(false);
+      expect(broken.json.checks).toContainEqual(expect.objectContaining({ client: 'reports', expect: 'ok', ok: 0, pass: false }));
+
+      const wrongCert = await t.api('POST', `/api/sandboxes/${id}/fix`, { action: 'present-client-cert', target: 'reports', params: { cert: 'warehouse-server' } });
+      expect(wrongCert).toMatchObject({ status: 400, json: { error: { code: 'FIX_NOT_APPLICABLE' } } });
+      expect((await t.api('POST', `/api/sandboxes/${id}/fix`, { action: 'present-client-cert', target: 'reports', params: { cert: 'reports-client' } })).status).toBe(200);
+      const fixed = await t.api('POST', `/api/sandboxes/${id}/verify`);
+      expect(fixed.json.green).toBe(true);
+    } finally {
+      await t.api('DELETE', `/api/sandboxes/${id}`);
+    }
+  });
+});
+
 describe('a drill facilitator injects and clears a fault on a running sandbox', () => {
   it('breaks payments → auth for real with expired-cert, then mends it', async () => {
     const start = await t.api('POST', '/api/sandboxes', { lab: 'baseline' });

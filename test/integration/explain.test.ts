@@ -155,6 +155,17 @@ describe('explain, on real sandboxes', () => {
     expect(explained.trace.some((e) => e.type === 'alert unsupported_certificate (43)' && e.dir === 's2c')).toBe(true);
   });
 
+  it('calls the caller served without a certificate optional-client-auth, a security finding', async () => {
+    const explained = await explainLab('optional-client-auth', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(1);
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'optional-client-auth', severity: 'warning', evidence: { message: 'Certificate', field: 'certificate_list', value: '0 certificates' } });
+      expect(v.summary).toMatch(/^scraper sent no client certificate and billing served it anyway/);
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 'c2s', type: 'Certificate' });
+    }
+  });
+
   it('traces wrong-ca to the CA list of the CertificateRequest and alert unknown_ca', async () => {
     const explained = await explainLab('wrong-ca', 2);
     const verdicts = failures(explained);
