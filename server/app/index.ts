@@ -16,6 +16,7 @@ import path from 'node:path';
 import { certificateRoutes } from './api/certificates.js';
 import { labRoutes } from './api/labs.js';
 import { sandboxRoutes } from './api/sandboxes.js';
+import { scoreboardRoutes } from './api/scoreboard.js';
 import { ApiError } from './errors.js';
 import { errorHandler } from './errorHandler.js';
 import { hostCheck, allowedHostNames } from './hostCheck.js';
@@ -27,6 +28,7 @@ import { originCheck } from './originCheck.js';
 import { ProgressStore } from './progressStore.js';
 import { router } from './router.js';
 import { SandboxRegistry } from './sandboxRegistry.js';
+import { Scoreboard } from './scoreboard.js';
 import { terminalHost, type TerminalHost } from './sandboxTerminals.js';
 import { securityHeaders } from './securityHeaders.js';
 import { staticFiles } from './staticFiles.js';
@@ -69,6 +71,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     verifyRequests: options.verifyRequests,
     logger,
   });
+  const scoreboard = new Scoreboard(sandboxes);
 
   const handle = compose([
     errorHandler(logger),
@@ -77,7 +80,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     originCheck(),
     tokenAuth(options.token, cookieName),
     jsonBody(options.maxBodyBytes),
-    router('/api/', [...labRoutes(catalogue, progress), ...sandboxRoutes(sandboxes, options), ...certificateRoutes(sandboxes)]),
+    router('/api/', [...labRoutes(catalogue, progress), ...sandboxRoutes(sandboxes, options), ...certificateRoutes(sandboxes), ...scoreboardRoutes(scoreboard)]),
     staticFiles(options.webRoot),
   ]);
 
@@ -93,7 +96,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   });
 
   const terminals = terminalHost(terminalEnabled(options));
-  const hub = new WsHub(sandboxes, upgradeGuard(allowedHosts, options.token, cookieName), {
+  const hub = new WsHub(sandboxes, scoreboard, upgradeGuard(allowedHosts, options.token, cookieName), {
     path: '/ws',
     maxPayloadBytes: options.maxBodyBytes,
     maxBufferedBytes: 16 * 1024 * 1024,

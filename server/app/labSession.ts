@@ -23,7 +23,7 @@ import { EdgeHealthMeter } from './edgeHealth.js';
 import { ApiError, type ErrorLogger } from './errors.js';
 import { checkEdges, gradeDiagnosis, hintCost, isGreen, rootCauseSummary, rootCauseTitle, scoreOf } from './grading.js';
 import type { ProgressStore } from './progressStore.js';
-import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, VerifyResponse } from './protocol.js';
+import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, VerifyResponse } from './protocol.js';
 import { TraceStore } from './traceStore.js';
 
 /** How a learner starts a lab. */
@@ -32,6 +32,8 @@ export interface StartOptions {
   extraFaults: readonly FaultSpec[];
   /** Interview mode: timed, and the server gives no hints. */
   interview: boolean;
+  /** The learner's name, for a drill's scoreboard. */
+  learner?: string;
 }
 
 export interface SessionOptions {
@@ -66,9 +68,13 @@ async function realise(spec: LabSpec, options: SessionOptions): Promise<Sandbox>
 export class LabSession {
   readonly id: string;
   readonly doc: LabDocument;
-  /** 'message' (ServerMessage: trace, trace-reset, health, status) for the WebSocket hub. */
+  /**
+   * 'message' (ServerMessage: trace, trace-reset, health, status) for the WebSocket hub;
+   * 'standing' when anything on the scoreboard changed (status, diagnosis, hints, score).
+   */
   readonly events = new EventEmitter();
   readonly interview: boolean;
+  readonly learner: string | null;
   readonly #options: SessionOptions;
   readonly #startedAt = Date.now();
   readonly #fixes: FixActionSpec[] = [];
@@ -84,6 +90,7 @@ export class LabSession {
   #wrongDiagnoses = 0;
   #diagnosed = false;
   #completed = false;
+  #solvedInMs: number | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   static async start(doc: LabDocument, how: StartOptions, options: SessionOptions): Promise<LabSession> {
@@ -97,6 +104,7 @@ export class LabSession {
     this.#spec = spec;
     this.#extraFaults = structuredClone([...how.extraFaults]);
     this.interview = how.interview;
+    this.learner = how.learner ?? null;
     this.#options = options;
     this.events.setMaxListeners(0);
     this.#attach(sandbox);
@@ -113,6 +121,7 @@ export class LabSession {
       id: this.id,
       lab: this.doc.spec.id,
       title: this.doc.spec.title,
+      learner: this.learner,
       status: this.#status,
       generation: this.#generation,
       description: this.#sandbox && this.#status === 'running' ? this.#sandbox.describe() : null,
@@ -138,6 +147,24 @@ export class LabSession {
     };
   }
 
+  standing(): Standing {
+    return {
+      sandbox: this.id,
+      learner: this.learner,
+      lab: this.doc.spec.id,
+      title: this.doc.spec.title,
+      status: this.#status,
+      interview: this.interview,
+      diagnosed: this.#diagnosed,
+      wrongDiagnoses: this.#wrongDiagnoses,
+      hintsUsed: this.#hintsShown,
+      completed: this.#completed,
+      score: this.#score(),
+      startedAt: new Date(this.#startedAt).toISOString(),
+      ...(this.#solvedInMs !== undefined ? { solvedInMs: this.#solvedInMs } : {}),
+    };
+  }
+
   trace(): { generation: number; events: TraceEvent[] } {
     return { generation: this.#generation, events: this.#trace?.events() ?? [] };
   }
@@ -147,6 +174,7 @@ export class LabSession {
     if (this.interview) throw new ApiError('HINTS_DISABLED');
     if (this.#hintsShown >= hints.length) throw new ApiError('NO_MORE_HINTS', `this lab has ${hints.length}`);
     const index = ++this.#hintsShown;
+    this.events.emit('standing');
     return { hint: hints[index - 1]!, index, total: hints.length, cost: hintCost(index), score: this.#score() };
   }
 
@@ -161,6 +189,7 @@ export class LabSession {
     const grade = gradeDiagnosis(scenario, rootCause, event);
     if (!grade.correct) {
       this.#wrongDiagnoses++;
+      this.events.emit('standing');
       return { ...grade, score: this.#score() };
     }
     this.#diagnosed = true;
@@ -222,9 +251,10 @@ export class LabSession {
       let progress;
       if (green && !this.#completed) {
         this.#completed = true;
+        this.#solvedInMs = Date.now() - this.#startedAt;
         progress = await this.#options.progress.recordCompletion(this.doc.spec.id, {
           score: this.#score(),
-          timeMs: Date.now() - this.#startedAt,
+          timeMs: this.#solvedInMs,
           hintsUsed: this.#hintsShown,
           wrongDiagnoses: this.#wrongDiagnoses,
         });
@@ -334,6 +364,7 @@ export class LabSession {
 
   #publishStatus(): void {
     this.#publish({ type: 'status', sandbox: this.id, generation: this.#generation, status: this.#status, completed: this.#completed, diagnosed: this.#diagnosed });
+    this.events.emit('standing');
   }
 
   #publish(message: ServerMessage): void {

@@ -6,6 +6,7 @@
  *
  *   browser ──HTTP /api/*──▶ app ──▶ LabSession ──▶ runtime sandbox
  *   browser ◀──/ws: trace | health | status ── WsHub ◀── LabSession events
+ *   browser ◀──/ws: scoreboard ── WsHub ◀── Scoreboard ◀── every LabSession's standing
  *   browser ──/ws: terminal-open | -input | -resize | -detach──▶ WsHub ──▶ the sandbox's shell
  *   browser ◀──/ws: terminal-output | terminal-exit── WsHub ◀── the sandbox's shell
  */
@@ -71,6 +72,8 @@ export interface SandboxView {
   id: string;
   lab: string;
   title: string;
+  /** Who works it, as they named themselves when starting (a drill's scoreboard shows it). */
+  learner: string | null;
   status: SandboxStatus;
   /** Interview mode: timed, no hints. */
   interview: boolean;
@@ -88,6 +91,29 @@ export interface SandboxView {
   startedAt: string;
   /** Present once the diagnosis was graded correct. */
   reveal?: Reveal;
+}
+
+/** One sandbox on a drill's scoreboard: who, which lab, how far. Never the answer. */
+export interface Standing {
+  sandbox: string;
+  learner: string | null;
+  lab: string;
+  title: string;
+  status: SandboxStatus;
+  interview: boolean;
+  diagnosed: boolean;
+  wrongDiagnoses: number;
+  hintsUsed: number;
+  completed: boolean;
+  score: number;
+  startedAt: string;
+  /** From start to the green verify; absent until then. */
+  solvedInMs?: number;
+}
+
+/** GET /api/scoreboard, the reply to scoreboard-subscribe, and each `scoreboard` push: best first. */
+export interface ScoreboardResponse {
+  standings: Standing[];
 }
 
 /** What a correct diagnosis unlocks. */
@@ -205,6 +231,9 @@ export type ClientMessage =
   | { id: number | string; type: 'subscribe'; sandbox: string }
   | { id: number | string; type: 'unsubscribe'; sandbox: string }
   | { id: number | string; type: 'ping' }
+  /** Follows every sandbox's standing (a drill's scoreboard): the reply has them now, `scoreboard` pushes each change. */
+  | { id: number | string; type: 'scoreboard-subscribe' }
+  | { id: number | string; type: 'scoreboard-unsubscribe' }
   /** Attaches this tab to the sandbox's shell, started if none runs (one per sandbox, shared by tabs). */
   | { id: number | string; type: 'terminal-open'; sandbox: string; cols: number; rows: number }
   /** This tab stops following the shell; the shell keeps running for the next open. */
@@ -214,7 +243,7 @@ export type ClientMessage =
   | { type: 'terminal-resize'; sandbox: string; cols: number; rows: number };
 
 export type ServerMessage =
-  | { type: 'reply'; id: number | string | null; ok: true; result: SubscribeResult | TerminalOpenResult | Record<string, never> }
+  | { type: 'reply'; id: number | string | null; ok: true; result: SubscribeResult | TerminalOpenResult | ScoreboardResponse | Record<string, never> }
   | ({ type: 'reply'; id: number | string | null; ok: false } & ApiErrorBody)
   /** A connection's events, whole: replaces what was sent for (sandbox, generation, conn) before. */
   | { type: 'trace'; sandbox: string; generation: number; conn: number; events: TraceEvent[] }
@@ -223,6 +252,8 @@ export type ServerMessage =
   /** Once a second while traffic runs; `final` with the run's exact totals when it ends. */
   | { type: 'health'; sandbox: string; generation: number; windowMs: number; final: boolean; edges: EdgeRate[] }
   | { type: 'status'; sandbox: string; generation: number; status: SandboxStatus; completed: boolean; diagnosed: boolean }
+  /** Every sandbox's standing, after any of them changed (coalesced per tick). */
+  | ({ type: 'scoreboard' } & ScoreboardResponse)
   /** What the sandbox's shell printed, in order (to every tab attached to it). */
   | { type: 'terminal-output'; sandbox: string; data: string }
   /** The shell is gone; a terminal-open starts a fresh one (after a restart: in the new directory). */

@@ -1,13 +1,17 @@
 /**
  * Every sandbox the app started, by id. Bounded (each one is several processes); starts in
- * flight are counted and, on shutdown, waited for and stopped with the rest.
+ * flight are counted and, on shutdown, waited for and stopped with the rest. `changes` says
+ * 'change' when a sandbox starts, stops, or its standing moves (the scoreboard follows it).
  */
+import { EventEmitter } from 'node:events';
 import { ApiError } from './errors.js';
 import type { LabCatalogue } from './labCatalogue.js';
 import { LabSession, type StartOptions, type SessionOptions } from './labSession.js';
 
 export class SandboxRegistry {
+  readonly changes = new EventEmitter();
   readonly #sessions = new Map<string, LabSession>();
+  readonly #changed = (): void => void this.changes.emit('change');
   readonly #starting = new Set<Promise<LabSession>>();
   readonly #catalogue: LabCatalogue;
   readonly #options: SessionOptions & { maxSandboxes: number };
@@ -33,6 +37,8 @@ export class SandboxRegistry {
         throw new ApiError('SANDBOX_NOT_RUNNING', 'the server is shutting down');
       }
       this.#sessions.set(session.id, session);
+      session.events.on('standing', this.#changed);
+      this.#changed();
       return session;
     } finally {
       this.#starting.delete(starting);
@@ -56,7 +62,9 @@ export class SandboxRegistry {
   async stop(id: string): Promise<void> {
     const session = this.get(id);
     this.#sessions.delete(id);
+    session.events.off('standing', this.#changed);
     await session.stop();
+    this.#changed();
   }
 
   /** Refuses new starts, then stops every sandbox, those still starting included. */

@@ -5,6 +5,7 @@
  *
  *   browser ──{id, type: subscribe|unsubscribe|ping}──▶ WsHub ──{type: reply, id, ok, …}──▶ browser
  *   LabSession 'message' (trace | trace-reset | health | status) ──▶ every subscribed socket
+ *   browser ──scoreboard-subscribe──▶ Scoreboard changes ──{type: scoreboard}──▶ that socket
  *   browser ──terminal-open (reply: replay, triage) · -input · -resize · -detach──▶ TerminalHost ──▶ the sandbox's shell
  *   the sandbox's shell ──terminal-output | terminal-exit──▶ every socket attached to it
  *
@@ -21,6 +22,7 @@ import { ApiError, toApiError, type ErrorLogger } from './errors.js';
 import type { LabSession } from './labSession.js';
 import type { ClientMessage, ServerMessage, TerminalOpenResult } from './protocol.js';
 import type { SandboxRegistry } from './sandboxRegistry.js';
+import type { Scoreboard } from './scoreboard.js';
 import type { TerminalAttachment, TerminalHost } from './sandboxTerminals.js';
 import type { UpgradeGuard } from './upgradeGuard.js';
 
@@ -37,19 +39,26 @@ export interface WsHubOptions {
 type Subscriptions = Map<string, { session: LabSession; listener: (message: ServerMessage) => void }>;
 /** One socket's terminals, by sandbox id. */
 type Attachments = Map<string, TerminalAttachment>;
+/** What one socket follows: its sandboxes, its terminals, and the scoreboard (the way to stop). */
+interface Follows {
+  subscriptions: Subscriptions;
+  attachments: Attachments;
+  scoreboard?: () => void;
+}
 /** A terminal's size is a count of character cells; beyond this is not a screen. */
 const maxTerminalCells = 1000;
 
 export class WsHub {
   readonly #wss: WebSocketServer;
   readonly #registry: SandboxRegistry;
+  readonly #scoreboard: Scoreboard;
   readonly #guard: UpgradeGuard;
   readonly #options: WsHubOptions;
-  readonly #subscriptions = new Map<WebSocket, Subscriptions>();
   #closed = false;
 
-  constructor(registry: SandboxRegistry, guard: UpgradeGuard, options: WsHubOptions) {
+  constructor(registry: SandboxRegistry, scoreboard: Scoreboard, guard: UpgradeGuard, options: WsHubOptions) {
     this.#registry = registry;
+    this.#scoreboard = scoreboard;
     this.#guard = guard;
     this.#options = options;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false });
@@ -88,21 +97,20 @@ export class WsHub {
   }
 
   #onConnection(ws: WebSocket): void {
-    const subscriptions: Subscriptions = new Map();
-    const attachments: Attachments = new Map();
-    this.#subscriptions.set(ws, subscriptions);
-    ws.on('message', (data, isBinary) => this.#onMessage(ws, subscriptions, attachments, data, isBinary));
+    const follows: Follows = { subscriptions: new Map(), attachments: new Map() };
+    ws.on('message', (data, isBinary) => this.#onMessage(ws, follows, data, isBinary));
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
-      for (const { session, listener } of subscriptions.values()) session.events.off('message', listener);
-      subscriptions.clear();
-      for (const attachment of attachments.values()) attachment.detach();
-      attachments.clear();
-      this.#subscriptions.delete(ws);
+      for (const { session, listener } of follows.subscriptions.values()) session.events.off('message', listener);
+      follows.subscriptions.clear();
+      for (const attachment of follows.attachments.values()) attachment.detach();
+      follows.attachments.clear();
+      follows.scoreboard?.();
     });
   }
 
-  #onMessage(ws: WebSocket, subscriptions: Subscriptions, attachments: Attachments, data: RawData, isBinary: boolean): void {
+  #onMessage(ws: WebSocket, follows: Follows, data: RawData, isBinary: boolean): void {
+    const { subscriptions, attachments } = follows;
     let id: number | string | null = null;
     try {
       const value = parseJson(data, isBinary);
@@ -134,6 +142,13 @@ export class WsHub {
           subscriptions.delete(message.sandbox);
           return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         }
+        case 'scoreboard-subscribe':
+          follows.scoreboard ??= this.#scoreboard.follow((standings) => this.#send(ws, { type: 'scoreboard', standings }));
+          return this.#send(ws, { type: 'reply', id, ok: true, result: { standings: this.#scoreboard.standings() } });
+        case 'scoreboard-unsubscribe':
+          follows.scoreboard?.();
+          delete follows.scoreboard;
+          return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         case 'terminal-open': {
           const session = this.#registry.get(message.sandbox);
           const request = id;
@@ -227,10 +242,10 @@ function parseClientMessage(value: object): ClientMessage {
   }
   if (type === 'terminal-resize') return { type, sandbox: sandboxId(), ...size() };
   if (typeof id !== 'number' && typeof id !== 'string') throw new ApiError('BAD_REQUEST', 'a request needs an "id" (number or string)');
-  if (type === 'ping') return { id, type };
+  if (type === 'ping' || type === 'scoreboard-subscribe' || type === 'scoreboard-unsubscribe') return { id, type };
   if (type === 'subscribe' || type === 'unsubscribe' || type === 'terminal-detach') return { id, type, sandbox: sandboxId() };
   if (type === 'terminal-open') return { id, type, sandbox: sandboxId(), ...size() };
-  throw new ApiError('BAD_REQUEST', `unknown message type ${JSON.stringify(type)} (known: subscribe, unsubscribe, ping, terminal-open, terminal-input, terminal-resize, terminal-detach)`);
+  throw new ApiError('BAD_REQUEST', `unknown message type ${JSON.stringify(type)} (known: subscribe, unsubscribe, ping, scoreboard-subscribe, scoreboard-unsubscribe, terminal-open, terminal-input, terminal-resize, terminal-detach)`);
 }
 
 function attached(attachments: Attachments, sandbox: string): TerminalAttachment {

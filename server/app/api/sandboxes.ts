@@ -1,7 +1,7 @@
 /**
  * Sandboxes: start a lab, drive its traffic, take hints, diagnose, fix, verify, download.
  *
- *   POST   /api/sandboxes                  { lab, faults?, interview? } → 201 SandboxView (scenario without answer)
+ *   POST   /api/sandboxes                  { lab, faults?, interview?, learner? } → 201 SandboxView (scenario without answer)
  *   GET    /api/sandboxes/:id                                      → SandboxView
  *   DELETE /api/sandboxes/:id                                      → 204
  *   GET    /api/sandboxes/:id/trace                                → TraceResponse
@@ -32,7 +32,8 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
         const lab = stringField(input, 'lab');
         const interview = input.interview ?? false;
         if (typeof interview !== 'boolean') throw new ApiError('BAD_REQUEST', '"interview" must be true or false');
-        const session = await registry.start(lab, { extraFaults: extraFaults(input), interview });
+        const learner = learnerField(input);
+        const session = await registry.start(lab, { extraFaults: extraFaults(input), interview, ...(learner ? { learner } : {}) });
         sendJson(res, 201, session.view(), { location: `/api/sandboxes/${encodeURIComponent(session.id)}` });
       },
     },
@@ -161,4 +162,14 @@ function download(res: ServerResponse, filename: string, type: string, bytes: Bu
     'content-disposition': `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
   });
   res.end(bytes);
+}
+
+/** A name to show on the scoreboard: letters, digits, spaces and . _ ' -, at most 40. */
+function learnerField(input: Body): string | undefined {
+  const learner = input.learner;
+  if (learner === undefined) return undefined;
+  if (typeof learner !== 'string' || !/^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,39}$/u.test(learner)) {
+    throw new ApiError('BAD_REQUEST', '"learner" must be a name of 1 to 40 letters, digits, spaces or . _ \' - (starting with a letter or digit)');
+  }
+  return learner;
 }

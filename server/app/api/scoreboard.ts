@@ -1,0 +1,21 @@
+/**
+ * The drill's scoreboard, for a facilitator's screen (the page follows it live over /ws).
+ *
+ *   GET /api/scoreboard → ScoreboardResponse (every sandbox's standing, best first)
+ */
+import { sendJson } from '../http.js';
+import type { ScoreboardResponse } from '../protocol.js';
+import type { Route } from '../router.js';
+import type { Scoreboard } from '../scoreboard.js';
+
+export function scoreboardRoutes(scoreboard: Scoreboard): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/scoreboard',
+      handler({ res }) {
+        sendJson(res, 200, { standings: scoreboard.standings() } satisfies ScoreboardResponse);
+      },
+    },
+  ];
+}
