@@ -67,9 +67,9 @@ export class LabRun {
     ];
   }
 
-  /** Starts a sandbox of `lab` (in interview mode: no hints) and follows it over the socket. */
-  static async start(lab: string, interview: boolean, socket = liveSocket()): Promise<LabRun> {
-    const run = new LabRun(await api.start(lab, interview), socket);
+  /** Starts a sandbox of `lab` (in interview mode: no hints; under the learner's name, for a drill) and follows it over the socket. */
+  static async start(lab: string, interview: boolean, learner?: string, socket = liveSocket()): Promise<LabRun> {
+    const run = new LabRun(await api.start(lab, interview, learner), socket);
     await socket.subscribe(run.view.id, (snapshot) => {
       run.view = snapshot.sandbox;
       run.connections = groupByConnection(snapshot.events);

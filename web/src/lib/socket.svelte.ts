@@ -8,9 +8,9 @@
  *   server ──{type: trace | health | status | …}──▶ on(type) listeners
  *
  * The socket reconnects after a drop (backoff up to 5 s) and subscribes again to every
- * sandbox it was subscribed to, handing each the fresh snapshot.
+ * sandbox it was subscribed to, handing each the fresh snapshot — and to the scoreboard.
  */
-import type { ClientMessage, ServerMessage, SubscribeResult } from '../../../server/app/protocol.ts';
+import type { ClientMessage, ScoreboardResponse, ServerMessage, Standing, SubscribeResult } from '../../../server/app/protocol.ts';
 import { ApiFailure } from './api.ts';
 
 type Push = Exclude<ServerMessage, { type: 'reply' }>;
@@ -33,6 +33,8 @@ export class LiveSocket {
   readonly #listeners = new Map<string, Set<(message: Push) => void>>();
   /** Sandbox id → what to do with the snapshot each (re)subscription returns. */
   readonly #subscriptions = new Map<string, (result: SubscribeResult) => void>();
+  /** Who follows the scoreboard: the reply to each (re)subscription and every push go to it. */
+  #scoreboard: ((standings: Standing[]) => void) | undefined;
   #ws: WebSocket | undefined;
   #nextId = 1;
   #retryMs = 250;
@@ -72,6 +74,17 @@ export class LiveSocket {
     onSnapshot(await this.request<SubscribeResult>({ type: 'subscribe', sandbox }));
   }
 
+  async followScoreboard(onStandings: (standings: Standing[]) => void): Promise<void> {
+    this.#scoreboard = onStandings;
+    onStandings((await this.request<ScoreboardResponse>({ type: 'scoreboard-subscribe' })).standings);
+  }
+
+  unfollowScoreboard(): void {
+    if (!this.#scoreboard) return;
+    this.#scoreboard = undefined;
+    this.request({ type: 'scoreboard-unsubscribe' }).catch(() => {});
+  }
+
   unsubscribe(sandbox: string): void {
     if (!this.#subscriptions.delete(sandbox)) return;
     this.request({ type: 'unsubscribe', sandbox }).catch(() => {});
@@ -92,6 +105,8 @@ export class LiveSocket {
       for (const [sandbox, onSnapshot] of this.#subscriptions) {
         this.request<SubscribeResult>({ type: 'subscribe', sandbox }).then(onSnapshot, () => this.#subscriptions.delete(sandbox));
       }
+      const onStandings = this.#scoreboard;
+      if (onStandings) this.request<ScoreboardResponse>({ type: 'scoreboard-subscribe' }).then((r) => onStandings(r.standings), () => {});
     };
     ws.onmessage = (event) => this.#receive(JSON.parse(String(event.data)) as ServerMessage);
     ws.onclose = () => {
@@ -113,6 +128,7 @@ export class LiveSocket {
       else pending.reject(new ApiFailure(0, message.error.code, message.error.message));
       return;
     }
+    if (message.type === 'scoreboard') this.#scoreboard?.(message.standings);
     for (const listener of this.#listeners.get(message.type) ?? []) listener(message);
   }
 }
