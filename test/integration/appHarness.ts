@@ -133,6 +133,13 @@ export function connectWs(port: number, headers: Record<string, string>, wsPath 
   });
 }
 
+/** The lab socket as the page opens it: same origin, the run's token in its cookie. */
+export async function openPageSocket(t: TestApp): Promise<LabSocket> {
+  const outcome = await connectWs(t.port, { origin: t.origin, cookie: `mtls_lab_token_${t.port}=${t.token}` });
+  if (!outcome.open) throw new Error(`WebSocket refused: ${outcome.status} ${outcome.body}`);
+  return outcome.client;
+}
+
 /** A test's end of the lab socket: every message kept, waits resolved by real messages. */
 export class LabSocket {
   readonly messages: ServerMessage[] = [];

@@ -5,16 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage, Standing, TraceEvent } from '../../server/app/protocol.js';
-import { connectWs, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
+import { openPageSocket, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
 
 let t: TestApp;
 let socket: LabSocket;
 
 beforeAll(async () => {
   t = await startTestApp();
-  const outcome = await connectWs(t.port, { origin: t.origin, cookie: `mtls_lab_token_${t.port}=${t.token}` });
-  if (!outcome.open) throw new Error(`WebSocket refused: ${outcome.status} ${outcome.body}`);
-  socket = outcome.client;
+  socket = await openPageSocket(t);
 });
 
 afterAll(async () => {

@@ -11,16 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldValue } from '../../server/explain/traceEvent.js';
 import type { SandboxView, ServerMessage, TerminalOpenResult, TraceEvent } from '../../server/app/protocol.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { connectWs, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
+import { openPageSocket, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
 
 type TraceMessage = Extract<ServerMessage, { type: 'trace' }>;
 type ExitMessage = Extract<ServerMessage, { type: 'terminal-exit' }>;
 
-async function openSocket(t: TestApp): Promise<LabSocket> {
-  const outcome = await connectWs(t.port, { origin: t.origin, cookie: `mtls_lab_token_${t.port}=${t.token}` });
-  if (!outcome.open) throw new Error(`WebSocket refused: ${outcome.status} ${outcome.body}`);
-  return outcome.client;
-}
 
 async function startSandbox(t: TestApp, lab: string): Promise<SandboxView> {
   const res = await t.api('POST', '/api/sandboxes', { lab });
@@ -123,7 +118,7 @@ describe('the browser terminal', () => {
     // Something the server's environment holds that the shell must not see.
     process.env.MTLS_LAB_TEST_SECRET = 'server-side-secret';
     t = await startTestApp();
-    socket = await openSocket(t);
+    socket = await openPageSocket(t);
     view = await startSandbox(t, 'expired-client-cert');
     expect((await socket.call({ type: 'subscribe', sandbox: view.id })).ok).toBe(true);
     opened = await openTerminal(socket, view.id);
@@ -204,7 +199,7 @@ describe('the browser terminal', () => {
   });
 
   it('shares the shell with a second tab, which sees the latest of what it printed and what it prints next', async () => {
-    const second = await openSocket(t);
+    const second = await openPageSocket(t);
     try {
       const again = await openTerminal(second, view.id);
       expect(again.pid).toBe(opened.pid);
@@ -271,7 +266,7 @@ describe('the browser terminal', () => {
 describe('the browser terminal and the server\'s life', () => {
   it('is gone, with its background jobs, once the app has closed', async () => {
     const t = await startTestApp();
-    const socket = await openSocket(t);
+    const socket = await openPageSocket(t);
     const view = await startSandbox(t, 'baseline');
     const opened = await openTerminal(socket, view.id);
     const output = await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
@@ -287,7 +282,7 @@ describe('the browser terminal and the server\'s life', () => {
     for (const given of [{ host: '0.0.0.0' }, { terminal: 'off' as const }]) {
       const t = await startTestApp(given);
       try {
-        const socket = await openSocket(t);
+        const socket = await openPageSocket(t);
         const view = await startSandbox(t, 'baseline');
         const reply = await socket.call({ type: 'terminal-open', sandbox: view.id, cols: 80, rows: 24 });
         expect(reply).toMatchObject({ ok: false, error: { code: 'TERMINAL_DISABLED' } });
@@ -302,7 +297,7 @@ describe('the browser terminal and the server\'s life', () => {
   it('answers keystrokes for a terminal this tab has not opened with TERMINAL_NOT_OPEN', async () => {
     const t = await startTestApp();
     try {
-      const socket = await openSocket(t);
+      const socket = await openPageSocket(t);
       const view = await startSandbox(t, 'baseline');
       socket.ws.send(JSON.stringify({ type: 'terminal-input', sandbox: view.id, data: 'ls\r' }));
       const reply = await socket.waitFor('the error reply', (m) => m.type === 'reply' && m.id === null);
