@@ -80,7 +80,6 @@ export function checkEdges(spec: LabSpec, edges: readonly EdgeReport[]): EdgeChe
   return edges.map((edge) => {
     const client = spec.clients[edge.client];
     const service = spec.services[edge.service];
-    // A caller without a certificate (plaintext, or TLS with none) must be refused by a service that requires one.
     const anonymous = client?.protocol === 'plaintext' || client?.cert === undefined;
     const refuse = anonymous && service !== undefined && service.clientAuth === 'require' && service.mode !== 'disable';
     const pass = edge.requests > 0 && (refuse ? edge.ok === 0 : edge.ok === edge.requests && edge.failed === 0 && edge.timeouts === 0);
