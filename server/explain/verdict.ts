@@ -195,6 +195,17 @@ function verdict(f: ConnectionFacts, rootCause: RootCause, detectedBy: 'client' 
   return { conn: f.conn, detectedBy, rootCause, severity, evidence, summary, wording: stackWording[rootCause] ?? {} };
 }
 
+/** What the side that detected a problem refused: its peer's Certificate message and leaf, and both parties in words. */
+function refusedBy(f: ConnectionFacts, by: 'client' | 'server') {
+  const sent = by === 'server' ? f.clientCert : f.serverCert;
+  return {
+    sent,
+    leaf: chainOf(sent)[0],
+    holder: by === 'server' ? `${possessive(f.client)} client certificate` : `${possessive(f.service)} certificate`,
+    verifier: by === 'server' ? f.service : f.client,
+  };
+}
+
 /** A certificate out of its validity period in either Certificate message, judged at the connection's time. */
 function outOfDate(f: ConnectionFacts, state: 'expired' | 'not-yet-valid'): { event: TraceEvent; cert: ChainCertificate; ofClient: boolean } | undefined {
   for (const [event, ofClient] of [[f.clientCert, true], [f.serverCert, false]] as const) {
@@ -276,28 +287,24 @@ export function connectionVerdict(conn: number, events: readonly TraceEvent[], c
   if (revoked.length > 0) {
     const w = revoked[0]!;
     const by = detector(w, 'server');
+    const { sent, leaf, holder, verifier } = refusedBy(f, by);
     // The CRL is not on the wire; the serial it lists is, in the refused party's Certificate.
-    const sent = by === 'server' ? f.clientCert : f.serverCert;
-    const leaf = chainOf(sent)[0];
-    const holder = by === 'server' ? `${possessive(f.client)} client certificate` : `${possessive(f.service)} certificate`;
     const proof = sent && leaf?.serialNumber ? evidenceOf(sent, 'serialNumber', leaf.serialNumber) : reportValue(w);
     const serial = leaf?.serialNumber ? ` (serial ${leaf.serialNumber})` : '';
     return verdict(f, 'revoked-cert', by, proof,
-      `${holder} ${shortName(leaf?.subject)}${serial} is on the CRL of ${shortName(leaf?.issuer)}; ${by === 'server' ? f.service : f.client} checks revocation and refused it (${described(w)})`);
+      `${holder} ${shortName(leaf?.subject)}${serial} is on the CRL of ${shortName(leaf?.issuer)}; ${verifier} checks revocation and refused it (${described(w)})`);
   }
 
   const wrongPurpose = witnesses(f, 'wrongPurpose');
   if (wrongPurpose.length > 0) {
     const w = wrongPurpose[0]!;
     const by = detector(w, 'server');
-    const sent = by === 'server' ? f.clientCert : f.serverCert;
-    const leaf = chainOf(sent)[0];
+    const { sent, leaf, holder, verifier } = refusedBy(f, by);
     const needs = by === 'server' ? 'clientAuth' : 'serverAuth';
     const usages = leaf?.extendedKeyUsage?.join(', ');
-    const holder = by === 'server' ? `${possessive(f.client)} client certificate` : `${possessive(f.service)} certificate`;
     const proof = sent && usages ? evidenceOf(sent, 'extKeyUsage', usages) : reportValue(w);
     return verdict(f, 'wrong-eku', by, proof,
-      `${holder} ${shortName(leaf?.subject)} allows ${usages ?? 'other purposes'}, not ${needs}: ${by === 'server' ? f.service : f.client} refused it for that role (${described(w)})`);
+      `${holder} ${shortName(leaf?.subject)} allows ${usages ?? 'other purposes'}, not ${needs}: ${verifier} refused it for that role (${described(w)})`);
   }
 
   const leafOnly = witnesses(f, 'leafOnly');
