@@ -5,16 +5,44 @@
  * new one, never half of one. Writes are serialised: the last one wins, in order.
  *
  *   verify green ──recordCompletion──▶ progress.json.<pid>.<rand>.tmp ──rename──▶ progress.json
+ *
+ * At start the whole file is checked against its schema, every field of every lab; a file
+ * that fails (not JSON, another version, a field of the wrong type) is kept beside it as
+ * progress.json.bad-N (the next free N, never over an earlier copy) and the lab starts with
+ * no progress, rather than answering 500 on every read until a reset. A write killed between
+ * open and rename leaves its temporary file; the next start removes it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import * as v from 'valibot';
 import type { ErrorLogger } from './errors.js';
 import type { LabProgress, ProgressSummary } from './protocol.js';
 
-interface ProgressFile {
-  version: 1;
-  labs: Record<string, LabProgress>;
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+const labProgressSchema = v.object({
+  completed: v.boolean(),
+  completedAt: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+  bestScore: count,
+  lastScore: count,
+  timeMs: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  hintsUsed: count,
+  wrongDiagnoses: count,
+  completions: count,
+}) satisfies v.GenericSchema<LabProgress>;
+
+const progressFileSchema = v.object({
+  version: v.literal(1),
+  labs: v.record(v.string(), labProgressSchema),
+});
+
+type ProgressFile = v.InferOutput<typeof progressFileSchema>;
+
+/** Why a progress file was set aside: names the file's own fault, for the log line. */
+class BadProgressFile extends Error {
+  override name = 'BadProgressFile';
 }
 
 export interface Completion {
@@ -38,16 +66,28 @@ export class ProgressStore {
     this.#logger = logger;
   }
 
-  /** Reads `<dir>/progress.json`; a missing file is no progress, an unreadable one is logged and set aside. */
+  /**
+   * Reads `<dir>/progress.json`: a missing file is no progress; a bad one is set aside as
+   * progress.json.bad-N with one line logged, and the store starts empty. Removes what killed
+   * writes left behind first.
+   */
   static async open(dir: string, logger: ErrorLogger): Promise<ProgressStore> {
-    const file = path.join(dir, 'progress.json');
+    const file = path.join(dir, 'progress.json'); // the patterns below know this name
+    await removeStaleTemporaries(file, logger);
     let data = empty();
+    let text: string | undefined;
     try {
-      data = parseProgress(await readFile(file, 'utf8'));
+      text = await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        logger.error(`${file} could not be read; starting with no progress (the old file is kept as progress.json.bad)`, error);
-        await rename(file, `${file}.bad`).catch(() => undefined);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.error(`${file} could not be read; starting with no progress`, error);
+    }
+    if (text !== undefined) {
+      try {
+        data = parseProgress(text);
+      } catch (error) {
+        const reason = error instanceof BadProgressFile ? error.message : String(error);
+        const kept = await setAside(file).catch((failure: unknown) => `nowhere (${String(failure)})`);
+        logger.error(`${file} is not a progress file (${reason}); kept it as ${kept} and started with no progress`);
       }
     }
     return new ProgressStore(file, data, logger);
@@ -99,9 +139,15 @@ export class ProgressStore {
   }
 }
 
+const temporaryName = (file: string): string => `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+
+/** `progress.json.<pid>.<8 hex>.tmp`, as temporaryName makes them. */
+const temporaryPattern = /^progress\.json\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+const badCopyPattern = /^progress\.json\.bad-(\d+)$/;
+
 async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = temporaryName(file);
   try {
     const handle = await open(temp, 'w', 0o600);
     try {
@@ -118,9 +164,65 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 }
 
 function parseProgress(text: string): ProgressFile {
-  const value: unknown = JSON.parse(text);
-  if (typeof value !== 'object' || value === null || (value as ProgressFile).version !== 1 || typeof (value as ProgressFile).labs !== 'object') {
-    throw new TypeError('not a version 1 progress file');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new BadProgressFile(`not JSON: ${(error as Error).message}`);
   }
-  return value as ProgressFile;
+  const result = v.safeParse(progressFileSchema, value);
+  if (!result.success) {
+    const [issue] = result.issues;
+    throw new BadProgressFile(`${v.getDotPath(issue) ?? 'the file'}: ${issue.message}`);
+  }
+  return result.output;
+}
+
+/**
+ * Copies the bad file to the first free `<file>.bad-N` (COPYFILE_EXCL: an earlier copy is
+ * never overwritten, even by a second server starting at the same moment), then removes it.
+ */
+async function setAside(file: string): Promise<string> {
+  const taken = (await readdir(path.dirname(file))).map((name) => badCopyPattern.exec(name)?.[1]).filter((n) => n !== undefined).map(Number);
+  for (let n = Math.max(0, ...taken) + 1; ; n++) {
+    const copy = `${file}.bad-${n}`;
+    try {
+      await copyFile(file, copy, constants.COPYFILE_EXCL);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    await rm(file, { force: true });
+    return copy;
+  }
+}
+
+/**
+ * Removes the temporary files of writes that were killed before their rename. A file whose
+ * writer still runs (another server on the same data dir) is left alone; ours cannot exist
+ * yet, so one that carries our pid is a dead process's whose pid was reused.
+ */
+async function removeStaleTemporaries(file: string, logger: ErrorLogger): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(path.dirname(file));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.error(`could not list ${path.dirname(file)} for writes that did not finish`, error);
+    return;
+  }
+  for (const name of names) {
+    const pid = temporaryPattern.exec(name)?.[1];
+    if (pid === undefined || (Number(pid) !== process.pid && isRunning(Number(pid)))) continue;
+    await rm(path.join(path.dirname(file), name), { force: true }).catch((error: unknown) => logger.error(`could not remove ${name}, left by a write that did not finish`, error));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -44,17 +44,18 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | 'host' | 'terminal'>> = {}): Promise<TestApp> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-data-'));
+/** `dataDir`: a folder the test prepared (a progress file to load); removed on stop like a fresh one. */
+export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | 'host' | 'terminal' | 'allowedHosts' | 'dataDir'>> = {}): Promise<TestApp> {
+  const dataDir = given.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-data-')));
   const sandboxDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-sandboxes-'));
   const logged: TestApp['logged'] = [];
   const app = await createApp({
     host: '127.0.0.1',
     port: 0,
     labsDir,
-    dataDir,
     sandboxBaseDir: sandboxDir,
     ...given,
+    dataDir,
     logger: { error: (message, error) => void logged.push({ message, error }) },
   });
   const { port } = await app.listen();
