@@ -2,6 +2,12 @@
  * Every request needs the run's token. A navigation to `/?token=…` with the right token
  * swaps it for the cookie and redirects to the same URL without it (so it leaves the
  * address bar and the history); a wrong one is refused like a missing one.
+ *
+ * The redirect goes to a path of this server only (issue 9). A Location that starts with `//`
+ * is a network-path reference to another host (RFC 3986 §4.2), and so is one starting `/\`
+ * in a browser (the WHATWG URL parser reads `\` as `/` in http URLs): `/.//evil.example/`
+ * normalises to the path `//evil.example/`, and as a Location it would send whoever opened
+ * the link to evil.example — an open redirect. Leading slashes and backslashes collapse to one.
  */
 import { ApiError } from './errors.js';
 import type { Middleware } from './http.js';
@@ -15,7 +21,7 @@ export function tokenAuth(token: string, cookieName: () => string): Middleware {
       if (!tokenMatches(token, fromQuery)) throw new ApiError('TOKEN_REQUIRED', 'the token in the URL is not this run\'s');
       url.searchParams.delete('token');
       res.writeHead(302, {
-        location: url.pathname + url.search,
+        location: localPath(url.pathname) + url.search,
         'set-cookie': tokenCookie(cookieName(), token),
         'cache-control': 'no-store',
       });
@@ -25,4 +31,9 @@ export function tokenAuth(token: string, cookieName: () => string): Middleware {
     if (!tokenMatches(token, requestToken(req, cookieName()))) throw new ApiError('TOKEN_REQUIRED');
     return next();
   };
+}
+
+/** `pathname` as a path of this server: one leading `/`, never `//` or `/\`. */
+export function localPath(pathname: string): string {
+  return '/' + pathname.replace(/^[/\\]+/, '');
 }

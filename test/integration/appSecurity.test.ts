@@ -100,6 +100,29 @@ describe('the page', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
   });
 
+  // Issue 9: `/.//evil.example/` normalises to the path `//evil.example/`, a Location to another host.
+  // A target that itself starts `//` or `/\` is read as an authority and a path: only the path stays.
+  const redirects: Array<{ target: string; location: string }> = [
+    { target: '/.//evil.example/?token=TOKEN', location: '/evil.example/' },
+    { target: '/..//evil.example?token=TOKEN&x=1', location: '/evil.example?x=1' },
+    { target: '/./\\evil.example?token=TOKEN', location: '/evil.example' },
+    { target: '/\\evil.example?token=TOKEN', location: '/' },
+    { target: '//evil.example?token=TOKEN', location: '/' },
+    { target: '///evil.example/a?token=TOKEN', location: '/a' },
+    { target: '/%2F%2Fevil.example?token=TOKEN', location: '/%2F%2Fevil.example' },
+    { target: '/lab/expired/?x=1&token=TOKEN&y=%2F%2Fz', location: '/lab/expired/?x=1&y=%2F%2Fz' },
+  ];
+
+  it.each(redirects)('redirects $target only to a path of this server ($location)', async ({ target, location }) => {
+    const res = await t.request(target.replace('TOKEN', t.token));
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(location);
+    expect(res.headers.location).toMatch(/^\/(?![/\\])/);
+    expect(res.headers.location).not.toContain(t.token);
+    // As a browser resolves it: still this server.
+    expect(new URL(res.headers.location!, t.origin).origin).toBe(t.origin);
+  });
+
   it('refuses a wrong token in the URL', async () => {
     const res = await t.request('/?token=not-the-token');
     expect(res.status).toBe(401);
