@@ -8,6 +8,7 @@ import type { LabSpec } from '../lab/schema.js';
 import { applyStep, faultSteps, fixSteps, type Step, type StepKind } from './apply.js';
 import { rootCauses } from './catalogue.js';
 import { FaultError } from './fault.js';
+import { ParamsError } from './params.js';
 
 function checkSteps(spec: LabSpec, kind: StepKind, steps: Step[], at: (index: number, field: string) => LabProblem['path'], problems: LabProblem[]): LabSpec {
   return steps.reduce((current, step, index) => {
@@ -15,6 +16,12 @@ function checkSteps(spec: LabSpec, kind: StepKind, steps: Step[], at: (index: nu
       return applyStep(current, kind, step);
     } catch (error) {
       if (!(error instanceof FaultError)) throw error;
+      if (error instanceof ParamsError) {
+        for (const { path, at: on, message, suggestion } of error.problems) {
+          problems.push({ path: [...at(index, 'params'), ...path], ...(on ? { at: on } : {}), message: `${error.owner}: ${message}`, ...(suggestion ? { suggestion } : {}) });
+        }
+        return current;
+      }
       const unknown = kind.lookup(step.name) === undefined;
       const suggestion = unknown ? didYouMean(step.name, kind.known()) : undefined;
       const field = unknown || step.target === undefined ? 'name' : 'target';

@@ -1,4 +1,5 @@
 import { cloneSpec, type Fault } from './fault.js';
+import { noParams } from './params.js';
 
 /** The certificate that expired at 3 AM: issued a year ago, never rotated. */
 export const expiredCert: Fault = {
@@ -11,6 +12,7 @@ export const expiredCert: Fault = {
     server: 'certificate has expired (X509_V_ERR_CERT_HAS_EXPIRED, verify error 10)',
   },
   fix: 'reissue',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.pki[target]!.validity = { notBefore: '-365d', notAfter: '-6h' };

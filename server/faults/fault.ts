@@ -8,13 +8,14 @@
  * stacks rather than described.
  */
 import type { LabSpec } from '../lab/schema.js';
+import type { ParamsSchema } from './params.js';
 
 /** What a fault's target names in the lab. */
 export type TargetKind = 'certificate' | 'service' | 'client' | 'endpoint';
 
 export type FaultParams = Readonly<Record<string, unknown>>;
 
-export interface Fault {
+export interface Fault<P extends FaultParams = FaultParams> {
   kind: string;
   title: string;
   /** One sentence a learner reads after the diagnosis. */
@@ -24,7 +25,9 @@ export interface Fault {
   signature: { client: string; server: string };
   /** The fix action (see fixes.ts) that undoes it. */
   fix: string;
-  apply(spec: LabSpec, target: string, params: FaultParams): LabSpec;
+  /** The params it takes (params.ts): strict, every bound named; applyStep parses them for `apply`. */
+  params: ParamsSchema<P>;
+  apply(spec: LabSpec, target: string, params: P): LabSpec;
 }
 
 /** A fault or fix that cannot apply to this lab: the message names the value and the way out. */

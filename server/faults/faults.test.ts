@@ -93,7 +93,9 @@ describe('spec faults', () => {
     expect(applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: {} }]).pki['auth-server']!.san).toEqual(['dns:auth-server.internal']);
     const pod = ['dns:auth-5f7d.pod.cluster.local'];
     expect(applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: { san: pod } }]).pki['auth-server']!.san).toEqual(pod);
-    expect(() => applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: { san: ['auth.internal'] } }])).toThrow(/params.san must be a list of SANs/);
+    expect(() => applyFaults(lab, [{ kind: 'wrong-san', target: 'auth-server', params: { san: ['auth.internal'] } }])).toThrow(
+      /wrong-san params\.san\[0\]: expected a SAN like "dns:auth\.internal" \(dns:, ip:, uri: or email:; at most 253 characters\) but found "auth\.internal"/,
+    );
   });
 
   it('pick the only candidate when no target is named', () => {
@@ -148,7 +150,7 @@ describe('fix actions', () => {
     const fixed = applyFixes(broken, [{ action: 'present-client-cert', target: 'payments', params: { cert: 'payments-client' } }]);
     expect(fixed.clients.payments!.cert).toBe('payments-client');
     expect(() => applyFixes(broken, [{ action: 'present-client-cert', target: 'payments', params: { cert: 'auth-server' } }])).toThrow(
-      /params.cert must name a client certificate of lab unit \(known: payments-client\), got "auth-server"/,
+      /present-client-cert params\.cert: "auth-server" is not a client certificate of lab unit \(known: payments-client\)/,
     );
   });
 });

@@ -3,14 +3,18 @@
  * the faults themselves. A lab's `scenario.fix` lists them; `mtls-lab run --fix` applies them
  * and the runtime proves the repair with real handshakes.
  */
+import * as v from 'valibot';
 import type { LabSpec } from '../lab/schema.js';
 import { cloneSpec, endpointOf, FaultError, type FaultParams, type TargetKind } from './fault.js';
+import { labName, noParams, paramLimits, ParamsError, paramsSchema, wholeNumber, type ParamsSchema } from './params.js';
 
-export interface FixAction {
+export interface FixAction<P extends FaultParams = FaultParams> {
   action: string;
   title: string;
   target: TargetKind;
-  apply(spec: LabSpec, target: string, params: FaultParams): LabSpec;
+  /** The params it takes (params.ts): strict, every bound named; applyStep parses them for `apply`. */
+  params: ParamsSchema<P>;
+  apply(spec: LabSpec, target: string, params: P): LabSpec;
 }
 
 /** The root at the top of `certName`'s issuer chain. */
@@ -32,6 +36,7 @@ const reissue: FixAction = {
   action: 'reissue',
   title: 'Re-issue the certificate: a new serial and a fresh validity period',
   target: 'certificate',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.pki[target]!.validity = { notBefore: '-1h' };
@@ -44,6 +49,7 @@ const sendFullChain: FixAction = {
   action: 'send-full-chain',
   title: 'Send the leaf together with its intermediates',
   target: 'endpoint',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     endpointOf(next, target).chain = 'full';
@@ -55,6 +61,7 @@ const trustIssuer: FixAction = {
   action: 'trust-issuer',
   title: "Add the root that issued the peers' certificates to the trust bundle",
   target: 'endpoint',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     const verifier = endpointOf(next, target);
@@ -72,6 +79,7 @@ const requireClientCert: FixAction = {
   action: 'require-client-cert',
   title: 'Require a verified client certificate on every connection',
   target: 'service',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.services[target]!.clientAuth = 'require';
@@ -83,6 +91,7 @@ const enforceStrict: FixAction = {
   action: 'enforce-strict',
   title: 'Set the service to STRICT: mTLS only',
   target: 'service',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.services[target]!.mode = 'strict';
@@ -94,6 +103,7 @@ const matchSan: FixAction = {
   action: 'match-san',
   title: 'Re-issue the certificate for the names its clients dial',
   target: 'certificate',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     const hosts = Object.values(next.services).filter((service) => service.cert === target).map((service) => `dns:${service.host}`);
@@ -107,6 +117,7 @@ const matchEku: FixAction = {
   action: 'match-eku',
   title: 'Re-issue the certificate with the key usage of its role',
   target: 'certificate',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     const roles = [
@@ -119,30 +130,44 @@ const matchEku: FixAction = {
   },
 };
 
-const presentClientCert: FixAction = {
+const presentClientCertParams = paramsSchema({
+  /** The client certificate (clientAuth) it is to present. */
+  cert: labName('a client certificate'),
+});
+
+const presentClientCert: FixAction<v.InferOutput<typeof presentClientCertParams>> = {
   action: 'present-client-cert',
   title: 'Configure the client with its certificate and key',
   target: 'client',
-  apply(spec, target, params) {
+  params: presentClientCertParams,
+  apply(spec, target, { cert }) {
     const next = cloneSpec(spec);
-    const cert = params.cert;
     const clientCerts = Object.entries(next.pki).filter(([, c]) => !c.ca && c.eku.includes('clientAuth')).map(([name]) => name);
-    if (typeof cert !== 'string' || !clientCerts.includes(cert)) {
-      throw new FaultError(`present-client-cert: params.cert must name a client certificate of lab ${spec.id} (known: ${clientCerts.join(', ') || 'none'}), got ${JSON.stringify(cert)}`);
+    if (!clientCerts.includes(cert)) {
+      throw new ParamsError('present-client-cert', [
+        { path: ['cert'], message: `"${cert}" is not a client certificate of lab ${spec.id} (known: ${clientCerts.join(', ') || 'none'})` },
+      ]);
     }
     next.clients[target]!.cert = cert;
     return next;
   },
 };
 
-const tunePool: FixAction = {
+const tunePoolParams = paramsSchema({
+  /** The pool's size once tuned. */
+  maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
+  /** A new request timeout; the pool keeps its own when absent. */
+  timeoutMs: v.optional(wholeNumber(paramLimits.timeoutMs)),
+});
+
+const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
   action: 'tune-pool',
   title: 'Keep connections alive, resume sessions and size the pool for the load',
   target: 'client',
-  apply(spec, target, params) {
+  params: tunePoolParams,
+  apply(spec, target, { maxSockets, timeoutMs }) {
     const next = cloneSpec(spec);
-    const maxSockets = typeof params.maxSockets === 'number' ? params.maxSockets : 16;
-    Object.assign(next.clients[target]!.pool, { keepAlive: true, sessionResumption: true, maxSockets });
+    Object.assign(next.clients[target]!.pool, { keepAlive: true, sessionResumption: true, maxSockets, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     return next;
   },
 };

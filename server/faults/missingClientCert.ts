@@ -1,4 +1,5 @@
 import { cloneSpec, type Fault } from './fault.js';
+import { noParams } from './params.js';
 
 /**
  * The client dials without a certificate — a config key renamed in a deploy, a sidecar not
@@ -15,6 +16,7 @@ export const missingClientCert: Fault = {
     server: 'peer did not return a certificate (ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE)',
   },
   fix: 'present-client-cert',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     delete next.clients[target]!.cert;

@@ -1,4 +1,5 @@
 import { cloneSpec, endpointOf, FaultError, type Fault } from './fault.js';
+import { noParams } from './params.js';
 
 /** The most common chain mistake: the endpoint sends its leaf without the intermediate. */
 export const missingIntermediate: Fault = {
@@ -11,6 +12,7 @@ export const missingIntermediate: Fault = {
     server: 'unable to verify the first certificate',
   },
   fix: 'send-full-chain',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     const endpoint = endpointOf(next, target);

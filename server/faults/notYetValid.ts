@@ -1,4 +1,5 @@
 import { cloneSpec, type Fault } from './fault.js';
+import { noParams } from './params.js';
 
 /** Issued with a notBefore in the future — what a verifier with a slow clock sees. */
 export const notYetValid: Fault = {
@@ -11,6 +12,7 @@ export const notYetValid: Fault = {
     server: 'certificate is not yet valid (X509_V_ERR_CERT_NOT_YET_VALID, verify error 9)',
   },
   fix: 'reissue',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.pki[target]!.validity = { notBefore: '+1d', notAfter: '+91d' };

@@ -1,4 +1,5 @@
 import { cloneSpec, type Fault } from './fault.js';
+import { noParams } from './params.js';
 
 /**
  * The service asks for a client certificate but lets in a caller that sends none — "verify
@@ -15,6 +16,7 @@ export const optionalClientAuth: Fault = {
     server: 'nothing: an empty Certificate is accepted (no verify error, no alert)',
   },
   fix: 'require-client-cert',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.services[target]!.clientAuth = 'optional';

@@ -1,4 +1,5 @@
 import { cloneSpec, type Fault } from './fault.js';
+import { noParams } from './params.js';
 
 /**
  * Istio's PERMISSIVE PeerAuthentication: the port accepts mTLS *and* plaintext, told apart
@@ -15,6 +16,7 @@ export const permissiveMode: Fault = {
     server: 'request served with "no client certificate"',
   },
   fix: 'enforce-strict',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.services[target]!.mode = 'permissive';

@@ -1,4 +1,5 @@
 import { cloneSpec, type Fault } from './fault.js';
+import { noParams } from './params.js';
 
 /**
  * The certificate is on its issuer's CRL — revoked after its key leaked — but is still the
@@ -15,6 +16,7 @@ export const revokedCert: Fault = {
     server: 'certificate revoked (X509_V_ERR_CERT_REVOKED, verify error 23)',
   },
   fix: 'reissue',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.pki[target]!.revoked = true;

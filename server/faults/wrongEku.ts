@@ -1,4 +1,5 @@
 import { cloneSpec, FaultError, type Fault } from './fault.js';
+import { noParams } from './params.js';
 
 /**
  * The certificate's extended key usage allows the other role — a client certificate cut
@@ -15,6 +16,7 @@ export const wrongEku: Fault = {
     server: 'unsuitable certificate purpose (X509_V_ERR_INVALID_PURPOSE, verify error 26)',
   },
   fix: 'match-eku',
+  params: noParams,
   apply(spec, target) {
     const next = cloneSpec(spec);
     const cert = next.pki[target]!;

@@ -1,5 +1,11 @@
-import { subjectAltNamePattern } from '../lab/schema.js';
-import { cloneSpec, FaultError, type Fault } from './fault.js';
+import * as v from 'valibot';
+import { cloneSpec, type Fault } from './fault.js';
+import { paramLimits, paramsSchema, subjectAltNames } from './params.js';
+
+const params = paramsSchema({
+  /** The names it carries instead; `dns:<target>.internal` when absent. */
+  san: v.optional(subjectAltNames(paramLimits.subjectAltNames)),
+});
 
 /**
  * The certificate names some other host than the one its clients dial — issued for the
@@ -7,7 +13,7 @@ import { cloneSpec, FaultError, type Fault } from './fault.js';
  * server's identity (RFC 9110 §4.3.4, RFC 6125) refuses it after an otherwise sound
  * handshake. `params.san` gives the names it carries instead; by default `dns:<target>.internal`.
  */
-export const wrongSan: Fault = {
+export const wrongSan: Fault<v.InferOutput<typeof params>> = {
   kind: 'wrong-san',
   title: 'Certificate names another host',
   summary: "None of the certificate's subjectAltNames is the name the client dialled, so the client refuses it as someone else's.",
@@ -17,13 +23,10 @@ export const wrongSan: Fault = {
     server: 'nothing about names: the client closes the connection (ECONNRESET, socket hang up)',
   },
   fix: 'match-san',
-  apply(spec, target, params) {
+  params,
+  apply(spec, target, { san = [`dns:${target}.internal`] }) {
     const next = cloneSpec(spec);
-    const san = params.san ?? [`dns:${target}.internal`];
-    if (!Array.isArray(san) || san.length === 0 || !san.every((name) => typeof name === 'string' && subjectAltNamePattern.test(name))) {
-      throw new FaultError(`wrong-san: params.san must be a list of SANs like "dns:auth.internal", got ${JSON.stringify(san)}`);
-    }
-    next.pki[target]!.san = san as string[];
+    next.pki[target]!.san = [...san];
     return next;
   },
 };
