@@ -7,6 +7,18 @@
  * Every object is strict: an unknown key is a typo, and a typo in a lab is an error.
  */
 import * as v from 'valibot';
+import {
+  maxCertificates,
+  maxClients,
+  maxLatencyMs,
+  maxPathLen,
+  maxPoolSockets,
+  maxRps,
+  maxServiceConnections,
+  maxServices,
+  maxTimeoutMs,
+  minRps,
+} from './limits.js';
 
 const name = (what: string) =>
   v.pipe(
@@ -32,7 +44,7 @@ export const CertificateSchema = v.strictObject({
   issuer: v.optional(name('certificate')),
   ca: v.optional(v.boolean(), false),
   /** RFC 5280 §4.2.1.9: how many intermediates may follow this CA. */
-  pathLen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  pathLen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(maxPathLen))),
   key: v.optional(v.picklist(keyAlgorithms), 'ecdsa-p256'),
   /** The subject's common name; the certificate's name in the lab when absent. */
   commonName: v.optional(v.string()),
@@ -72,14 +84,20 @@ const ServiceSchema = v.strictObject({
   trust: v.optional(v.array(name('certificate')), []),
   /** Istio-style: strict (mTLS only), permissive (mTLS and plaintext on one port), disable. */
   mode: v.optional(v.picklist(meshModes), 'strict'),
-  latencyMs: v.optional(v.pipe(v.number(), v.minValue(0)), 0),
-  maxConnections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  latencyMs: v.optional(
+    v.pipe(v.number(), v.minValue(0), v.maxValue(maxLatencyMs, `a latency of at most ${maxLatencyMs} ms (${maxLatencyMs / 60_000} minutes)`)),
+    0,
+  ),
+  maxConnections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(maxServiceConnections))),
 });
 
 const PoolSchema = v.strictObject({
   keepAlive: v.optional(v.boolean(), true),
-  maxSockets: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 8),
-  timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 2000),
+  maxSockets: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(maxPoolSockets)), 8),
+  timeoutMs: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(maxTimeoutMs, `a timeout of at most ${maxTimeoutMs} ms (${maxTimeoutMs / 60_000} minutes)`)),
+    2000,
+  ),
   sessionResumption: v.optional(v.boolean(), true),
 });
 
@@ -93,7 +111,7 @@ const ClientSchema = v.strictObject({
   protocol: v.optional(v.picklist(['tls', 'plaintext']), 'tls'),
   path: v.optional(v.pipe(v.string(), v.startsWith('/')), '/'),
   pool: v.optional(PoolSchema, {}),
-  rps: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(5000)), 5),
+  rps: v.optional(v.pipe(v.number(), v.minValue(minRps), v.maxValue(maxRps)), 5),
 });
 
 const FaultSchema = v.strictObject({
@@ -132,6 +150,13 @@ const ScenarioSchema = v.strictObject({
 
 export const levels = ['beginner', 'intermediate', 'advanced'] as const;
 
+/** Why a map has a cap, and the next step past it (limits.ts says how each was chosen). */
+const tooMany = {
+  certificate: 'every key is generated when the lab starts; share CAs, or split the system into several labs',
+  service: 'each service is a process of its own; split a bigger system into several labs',
+  client: 'each client is a process of its own; split a bigger system into several labs',
+};
+
 export const LabSchema = v.strictObject({
   $schema: v.optional(v.string()),
   id: name('lab'),
@@ -140,9 +165,9 @@ export const LabSchema = v.strictObject({
   minutes: v.pipe(v.number(), v.integer(), v.minValue(1)),
   tags: v.optional(v.array(v.string()), []),
   summary: v.optional(v.string()),
-  pki: v.record(name('certificate'), CertificateSchema),
-  services: v.record(name('service'), ServiceSchema),
-  clients: v.optional(v.record(name('client'), ClientSchema), {}),
+  pki: v.pipe(v.record(name('certificate'), CertificateSchema), v.maxEntries(maxCertificates, tooMany.certificate)),
+  services: v.pipe(v.record(name('service'), ServiceSchema), v.maxEntries(maxServices, tooMany.service)),
+  clients: v.optional(v.pipe(v.record(name('client'), ClientSchema), v.maxEntries(maxClients, tooMany.client)), {}),
   faults: v.optional(v.array(FaultSchema), []),
   scenario: ScenarioSchema,
 });

@@ -66,6 +66,12 @@ export function describeSchemaIssue(issue: v.BaseIssue<unknown>, schema: v.Gener
 
   const custom = node?.pipe?.find((action) => action.type === issue.type)?.message;
   const requirement = (issue as v.BaseIssue<unknown> & { requirement?: unknown }).requirement;
+  if (issue.type === 'max_entries') {
+    // A map past its cap: reported at its key, with the schema's message as the next step.
+    const count = Object.keys(issue.input as object).length;
+    const message = `expected at most ${String(requirement)} entries but found ${count}`;
+    return typeof custom === 'string' ? { path, at: 'key', message, suggestion: custom } : { path, at: 'key', message };
+  }
   return { path, at, message: describeValidation(issue, requirement, custom, found) };
 }
 
