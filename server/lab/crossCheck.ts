@@ -1,7 +1,8 @@
 /**
- * The checks one field cannot make alone: names that refer to other parts of the lab.
+ * The checks one field cannot make alone: names that refer to other parts of the lab, and
+ * validity offsets as spans of time (validity.ts).
  *
- *   LabSchema ──LabSpec──▶ crossCheck ──▶ every broken reference, as LabProblems
+ *   LabSchema ──LabSpec──▶ crossCheck ──▶ every broken reference and rule, as LabProblems
  *
  * All problems are collected, not just the first: an author fixing a lab wants the whole
  * list in one run. Faults and fix actions are checked by server/faults, which owns their
@@ -10,6 +11,7 @@
  */
 import { didYouMean, formatPath, listKnown, type LabProblem } from './labError.js';
 import type { LabSpec } from './schema.js';
+import { validityProblems } from './validity.js';
 
 export function crossCheck(spec: LabSpec): LabProblem[] {
   const problems: LabProblem[] = [];
@@ -55,6 +57,7 @@ export function crossCheck(spec: LabSpec): LabProblem[] {
     problems.push(...duplicates(cert.san, ['pki', name, 'san']));
   }
   problems.push(...issuerCycles(spec));
+  problems.push(...validityProblems(spec.pki));
 
   for (const [name, service] of Object.entries(spec.services)) {
     expectLeaf(['services', name, 'cert'], service.cert);

@@ -4,6 +4,8 @@
  */
 export { loadLab, loadLabs, parseLab, issueAt, type LabDocument } from './loadLab.js';
 export { crossCheck } from './crossCheck.js';
+export { defaultNotAfter, notAfterOf, relativeTimeMs } from './validity.js';
+export * from './limits.js';
 export {
   LabValidationError,
   formatIssue,

@@ -1,4 +1,5 @@
 import type { CertificateSpec } from '../lab/schema.js';
+import { notAfterOf } from '../lab/validity.js';
 import { certificateExtensions } from './extensions.js';
 import { privateKeyPem, signingAlgorithm } from './keys.js';
 import { pemBlock } from './pem.js';
@@ -27,12 +28,6 @@ export interface Signer {
 }
 
 /**
- * Long-lived CAs, short-lived leaves: 90 days is what ACME CAs issue, and what
- * rotation labs assume when they say "the cert expired".
- */
-const defaultNotAfter = { ca: '+10y', leaf: '+90d' } as const;
-
-/**
  * The only issuing function. Every mis-issuance a lab teaches (expired, not yet valid, wrong
  * EKU, no SAN, signed by the wrong CA) is a value in `spec` or the `issuer` passed in,
  * never a separate path. Absent `issuer`: self-signed with its own key.
@@ -45,7 +40,7 @@ export async function issueCertificate(
   now: Date,
 ): Promise<IssuedCertificate> {
   const notBefore = resolveRelativeTime(spec.validity.notBefore, now);
-  const notAfterSpec = spec.validity.notAfter ?? (spec.ca ? defaultNotAfter.ca : defaultNotAfter.leaf);
+  const notAfterSpec = notAfterOf(spec);
   const notAfter = resolveRelativeTime(notAfterSpec, now);
   if (notAfter <= notBefore) {
     throw new TypeError(
