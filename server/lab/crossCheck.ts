@@ -1,6 +1,7 @@
 /**
- * The checks one field cannot make alone: names that refer to other parts of the lab, and
- * validity offsets as spans of time (validity.ts).
+ * The checks one field cannot make alone: names that refer to other parts of the lab,
+ * validity offsets as spans of time (validity.ts), and what a service's stack can serve
+ * (stacks.ts).
  *
  *   LabSchema ──LabSpec──▶ crossCheck ──▶ every broken reference and rule, as LabProblems
  *
@@ -11,6 +12,7 @@
  */
 import { didYouMean, formatPath, listKnown, type LabProblem } from './labError.js';
 import type { LabSpec } from './schema.js';
+import { stackProblems } from './stacks.js';
 import { validityProblems } from './validity.js';
 
 export function crossCheck(spec: LabSpec): LabProblem[] {
@@ -63,6 +65,7 @@ export function crossCheck(spec: LabSpec): LabProblem[] {
     expectLeaf(['services', name, 'cert'], service.cert);
     service.trust.forEach((anchor, index) => expectCa(['services', name, 'trust', index], anchor));
   }
+  problems.push(...stackProblems(spec.services));
 
   for (const [name, client] of Object.entries(spec.clients)) {
     if (!services.includes(client.calls)) {

@@ -4,6 +4,7 @@
  */
 export { loadLab, loadLabs, parseLab, issueAt, type LabDocument } from './loadLab.js';
 export { crossCheck } from './crossCheck.js';
+export { stackProblems } from './stacks.js';
 export { defaultNotAfter, notAfterOf, relativeTimeMs } from './validity.js';
 export * from './limits.js';
 export {
