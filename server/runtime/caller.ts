@@ -79,7 +79,12 @@ export function createCaller(config: ClientConfig, onKeylog: (line: string) => v
     };
     const timeout = (): void => {
       timedOut = true;
-      req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms of queueing the request (pool.timeoutMs)`), { code: 'ETIMEDOUT' }));
+      const error = Object.assign(new Error(`no response within ${timeoutMs} ms of queueing the request (pool.timeoutMs)`), { code: 'ETIMEDOUT' });
+      req.destroy(error);
+      // A request still queued for a socket hears of its destruction only once the agent
+      // hands it one (lib/_http_client.js onSocket), which a pool that never frees a socket
+      // never does: it ends here, or its run would wait forever.
+      finish({ ok: false, error: errorInfo(error) });
     };
 
     const req = send(requestOptions, (res) => {

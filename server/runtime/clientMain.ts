@@ -18,14 +18,18 @@ exitWithParent();
 
 try {
   const caller = createCaller(config, (line) => send({ type: 'keylog', line }));
+  /** How to stop each run still sending, by run id. */
+  const stops = new Map<number, () => void>();
   process.on('message', (command: ClientCommand) => {
     if (command.type === 'run') void run(command.runId, command.requests);
+    else if (command.type === 'stop') stops.get(command.runId)?.();
   });
   send({ type: 'ready' });
 
   /**
    * Request i is due at start + i/rps: a steady rate, like a real caller's traffic, not a
-   * burst. Late ticks catch up by sending every request already due.
+   * burst. Late ticks catch up by sending every request already due. A stop ends the
+   * schedule: nothing more is sent, and what is in flight finishes before `done`.
    */
   async function run(runId: number, requests: number): Promise<void> {
     const intervalMs = 1000 / config.rps;
@@ -33,10 +37,17 @@ try {
     const pending: Promise<void>[] = [];
     let sentBody = false;
     let next = 0;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((scheduled) => {
+      stops.set(runId, () => {
+        stopped = true;
+        clearTimeout(timer);
+        scheduled();
+      });
       const tick = (): void => {
         const now = performance.now();
-        while (next < requests && startedAt + next * intervalMs <= now) {
+        while (!stopped && next < requests && startedAt + next * intervalMs <= now) {
           const seq = next++;
           const { queueDepth, result } = caller.call();
           pending.push(
@@ -47,11 +58,13 @@ try {
             }),
           );
         }
-        if (next < requests) setTimeout(tick, Math.max(0, startedAt + next * intervalMs - performance.now()));
+        if (stopped) return;
+        if (next < requests) timer = setTimeout(tick, Math.max(0, startedAt + next * intervalMs - performance.now()));
         else scheduled();
       };
       tick();
     });
+    stops.delete(runId);
     await Promise.all(pending);
     send({ type: 'done', runId, durationMs: performance.now() - startedAt });
   }

@@ -13,6 +13,7 @@ export type {
   SandboxDescription,
   SandboxOptions,
   ServiceDescription,
+  TrafficOptions,
 } from './types.js';
 export { Tap, type TapChunk, type TapConnection, type TapObservation, type TapOptions } from './tap.js';
 export type { CreateTapObserver, ObservedChunk, ObservedConnection, TapObserver, TapObserverContext } from './tapObserver.js';

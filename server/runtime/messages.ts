@@ -112,8 +112,8 @@ export type ClientMessage =
   | { type: 'keylog'; line: string }
   | { type: 'fatal'; message: string };
 
-/** parent ──▶ client */
-export type ClientCommand = { type: 'run'; runId: number; requests: number };
+/** parent ──▶ client: start a run; stop one (send nothing more, finish what is in flight, then `done`). */
+export type ClientCommand = { type: 'run'; runId: number; requests: number } | { type: 'stop'; runId: number };
 
 /** parent ──▶ reaper */
 export type ReaperCommand =

@@ -23,7 +23,7 @@ import { ManagedChild } from './managedChild.js';
 import type { ClientConfig, ClientMessage, ErrorInfo, RequestResult, ServiceConfig, ServiceMessage } from './messages.js';
 import { reaperRegistry } from './reaperClient.js';
 import { Tap, type TapConnection } from './tap.js';
-import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOptions } from './types.js';
+import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOptions, TrafficOptions } from './types.js';
 
 interface ServiceRuntime {
   name: string;
@@ -233,28 +233,40 @@ class RunningSandbox implements Sandbox {
     return { id: this.id, lab: this.lab, dir: this.dir, address: this.address, sslKeylogFile, services, clients, cas, pids };
   }
 
-  async runTraffic(options: { requests: number }): Promise<EdgeReport[]> {
-    const { requests } = options;
+  async runTraffic(options: TrafficOptions): Promise<EdgeReport[]> {
+    const { requests, signal } = options;
     if (!Number.isInteger(requests) || requests < 0) {
       throw new RangeError(`runTraffic: requests must be a whole number ≥ 0, got ${requests}`);
     }
     if (this.#stopping) throw new Error(`runTraffic: sandbox ${this.id} is stopped`);
     const runId = ++this.#runs;
     const errorsBefore = this.#serviceErrors.length;
+    const clients = [...this.#clients.values()];
+    // A client sends its first request as soon as the run reaches it: an aborted run sends none.
+    const count = signal?.aborted ? 0 : requests;
 
-    const runs = await Promise.all(
-      [...this.#clients.values()].map(async (client) => {
+    const running = Promise.all(
+      clients.map(async (client) => {
         const results: RequestResult[] = [];
         client.runs.set(runId, results);
         try {
           const done = client.child.waitFor(`the end of run ${runId}`, (m) => (m.type === 'done' && m.runId === runId ? m : undefined));
-          client.child.send({ type: 'run', runId, requests });
+          client.child.send({ type: 'run', runId, requests: count });
           return { client, results, durationMs: (await done).durationMs };
         } finally {
           client.runs.delete(runId);
         }
       }),
     );
+    // Each client's channel is ordered: its stop arrives after its run.
+    const stop = (): void => clients.forEach((client) => client.child.send({ type: 'stop', runId }));
+    signal?.addEventListener('abort', stop, { once: true });
+    let runs: Awaited<typeof running>;
+    try {
+      runs = await running;
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
 
     // A service logs a failure at about the moment its client sees it, on another channel.
     // Its log line is written before it closes the connection (s_server prints, then closes;

@@ -115,6 +115,16 @@ export interface EdgeReport {
   sample?: string;
 }
 
+export interface TrafficOptions {
+  /** Requests each client sends, at its rps. */
+  requests: number;
+  /**
+   * Stops the run early: once it aborts no client sends another request; those in flight
+   * finish (each within its pool's timeoutMs) and each report counts what was sent.
+   */
+  signal?: AbortSignal;
+}
+
 export interface Sandbox {
   id: string;
   lab: string;
@@ -122,7 +132,7 @@ export interface Sandbox {
   address: string;
   describe(): SandboxDescription;
   /** Drives every client: `requests` requests each at its rps; resolves when all are done. */
-  runTraffic(options: { requests: number }): Promise<EdgeReport[]>;
+  runTraffic(options: TrafficOptions): Promise<EdgeReport[]>;
   /** Every connection through the sandbox, recorded. */
   readonly tap: Tap;
   /** NSS key-log lines from both ends, in arrival order. */

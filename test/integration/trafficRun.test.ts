@@ -1,0 +1,62 @@
+/**
+ * A run of traffic ends: stopped by its signal it sends nothing more and reports what it
+ * sent; a request the pool never gives a socket still ends at its timeout. Real sandboxes;
+ * every wait is for a real event (a request's result, the run's end).
+ */
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestResult } from '../../server/runtime/messages.js';
+import { startSandbox, type Sandbox } from '../../server/runtime/index.js';
+import { healthyLab } from './runtimeHelpers.js';
+
+const running: Sandbox[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((sandbox) => sandbox.stop()));
+});
+
+async function start(spec: Parameters<typeof startSandbox>[0]): Promise<Sandbox> {
+  const sandbox = await startSandbox(spec);
+  running.push(sandbox);
+  return sandbox;
+}
+
+describe('a run of traffic stopped by its signal', () => {
+  it('sends no request after the abort, finishes what is in flight and reports what it sent', async () => {
+    // 5 rps: 1000 requests would take over three minutes.
+    const sandbox = await start(healthyLab({ client: { rps: 5 } }));
+    const controller = new AbortController();
+    const results: RequestResult[] = [];
+    sandbox.events.on('request-result', (_client: string, result: RequestResult) => results.push(result));
+    const run = sandbox.runTraffic({ requests: 1000, signal: controller.signal });
+    await once(sandbox.events, 'request-result');
+    controller.abort();
+    const [edge] = await run;
+    expect(edge!.requests).toBeGreaterThanOrEqual(1);
+    expect(edge!.requests).toBeLessThan(10);
+    expect(edge).toMatchObject({ ok: edge!.requests, failed: 0 });
+    expect(results).toHaveLength(edge!.requests);
+
+    // The sandbox is free: the next run is whole.
+    const [next] = await sandbox.runTraffic({ requests: 2 });
+    expect(next).toMatchObject({ requests: 2, ok: 2 });
+  });
+
+  it('sends nothing when the signal has already aborted', async () => {
+    const sandbox = await start(healthyLab());
+    const [edge] = await sandbox.runTraffic({ requests: 5, signal: AbortSignal.abort() });
+    expect(edge).toMatchObject({ requests: 0, ok: 0 });
+    expect(sandbox.tap.connections).toHaveLength(0);
+  });
+});
+
+describe('a request the pool never gives a socket', () => {
+  it('ends at the pool timeout instead of holding the run forever', async () => {
+    // The schema refuses this pool; the runtime must not hang on one that slips through.
+    const spec = healthyLab({ client: { pool: { timeoutMs: 300 } } });
+    spec.clients.payments!.pool.maxSockets = -5;
+    const sandbox = await start(spec);
+    const [edge] = await sandbox.runTraffic({ requests: 2 });
+    expect(edge).toMatchObject({ requests: 2, ok: 0, timeouts: 2 });
+    expect(edge!.clientErrors.ETIMEDOUT?.message).toMatch(/no response within 300 ms/);
+  });
+});
