@@ -146,7 +146,7 @@ const presentClientCert: FixAction<v.InferOutput<typeof presentClientCertParams>
     if (!clientCerts.includes(cert)) {
       throw new ParamsError('present-client-cert', [
         { path: ['cert'], message: `"${cert}" is not a client certificate of lab ${spec.id} (known: ${clientCerts.join(', ') || 'none'})` },
-      ]);
+      ], { ofLab: true });
     }
     next.clients[target]!.cert = cert;
     return next;

@@ -1,12 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { parseLab } from '../lab/index.js';
-import { checkStepParams, faultSteps, fixSteps } from './apply.js';
+import { applyFaults, checkStepParams, faultSteps, fixSteps } from './apply.js';
 import { faults } from './catalogue.js';
 import { checkLabFaults } from './checkLab.js';
 import { fixActions } from './fixes.js';
 import { paramLimits, ParamsError } from './params.js';
 
 const { maxSockets, timeoutMs, subjectAltNames } = paramLimits;
+
+/** A lab with an exhausted-pool fault and a tune-pool fix, each with the params given (YAML). */
+const lab = (faultParams: string, fixParams: string): string => `id: unit
+title: Unit lab
+level: beginner
+minutes: 5
+pki:
+  corp-root: { ca: true }
+  auth-server: { issuer: corp-root, san: ["dns:auth.corp.test"], eku: [serverAuth] }
+  pay-client: { issuer: corp-root, eku: [clientAuth] }
+services:
+  auth: { host: auth.corp.test, cert: auth-server, trust: [corp-root] }
+clients:
+  payments: { calls: auth, cert: pay-client, trust: [corp-root] }
+faults:
+  - { kind: exhausted-pool, target: payments, params: ${faultParams} }
+scenario:
+  symptom: s
+  question: q
+  choices: [none, exhausted-pool]
+  answer: exhausted-pool
+  fix:
+    - { action: tune-pool, target: payments, params: ${fixParams} }
+  explain: e
+`;
 
 /** The ParamsError's message for these params, or the parsed params when they fit. */
 function check(kind: typeof faultSteps, name: string, params: unknown): string | object {
@@ -61,6 +86,23 @@ describe('fault and fix params', () => {
     expect(check(faultSteps, 'expired-cert', {})).toEqual({});
   });
 
+  it('tell params that break the schema from params that name what the lab lacks', () => {
+    const spec = parseLab(lab('{}', '{}'), 'labs/unit.yaml').spec;
+    const thrown = (params: Record<string, unknown>): unknown => {
+      try {
+        return applyFaults(spec, [{ kind: 'wrong-ca', target: 'auth', params }]);
+      } catch (error) {
+        return error;
+      }
+    };
+    expect(thrown({ trust: 'Partner Root' })).toMatchObject({ name: 'ParamsError', ofLab: false });
+    expect(thrown({ trust: 'partner-root' })).toMatchObject({
+      name: 'ParamsError',
+      ofLab: true,
+      message: 'wrong-ca params.trust: "partner-root" is not a CA in lab unit (known: corp-root, stray-root)',
+    });
+  });
+
   it('are strict for every fault and fix action in the catalogue', () => {
     for (const kind of faults.keys()) expect(check(faultSteps, kind, { typo: 1 }), kind).toMatch(/params\.typo: unknown param "typo"/);
     for (const action of fixActions.keys()) expect(check(fixSteps, action, { typo: 1 }), action).toMatch(/params\.typo: unknown param "typo"/);
@@ -68,30 +110,6 @@ describe('fault and fix params', () => {
 });
 
 describe('params in a lab file', () => {
-  const lab = (faultParams: string, fixParams: string): string => `id: unit
-title: Unit lab
-level: beginner
-minutes: 5
-pki:
-  corp-root: { ca: true }
-  auth-server: { issuer: corp-root, san: ["dns:auth.corp.test"], eku: [serverAuth] }
-  pay-client: { issuer: corp-root, eku: [clientAuth] }
-services:
-  auth: { host: auth.corp.test, cert: auth-server, trust: [corp-root] }
-clients:
-  payments: { calls: auth, cert: pay-client, trust: [corp-root] }
-faults:
-  - { kind: exhausted-pool, target: payments, params: ${faultParams} }
-scenario:
-  symptom: s
-  question: q
-  choices: [none, exhausted-pool]
-  answer: exhausted-pool
-  fix:
-    - { action: tune-pool, target: payments, params: ${fixParams} }
-  explain: e
-`;
-
   it('are checked like the API checks them, each problem at its line and field', () => {
     const issues = checkLabFaults(parseLab(lab('{ maxSockets: -5 }', '{ maxSockets: 16, timeoutMs: 9999999999 }'), 'labs/unit.yaml'));
     expect(issues).toEqual([

@@ -77,17 +77,20 @@ export interface ParamProblem {
 /**
  * Params that do not fit the fault or fix action. The message names each field, the value
  * found and what is allowed: `tune-pool params.maxSockets: expected a whole number from 1 to
- * 256 but found -5`.
+ * 256 but found -5`. `ofLab`: they fit the schema but name what this lab lacks (a CA it does
+ * not have), so the step does not apply to this lab, rather than being malformed.
  */
 export class ParamsError extends FaultError {
   override name = 'ParamsError';
   readonly owner: string;
   readonly problems: readonly ParamProblem[];
+  readonly ofLab: boolean;
 
-  constructor(owner: string, problems: readonly ParamProblem[]) {
+  constructor(owner: string, problems: readonly ParamProblem[], options: { ofLab?: boolean } = {}) {
     super(`${owner} ${problems.map(describeProblem).join('; ')}`);
     this.owner = owner;
     this.problems = problems;
+    this.ofLab = options.ofLab ?? false;
   }
 }
 

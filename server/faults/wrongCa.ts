@@ -34,7 +34,7 @@ export const wrongCa: Fault<v.InferOutput<typeof params>> = {
     }
     if (!next.pki[trust]?.ca) {
       const cas = Object.entries(spec.pki).filter(([, cert]) => cert.ca).map(([name]) => name);
-      throw new ParamsError('wrong-ca', [{ path: ['trust'], message: `"${trust}" is not a CA in lab ${spec.id} (known: ${[...cas, strayRoot].join(', ')})` }]);
+      throw new ParamsError('wrong-ca', [{ path: ['trust'], message: `"${trust}" is not a CA in lab ${spec.id} (known: ${[...cas, strayRoot].join(', ')})` }], { ofLab: true });
     }
     verifier.trust = [trust];
     return next;
