@@ -50,7 +50,7 @@ describe('fault and fix params', () => {
     { name: 'a pool one past the largest', kind: fixSteps, step: 'tune-pool', params: { maxSockets: maxSockets.max + 1 }, message: 'but found 257' },
     { name: 'a fractional pool size', kind: faultSteps, step: 'exhausted-pool', params: { maxSockets: 1.5 }, message: 'params.maxSockets: expected a whole number from 1 to 256 but found 1.5' },
     { name: 'a pool size as text', kind: fixSteps, step: 'tune-pool', params: { maxSockets: '16' }, message: 'params.maxSockets: expected a whole number from 1 to 256 but found "16"' },
-    { name: 'a timeout past a minute', kind: fixSteps, step: 'tune-pool', params: { timeoutMs: timeoutMs.max + 1 }, message: 'tune-pool params.timeoutMs: expected a whole number from 1 to 60000 but found 60001' },
+    { name: 'a timeout past five minutes', kind: fixSteps, step: 'tune-pool', params: { timeoutMs: timeoutMs.max + 1 }, message: 'tune-pool params.timeoutMs: expected a whole number from 1 to 300000 but found 300001' },
     { name: 'a timeout Node would fire at once (2^31 ms)', kind: fixSteps, step: 'tune-pool', params: { timeoutMs: 2 ** 31 }, message: 'but found 2147483648' },
     { name: 'an unknown key, with the one meant', kind: fixSteps, step: 'tune-pool', params: { maxSocket: 16 }, message: 'tune-pool params.maxSocket: unknown param "maxSocket" (known: maxSockets, timeoutMs); did you mean "maxSockets"?' },
     { name: 'a key for a fault that takes none', kind: faultSteps, step: 'expired-cert', params: { days: 3 }, message: 'expired-cert params.days: unknown param "days": expired-cert takes no params' },
@@ -69,13 +69,13 @@ describe('fault and fix params', () => {
   it('report every problem of one params at once', () => {
     expect(check(fixSteps, 'tune-pool', { maxSockets: 0, timeoutMs: -1, keepAlive: false })).toBe(
       'tune-pool params.maxSockets: expected a whole number from 1 to 256 but found 0; ' +
-        'params.timeoutMs: expected a whole number from 1 to 60000 but found -1; ' +
+        'params.timeoutMs: expected a whole number from 1 to 300000 but found -1; ' +
         'params.keepAlive: unknown param "keepAlive" (known: maxSockets, timeoutMs)',
     );
   });
 
   it('take the bounds themselves', () => {
-    expect(check(fixSteps, 'tune-pool', { maxSockets: maxSockets.min, timeoutMs: timeoutMs.max })).toEqual({ maxSockets: 1, timeoutMs: 60_000 });
+    expect(check(fixSteps, 'tune-pool', { maxSockets: maxSockets.min, timeoutMs: timeoutMs.max })).toEqual({ maxSockets: 1, timeoutMs: 300_000 });
     expect(check(faultSteps, 'exhausted-pool', { maxSockets: maxSockets.max })).toEqual({ maxSockets: 256 });
   });
 
@@ -114,7 +114,7 @@ describe('params in a lab file', () => {
     const issues = checkLabFaults(parseLab(lab('{ maxSockets: -5 }', '{ maxSockets: 16, timeoutMs: 9999999999 }'), 'labs/unit.yaml'));
     expect(issues).toEqual([
       expect.objectContaining({ line: 14, path: 'faults[0].params.maxSockets', message: 'exhausted-pool: expected a whole number from 1 to 256 but found -5' }),
-      expect.objectContaining({ line: 21, path: 'scenario.fix[0].params.timeoutMs', message: 'tune-pool: expected a whole number from 1 to 60000 but found 9999999999' }),
+      expect.objectContaining({ line: 21, path: 'scenario.fix[0].params.timeoutMs', message: 'tune-pool: expected a whole number from 1 to 300000 but found 9999999999' }),
     ]);
   });
 

@@ -12,19 +12,21 @@
  */
 import * as v from 'valibot';
 import { didYouMean, formatPath, listKnown } from '../lab/labError.js';
+import { maxPoolSockets, maxTimeoutMs } from '../lab/limits.js';
 import { subjectAltNamePattern } from '../lab/schema.js';
 import { describeValue } from '../lab/schemaIssue.js';
 import { FaultError, type FaultParams } from './fault.js';
 
-/** Every numeric bound of a param, by name: messages quote them and tests read them. */
+/**
+ * Every bound of a param, by name: messages quote them and tests read them. Params that set a
+ * field of the lab (a pool's size, its timeout) share the lab file's bounds (lab/limits.ts):
+ * a fault or fix never makes a spec the schema would refuse.
+ */
 export const paramLimits = {
-  /** Sockets one client's pool may hold open; far more than any lab's rps needs. */
-  maxSockets: { min: 1, max: 256 },
-  /**
-   * A pool's request timeout: a minute at most, far below the 2^31 - 1 ms past which Node's
-   * setTimeout fires at once instead (Node docs, timers: setTimeout `delay`).
-   */
-  timeoutMs: { min: 1, max: 60_000 },
+  /** Sockets one client's pool may hold open. */
+  maxSockets: { min: 1, max: maxPoolSockets },
+  /** A pool's request timeout: far below the 2^31 - 1 ms past which Node's setTimeout fires at once. */
+  timeoutMs: { min: 1, max: maxTimeoutMs },
   /** Names a re-issued certificate carries (wrong-san). */
   subjectAltNames: { min: 1, max: 16 },
   /** Characters of one name or SAN. */
