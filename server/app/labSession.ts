@@ -8,12 +8,15 @@
  *   diagnosis ✓ ──▶ fix: applyFixes(spec') ──stop + startSandbox (same id, generation+1)──▶ verify ──▶ progress
  *   drill facilitator ──▶ setFaults(extra) ──▶ lab's faults + extra, then the fixes so far ──▶ realised the same way
  *
- * Operations that drive or replace the sandbox (traffic, fix, verify) run one at a time.
+ * Operations that drive or replace the sandbox (traffic, fix, verify) run one at a time. A
+ * traffic run lasts `maxTrafficMs` at most (then stops sending and reports what it sent), and
+ * stops too when its caller goes away; a second traffic call while one is under way is
+ * refused at once (TRAFFIC_RUNNING), never queued behind it.
  */
 import { EventEmitter } from 'node:events';
 import { stackWording } from '../explain/stackWording.js';
 import type { TraceEvent } from '../explain/index.js';
-import { applyFaults, applyFixes, FaultError, faults, fixActions } from '../faults/index.js';
+import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError } from '../faults/index.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
 import { startSandbox, type EdgeReport, type Sandbox, type SandboxOptions } from '../runtime/index.js';
@@ -23,7 +26,7 @@ import { EdgeHealthMeter } from './edgeHealth.js';
 import { ApiError, type ErrorLogger } from './errors.js';
 import { checkEdges, gradeDiagnosis, hintCost, isGreen, rootCauseSummary, rootCauseTitle, scoreOf } from './grading.js';
 import type { ProgressStore } from './progressStore.js';
-import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, VerifyResponse } from './protocol.js';
+import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, TrafficResponse, VerifyResponse } from './protocol.js';
 import { TraceStore } from './traceStore.js';
 
 /** How a learner starts a lab. */
@@ -41,6 +44,31 @@ export interface SessionOptions {
   progress: ProgressStore;
   verifyRequests: number;
   logger: ErrorLogger;
+  /** The longest one traffic or verify run may send for; `maxTrafficRunMs` when absent. */
+  maxTrafficMs?: number;
+}
+
+/**
+ * How long one run of traffic may keep sending: long enough for any lab's story, short enough
+ * that a `{"requests": 1000}` at 5 rps cannot hold a sandbox for minutes.
+ */
+export const maxTrafficRunMs = 30_000;
+/** After the last request is sent: the runtime waits up to 1 s for failed connections to close. */
+const reportSettleMs = 1000;
+
+/** A traffic run a call asked for: accepted (waiting its turn), then under way from `startedAt`. */
+interface TrafficRun {
+  startedAt?: number;
+}
+
+/**
+ * A FaultError as the API's code: params that do not fit their schema are BAD_PARAMS;
+ * anything this lab lacks (a target, a CA named in params) is `code`.
+ */
+function faultApiError(error: unknown, code: 'BAD_REQUEST' | 'FIX_NOT_APPLICABLE', prefix = ''): unknown {
+  if (error instanceof ParamsError && !error.ofLab) return new ApiError('BAD_PARAMS', error.message);
+  if (error instanceof FaultError) return new ApiError(code, prefix + error.message);
+  return error;
 }
 
 /** The lab's spec with its own faults and the extra ones applied; every way it fails is a stable code. */
@@ -51,8 +79,7 @@ export function brokenSpec(doc: LabDocument, extraFaults: readonly FaultSpec[]):
   try {
     return applyFaults(doc.spec, [...doc.spec.faults, ...extraFaults]);
   } catch (error) {
-    if (error instanceof FaultError) throw new ApiError('BAD_REQUEST', error.message);
-    throw error;
+    throw faultApiError(error, 'BAD_REQUEST');
   }
 }
 
@@ -92,6 +119,8 @@ export class LabSession {
   #completed = false;
   #solvedInMs: number | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The traffic run accepted or under way, if any (a verify's included while it runs). */
+  #trafficRun: TrafficRun | undefined;
 
   static async start(doc: LabDocument, how: StartOptions, options: SessionOptions): Promise<LabSession> {
     const spec = brokenSpec(doc, how.extraFaults);
@@ -197,22 +226,39 @@ export class LabSession {
     return { ...grade, score: this.#score(), reveal: this.#reveal() };
   }
 
-  runTraffic(requests: number): Promise<EdgeReport[]> {
-    return this.#exclusive(() => this.#traffic(requests));
+  /**
+   * Real traffic on every edge, `requests` per client, for `maxTrafficMs` at most; `signal`
+   * (the caller going away) stops it early. Refused with TRAFFIC_RUNNING while another run is
+   * accepted or under way.
+   */
+  async runTraffic(requests: number, signal?: AbortSignal): Promise<TrafficResponse> {
+    if (this.#trafficRun) throw this.#trafficRunning(this.#trafficRun);
+    const run: TrafficRun = {};
+    this.#trafficRun = run;
+    try {
+      return await this.#exclusive(() => this.#traffic(requests, run, signal));
+    } finally {
+      if (this.#trafficRun === run) this.#trafficRun = undefined;
+    }
   }
 
   /** Applies a catalogue fix action to the running spec and realises it again: same id, next generation. */
   applyFix(fix: FixActionSpec): Promise<SandboxView> {
-    if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
     if (!fixActions.has(fix.action)) throw new ApiError('UNKNOWN_FIX', `"${fix.action}" (known: ${[...fixActions.keys()].join(', ')})`);
+    try {
+      // Before the diagnosis and the queue: params that cannot fit are refused at once, whatever runs.
+      checkStepParams(fixSteps, { name: fix.action, params: fix.params });
+    } catch (error) {
+      throw faultApiError(error, 'FIX_NOT_APPLICABLE');
+    }
+    if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
     return this.#exclusive(async () => {
       let fixed: LabSpec;
       try {
         // Inside the queue: a second fix applies on top of the first.
         fixed = applyFixes(this.#spec, [fix]);
       } catch (error) {
-        if (error instanceof FaultError) throw new ApiError('FIX_NOT_APPLICABLE', error.message);
-        throw error;
+        throw faultApiError(error, 'FIX_NOT_APPLICABLE');
       }
       await this.#realise(fixed);
       this.#fixes.push(fix);
@@ -231,8 +277,7 @@ export class LabSession {
       try {
         spec = applyFixes(broken, this.#fixes);
       } catch (error) {
-        if (error instanceof FaultError) throw new ApiError('FIX_NOT_APPLICABLE', `a fix applied earlier no longer applies: ${error.message}`);
-        throw error;
+        throw faultApiError(error, 'FIX_NOT_APPLICABLE', 'a fix applied earlier no longer applies: ');
       }
       await this.#realise(spec);
       this.#extraFaults = structuredClone([...extraFaults]);
@@ -244,7 +289,7 @@ export class LabSession {
   verify(): Promise<VerifyResponse> {
     if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
     return this.#exclusive(async () => {
-      const edges = await this.#traffic(this.#options.verifyRequests);
+      const { edges } = await this.#traffic(this.#options.verifyRequests, {});
       // Judged against the lab as written: a fault must not change what an edge should do.
       const checks = checkEdges(this.doc.spec, edges);
       const green = isGreen(checks);
@@ -299,20 +344,48 @@ export class LabSession {
     return this.#sandbox;
   }
 
-  async #traffic(requests: number): Promise<EdgeReport[]> {
+  get #maxTrafficMs(): number {
+    return this.#options.maxTrafficMs ?? maxTrafficRunMs;
+  }
+
+  /** Runs traffic for at most #maxTrafficMs, or until `signal` aborts; `run` is the one #trafficRun names meanwhile. */
+  async #traffic(requests: number, run: TrafficRun, signal?: AbortSignal): Promise<TrafficResponse> {
     const sandbox = this.#running();
+    const limitMs = this.#maxTrafficMs;
+    const timeLimit = new AbortController();
+    const timer = setTimeout(() => timeLimit.abort(), limitMs);
+    run.startedAt = Date.now();
+    this.#trafficRun ??= run;
     const health = this.#health;
     health?.start();
+    let edges: EdgeReport[];
     try {
-      return await sandbox.runTraffic({ requests });
+      edges = await sandbox.runTraffic({ requests, signal: signal ? AbortSignal.any([signal, timeLimit.signal]) : timeLimit.signal });
     } catch (error) {
       if (this.#sandbox !== sandbox) throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped during the traffic run');
       throw error;
     } finally {
+      clearTimeout(timer);
+      if (this.#trafficRun === run) this.#trafficRun = undefined;
       health?.stop();
       // Keep-alive connections stay open after the run: show them now, complete them on close.
       this.#trace?.flushOpen();
     }
+    const cut = timeLimit.signal.aborted && edges.some((edge) => edge.requests < requests);
+    return cut ? { edges, stopped: { reason: 'time-limit', limitMs, requested: requests } } : { edges };
+  }
+
+  /** TRAFFIC_RUNNING, saying how long the run in the way may still take at most. */
+  #trafficRunning(run: TrafficRun): ApiError {
+    const limitMs = this.#maxTrafficMs;
+    // Requests in flight when the run stops sending still finish, each within its pool's timeout.
+    const drainMs = Math.max(0, ...Object.values(this.#spec.clients).map((client) => client.pool.timeoutMs)) + reportSettleMs;
+    const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+    if (run.startedAt === undefined) {
+      return new ApiError('TRAFFIC_RUNNING', `a run just accepted takes ${seconds(limitMs + drainMs)} s at most once it starts (after any fix, fault change or verify under way); try again after it`);
+    }
+    const leftMs = Math.max(0, run.startedAt + limitMs - Date.now()) + drainMs;
+    return new ApiError('TRAFFIC_RUNNING', `the run under way ends within ${seconds(leftMs)} s (runs send for ${seconds(limitMs)} s at most); try again after it`);
   }
 
   async #realise(spec: LabSpec): Promise<void> {

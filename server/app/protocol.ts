@@ -150,7 +150,10 @@ export interface DiagnosisResponse {
 
 /** POST /api/sandboxes/:id/traffic — body { requests } */
 export interface TrafficResponse {
+  /** Each edge counts the requests actually sent. */
   edges: EdgeReport[];
+  /** Present when the run hit its time limit before every client sent `requested` requests. */
+  stopped?: { reason: 'time-limit'; limitMs: number; requested: number };
 }
 
 /** One edge as verify judged it. */

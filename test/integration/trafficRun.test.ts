@@ -1,12 +1,21 @@
 /**
  * A run of traffic ends: stopped by its signal it sends nothing more and reports what it
- * sent; a request the pool never gives a socket still ends at its timeout. Real sandboxes;
- * every wait is for a real event (a request's result, the run's end).
+ * sent; a request the pool never gives a socket still ends at its timeout; a lab session's
+ * run stops at its time limit and says so. Real sandboxes; every wait is for a real event
+ * (a request's result, the run's end).
  */
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../server/app/errors.js';
+import { LabCatalogue } from '../../server/app/labCatalogue.js';
+import { ProgressStore } from '../../server/app/progressStore.js';
+import { SandboxRegistry } from '../../server/app/sandboxRegistry.js';
 import type { RequestResult } from '../../server/runtime/messages.js';
 import { startSandbox, type Sandbox } from '../../server/runtime/index.js';
+import { labsDir } from './appHarness.js';
 import { healthyLab } from './runtimeHelpers.js';
 
 const running: Sandbox[] = [];
@@ -58,5 +67,44 @@ describe('a request the pool never gives a socket', () => {
     const [edge] = await sandbox.runTraffic({ requests: 2 });
     expect(edge).toMatchObject({ requests: 2, ok: 0, timeouts: 2 });
     expect(edge!.clientErrors.ETIMEDOUT?.message).toMatch(/no response within 300 ms/);
+  });
+});
+
+describe("a lab session's traffic run", () => {
+  it('stops sending at its time limit, reports what it sent and says it was cut short', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-traffic-data-'));
+    const logger = { error: (message: string, error?: unknown) => void expect.fail(`${message}: ${String(error)}`) };
+    const registry = new SandboxRegistry(new LabCatalogue(labsDir, logger), {
+      maxSandboxes: 1,
+      sandboxOptions: {},
+      progress: await ProgressStore.open(dataDir, logger),
+      verifyRequests: 1,
+      logger,
+      maxTrafficMs: 1500,
+    });
+    try {
+      const session = await registry.start('baseline');
+      // baseline's clients send 5 requests a second: 1000 would take over three minutes.
+      const run = session.runTraffic(1000);
+      const refused = await session.runTraffic(1).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ApiError);
+      // Refused as soon as the first is accepted, before it has even started.
+      expect(refused).toMatchObject({ code: 'TRAFFIC_RUNNING', message: expect.stringMatching(/a run just accepted takes 5 s at most once it starts/) });
+
+      const { edges, stopped } = await run;
+      expect(stopped).toEqual({ reason: 'time-limit', limitMs: 1500, requested: 1000 });
+      for (const edge of edges) {
+        expect(edge.requests).toBeGreaterThan(0);
+        expect(edge.requests).toBeLessThan(20);
+        expect(edge.ok).toBe(edge.requests);
+      }
+
+      const next = await session.runTraffic(2);
+      expect(next.stopped).toBeUndefined();
+      expect(next.edges.map((edge) => edge.requests)).toEqual([2, 2]);
+    } finally {
+      await registry.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

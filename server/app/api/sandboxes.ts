@@ -5,7 +5,8 @@
  *   GET    /api/sandboxes/:id                                      → SandboxView
  *   DELETE /api/sandboxes/:id                                      → 204
  *   GET    /api/sandboxes/:id/trace                                → TraceResponse
- *   POST   /api/sandboxes/:id/traffic      { requests }            → TrafficResponse
+ *   POST   /api/sandboxes/:id/traffic      { requests }            → TrafficResponse (stops when the caller goes away;
+ *                                                                     409 TRAFFIC_RUNNING while another run is under way)
  *   POST   /api/sandboxes/:id/hints                                → HintResponse (the next one; costs points)
  *   POST   /api/sandboxes/:id/diagnosis    { rootCause, evidence: { conn, seq } } → DiagnosisResponse
  *   POST   /api/sandboxes/:id/fix          { action, target?, params? } → SandboxView (same id, next generation)
@@ -72,7 +73,9 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
       async handler({ res, params, body }) {
         const session = registry.get(params.id!);
         const requests = wholeNumberField(objectBody(body), 'requests', 1, limits.maxRequests, 5);
-        sendJson(res, 200, { edges: await session.runTraffic(requests) } satisfies TrafficResponse);
+        const gone = callerGone(res);
+        const traffic = await session.runTraffic(requests, gone);
+        if (!gone.aborted) sendJson(res, 200, traffic satisfies TrafficResponse);
       },
     },
     {
@@ -153,6 +156,19 @@ function extraFaults(input: Body): FaultSpec[] {
     const target = stringField(fault, 'target', true);
     return { kind: stringField(fault, 'kind'), ...(target ? { target } : {}), params: paramsField(fault, 'params') };
   });
+}
+
+/**
+ * Aborts when the connection closes before the response is sent: the caller gave up, so the
+ * work done for it can stop. (`res` 'close', not `req` 'close', which Node emits as soon as the
+ * request body has been read.)
+ */
+function callerGone(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 function download(res: ServerResponse, filename: string, type: string, bytes: Buffer): void {
