@@ -34,24 +34,41 @@ function asTapConnection(recorded: RecordedConnection): TapConnection {
   };
 }
 
-async function readInput(file: string, what: string): Promise<Buffer> {
+/** What a mistyped path meets, in words, with the next step; any other error is quoted by its code. */
+function unreadable(code: string, what: string, example: string): string {
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'there is no such file; check the path';
+    case 'EISDIR':
+      return `it is a directory; give the ${what} file itself, like ${example}`;
+    case 'EACCES':
+      return 'permission denied; check its permissions';
+    default:
+      return `${code}; check the path`;
+  }
+}
+
+async function readInput(file: string, what: string, example: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (error) {
-    throw new CliError(`cannot read the ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; check the path`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
+    throw new CliError(`cannot read the ${what} ${file}: ${unreadable(code, what, example)}`);
   }
 }
 
 export async function decodeCommand(options: DecodeOptions): Promise<void> {
   let capture;
   try {
-    capture = readCapture(await readInput(options.file, 'capture'));
+    capture = readCapture(await readInput(options.file, 'capture', 'cap/capture.pcapng'));
   } catch (error) {
     if (error instanceof CaptureError) throw new CliError(`${options.file} is not a pcap or pcapng capture (${error.message}); save it from Wireshark or tcpdump -w`);
     throw error;
   }
   const keylogLines = [...capture.keylog];
-  if (options.keylog) keylogLines.push(...(await readInput(options.keylog, 'key log')).toString('utf8').split('\n'));
+  if (options.keylog) keylogLines.push(...(await readInput(options.keylog, 'key log', 'cap/keys.log')).toString('utf8').split('\n'));
   const trace = buildTrace({ sandbox: options.file, connections: capture.connections.map(asTapConnection), keylog: keylogLines, processEvents: [] });
   const verdicts = verdictsForSandbox(trace);
   if (options.json) {
