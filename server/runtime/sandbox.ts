@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatPath, stackProblems } from '../lab/index.js';
 import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
 import { issuePki, pemBlocks, writeMaterials, type Materials, type Pki } from '../pki/index.js';
 import { pickLoopbackAddress } from './address.js';
@@ -79,13 +80,15 @@ export async function stopAllSandboxes(): Promise<void> {
   await Promise.allSettled([...liveSandboxes].map((sandbox) => sandbox.stop()));
 }
 
-/** What the schema cannot say but the runtime cannot do. */
+/**
+ * Lab rules the runtime relies on, asked again of the spec it is given: `validate` checks the
+ * lab as written (server/lab/stacks.ts), but a fault applied later (permissive-mode on an
+ * openssl service) can still break one, and a refusal naming the field beats a crash halfway
+ * through starting.
+ */
 function checkRealizable(spec: LabSpec): void {
-  for (const [name, service] of Object.entries(spec.services)) {
-    if (service.stack === 'openssl' && service.mode !== 'strict') {
-      throw new TypeError(`services.${name}: stack "openssl" serves TLS only; mode "${service.mode}" needs stack "node"`);
-    }
-  }
+  const [problem] = stackProblems(spec.services);
+  if (problem !== undefined) throw new TypeError(`${formatPath(problem.path)}: ${problem.message}`);
   for (const [name, client] of Object.entries(spec.clients)) {
     if (!(client.calls in spec.services)) {
       throw new TypeError(`clients.${name}.calls: "${client.calls}" is not a service in this lab (known: ${Object.keys(spec.services).join(', ')})`);
