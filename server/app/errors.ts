@@ -11,7 +11,7 @@ export const apiErrors = {
   FIX_NOT_APPLICABLE: { status: 400, message: 'the fix action does not apply to this lab' },
   BAD_PARAMS: { status: 400, message: 'the params do not fit the fault or fix action' },
   TOKEN_REQUIRED: { status: 401, message: 'open the URL printed by `mtls-lab serve` (it carries the token), or send Authorization: Bearer <token>' },
-  HOST_NOT_ALLOWED: { status: 403, message: 'this server answers only to loopback names (DNS rebinding guard)' },
+  HOST_NOT_ALLOWED: { status: 403, message: 'this server answers only to the addresses it printed at start, localhost, and names given with --allowed-hosts (DNS rebinding guard)' },
   ORIGIN_NOT_ALLOWED: { status: 403, message: 'requests that change state, and WebSocket upgrades, must come from this server\'s own page' },
   TERMINAL_DISABLED: { status: 403, message: 'the terminal is off: this server listens beyond loopback; restart it with --terminal on to allow a shell for anyone holding the token' },
   LAB_NOT_FOUND: { status: 404, message: 'no such lab' },

@@ -12,6 +12,8 @@
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { certificateRoutes } from './api/certificates.js';
 import { labRoutes } from './api/labs.js';
@@ -23,6 +25,7 @@ import { hostCheck, allowedHostNames } from './hostCheck.js';
 import { compose, sendApiError, type RequestContext } from './http.js';
 import { jsonBody } from './jsonBody.js';
 import { LabCatalogue } from './labCatalogue.js';
+import { reachableAddresses } from './listenAddresses.js';
 import { resolveAppOptions, terminalEnabled, type AppOptions } from './options.js';
 import { originCheck } from './originCheck.js';
 import { ProgressStore } from './progressStore.js';
@@ -46,8 +49,12 @@ export interface App {
   readonly sandboxes: SandboxRegistry;
   readonly progress: ProgressStore;
   readonly hub: WsHub;
-  /** Listens on options.host:options.port; resolves with the port and the URL that carries the token. */
-  listen(): Promise<{ port: number; url: string }>;
+  /**
+   * Listens on options.host:options.port; resolves with the port and the URLs that carry the
+   * token, one per address it answers on (each interface's, for the wildcard), loopback first;
+   * `url` is the first.
+   */
+  listen(): Promise<{ port: number; url: string; urls: string[] }>;
   /** Stops everything; rejects with an AggregateError naming what did not stop cleanly. */
   close(): Promise<void>;
 }
@@ -60,7 +67,9 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   const { logger } = options;
   let port = options.port;
   const cookieName = (): string => tokenCookieName(port);
-  const allowedHosts = allowedHostNames(options.host, options.allowedHosts);
+  // The addresses join once the server listens: only then is the bound address known.
+  let allowedHosts = allowedHostNames({ bindHost: options.host, extra: options.allowedHosts });
+  const hostsAllowed = (): ReadonlySet<string> => allowedHosts;
 
   const progress = await ProgressStore.open(options.dataDir, logger);
   const catalogue = new LabCatalogue(options.labsDir, logger);
@@ -76,8 +85,8 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   const handle = compose([
     errorHandler(logger),
     securityHeaders(),
-    hostCheck(allowedHosts),
-    originCheck(),
+    hostCheck(hostsAllowed),
+    originCheck(hostsAllowed),
     tokenAuth(options.token, cookieName),
     jsonBody(options.maxBodyBytes),
     router('/api/', [...labRoutes(catalogue, progress), ...sandboxRoutes(sandboxes, options), ...certificateRoutes(sandboxes), ...scoreboardRoutes(scoreboard)]),
@@ -96,7 +105,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   });
 
   const terminals = terminalHost(terminalEnabled(options));
-  const hub = new WsHub(sandboxes, scoreboard, upgradeGuard(allowedHosts, options.token, cookieName), {
+  const hub = new WsHub(sandboxes, scoreboard, upgradeGuard(hostsAllowed, options.token, cookieName), {
     path: '/ws',
     maxPayloadBytes: options.maxBodyBytes,
     maxBufferedBytes: 16 * 1024 * 1024,
@@ -117,10 +126,12 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
         server.once('error', reject);
         server.listen(options.port, options.host, () => {
           server.off('error', reject);
-          const address = server.address();
-          port = typeof address === 'object' && address ? address.port : options.port;
-          const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-          resolve({ port, url: `http://${shownHost}:${port}/?token=${options.token}` });
+          const address = server.address() as AddressInfo;
+          port = address.port;
+          const listening = reachableAddresses(address.address, networkInterfaces());
+          allowedHosts = allowedHostNames({ bindHost: options.host, listening, extra: options.allowedHosts });
+          const urls = listening.map((host) => `http://${host}:${port}/?token=${options.token}`);
+          resolve({ port, url: urls[0]!, urls });
         });
       }),
     close: () => (closing ??= closeAll(server, hub, terminals, sandboxes, progress)),

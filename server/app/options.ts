@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { ErrorLogger } from './errors.js';
+import { isHostName } from './hostCheck.js';
 import { createToken } from './token.js';
 
 export interface AppOptions {
@@ -20,7 +21,10 @@ export interface AppOptions {
   labsDir: string;
   /** Where progress.json lives (see defaultDataDir). */
   dataDir: string;
-  /** Extra names the Host header may carry (beyond localhost, 127.0.0.1, [::1] and `host`). */
+  /**
+   * Extra names the Host header may carry, matched exactly (beyond localhost, 127.0.0.1, [::1],
+   * `host` and the addresses the server listens on): a name a proxy forwards (`--allowed-hosts`).
+   */
   allowedHosts: readonly string[];
   /** JSON request bodies above this are refused with PAYLOAD_TOO_LARGE. */
   maxBodyBytes: number;
@@ -96,7 +100,7 @@ export function resolveAppOptions(given: Partial<AppOptions>): AppOptions {
   wholeInRange('verifyRequests', options.verifyRequests, 1, options.maxRequests);
   if (!['auto', 'on', 'off'].includes(options.terminal)) throw new TypeError(`createApp: options.terminal must be auto, on or off, got "${String(options.terminal)}"`);
   for (const name of options.allowedHosts) {
-    if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/i.test(name)) throw new TypeError(`createApp: options.allowedHosts: "${name}" is not a host name (no port, no scheme)`);
+    if (!isHostName(name)) throw new TypeError(`createApp: options.allowedHosts: "${name}" is not a host name (no port, no scheme)`);
   }
   return options;
 }

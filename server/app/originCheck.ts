@@ -9,14 +9,20 @@
  *   - `Origin: null` (sandboxed iframes, file: pages, some redirects) is never ours;
  *   - no Origin at all is a non-browser client (curl, a test, ws), allowed only for GET and
  *     the WebSocket upgrade, which browsers always send with an Origin.
+ *
+ * "Ours" is judged as the Host check judges a Host (hostCheck.ts): the origin's name must be
+ * an allowed one and the same as the Host's, and its port the Host's, a missing port being
+ * http's 80 on both sides (a proxy may forward `Host: lab.example:80` for the page
+ * `http://lab.example`).
  */
 import { ApiError } from './errors.js';
+import { parseHost } from './hostCheck.js';
 import { header, type Middleware } from './http.js';
 
 const safeMethods = new Set(['GET', 'HEAD']);
 
 /** undefined when allowed; otherwise why not. */
-export function originProblem(origin: string | undefined, host: string | undefined, method: string): string | undefined {
+export function originProblem(origin: string | undefined, host: string | undefined, method: string, allowed: ReadonlySet<string>): string | undefined {
   if (origin === undefined) {
     return safeMethods.has(method) ? undefined : `${method} without an Origin header`;
   }
@@ -27,15 +33,18 @@ export function originProblem(origin: string | undefined, host: string | undefin
   } catch {
     return `Origin "${origin}" is not a URL`;
   }
-  if (url.protocol !== 'http:' || url.origin !== origin.toLowerCase() || !host || url.host !== host.toLowerCase()) {
+  const ours = parseHost(host);
+  const theirs = url.protocol === 'http:' && url.origin === origin.toLowerCase() ? parseHost(url.host) : undefined;
+  if (!ours || !theirs || !allowed.has(theirs.name) || theirs.name !== ours.name || (theirs.port ?? 80) !== (ours.port ?? 80)) {
     return `Origin "${origin}" is not this server's page (http://${host ?? '?'})`;
   }
   return undefined;
 }
 
-export function originCheck(): Middleware {
+/** `allowed` as hostCheck takes it. */
+export function originCheck(allowed: () => ReadonlySet<string>): Middleware {
   return (ctx, next) => {
-    const problem = originProblem(header(ctx.req, 'origin'), header(ctx.req, 'host'), ctx.req.method ?? 'GET');
+    const problem = originProblem(header(ctx.req, 'origin'), header(ctx.req, 'host'), ctx.req.method ?? 'GET', allowed());
     if (problem) throw new ApiError('ORIGIN_NOT_ALLOWED', problem);
     return next();
   };

@@ -13,11 +13,12 @@ import { requestToken, tokenMatches } from './token.js';
 
 export type UpgradeGuard = (req: IncomingMessage) => ApiError | undefined;
 
-export function upgradeGuard(allowedHosts: ReadonlySet<string>, token: string, cookieName: () => string): UpgradeGuard {
+export function upgradeGuard(allowedHosts: () => ReadonlySet<string>, token: string, cookieName: () => string): UpgradeGuard {
   return (req) => {
     const host = header(req, 'host');
-    if (!isAllowedHost(host, allowedHosts)) return new ApiError('HOST_NOT_ALLOWED', `Host "${host ?? ''}"`);
-    const problem = originProblem(header(req, 'origin'), host, req.method ?? 'GET');
+    const allowed = allowedHosts();
+    if (!isAllowedHost(host, allowed)) return new ApiError('HOST_NOT_ALLOWED', `Host "${host ?? ''}"`);
+    const problem = originProblem(header(req, 'origin'), host, req.method ?? 'GET', allowed);
     if (problem) return new ApiError('ORIGIN_NOT_ALLOWED', problem);
     if (!tokenMatches(token, requestToken(req, cookieName()))) return new ApiError('TOKEN_REQUIRED');
     return undefined;

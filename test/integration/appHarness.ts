@@ -27,6 +27,8 @@ export interface RequestOptions {
   headers?: Record<string, string | undefined>;
   /** A value is sent as JSON; a string or Buffer as is. */
   body?: unknown;
+  /** The address to connect to (127.0.0.1 by default); `host` sets the Host header apart from it. */
+  address?: string;
 }
 
 export interface TestApp {
@@ -97,7 +99,7 @@ function send(port: number, target: string, options: RequestOptions): Promise<Re
     headers['content-length'] = String(payload.length);
   }
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: target, method: options.method ?? 'GET', headers, setHost: false }, (res) => {
+    const req = http.request({ host: options.address ?? '127.0.0.1', port, path: target, method: options.method ?? 'GET', headers, setHost: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
