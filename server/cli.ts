@@ -5,7 +5,9 @@
  * Exit codes: 0 done; 2 a mistake the user can fix (one line saying what and how);
  * 1 a bug in mtls-lab itself (with its stack).
  */
+import { isIPv6 } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isHostName } from './app/hostCheck.js';
 import { FaultError } from './faults/index.js';
 import { parseFaultArgument } from './cli/faultArgument.js';
 import { LabValidationError } from './lab/index.js';
@@ -19,9 +21,11 @@ import { validateCommand } from './cli/validate.js';
 
 const usage = `usage: mtls-lab [command] [options]
 
-  serve [--host 127.0.0.1] [--port 8470] [--no-open] [--terminal auto|on|off]
-                                                       the web lab (default command); its browser terminal is
-                                                       on for loopback only unless --terminal on
+  serve [--host 127.0.0.1] [--port 8470] [--no-open] [--terminal auto|on|off] [--allowed-hosts name,…]
+                                                       the web lab (default command); prints a URL for each
+                                                       address it answers on; --allowed-hosts: names a proxy
+                                                       forwards; its browser terminal is on for loopback only
+                                                       unless --terminal on
   list [--json]                                        the labs
   validate [files…]                                    check lab files (all of labs/ by default)
   run <lab-id|file> [--fault kind[:target]]… [--fix] [--requests N] [--trace] [--json] [--capture DIR]
@@ -40,6 +44,7 @@ const options = {
   port: { type: 'string', default: '8470' },
   'no-open': { type: 'boolean', default: false },
   terminal: { type: 'string', default: 'auto' },
+  'allowed-hosts': { type: 'string', default: '' },
   json: { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true, default: [] },
   fix: { type: 'boolean', default: false },
@@ -54,6 +59,21 @@ function wholeNumber(flag: string, value: string, min: number): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < min) throw new CliError(`--${flag} takes a whole number ≥ ${min}, got "${value}"`);
   return number;
+}
+
+function portNumber(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 0 || number > 65535) throw new CliError(`--port takes a whole number from 0 to 65535, got "${value}" (0 picks any free port)`);
+  return number;
+}
+
+/** `--allowed-hosts a.example,b.example`: names matched exactly, so no port, scheme or wildcard. */
+function hostNames(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '').map((name) => (isIPv6(name) ? `[${name}]` : name));
+  for (const name of names) {
+    if (!isHostName(name)) throw new CliError(`--allowed-hosts: "${name}" is not a host name; give names alone, comma-separated, with no scheme, port or wildcard, e.g. --allowed-hosts lab.example,lab.internal`);
+  }
+  return names;
 }
 
 function terminalSwitch(value: string): 'auto' | 'on' | 'off' {
@@ -88,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
   const faults = values.fault.map(parseFaultArgument);
   switch (command) {
     case 'serve':
-      await serveCommand({ host: values.host, port: wholeNumber('port', values.port, 0), open: !values['no-open'], terminal: terminalSwitch(values.terminal) });
+      await serveCommand({ host: values.host.replace(/^\[(.*)\]$/, '$1'), port: portNumber(values.port), open: !values['no-open'], terminal: terminalSwitch(values.terminal), allowedHosts: hostNames(values['allowed-hosts']) });
       return 0;
     case 'list':
       await listCommand({ json: values.json });

@@ -59,3 +59,40 @@ export async function upLab(lab: string, extraArgs: string[] = []): Promise<Runn
     },
   };
 }
+
+export interface ServingLab {
+  process: ChildProcessWithoutNullStreams;
+  /** What it printed before "Press Ctrl-C to stop.", line by line. */
+  lines: string[];
+  /** The URLs it printed, in order. */
+  urls: string[];
+  /** SIGTERM, as Ctrl-C would; resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `mtls-lab serve …`: resolves once it says it is serving (the line "Press Ctrl-C to stop."). */
+export async function serveLab(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<ServingLab> {
+  const child = spawn(process.execPath, [cliPath, 'serve', ...args], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  const lines: string[] = [];
+  const reader = createInterface({ input: child.stdout });
+  const ready = new Promise<void>((resolve) => {
+    reader.on('line', (line) => {
+      if (line === 'Press Ctrl-C to stop.') resolve();
+      else lines.push(line);
+    });
+  });
+  await Promise.race([ready, exited.then(([code]) => Promise.reject(new Error(`mtls-lab serve exited ${code} before serving:\n${stderr}`)))]);
+  return {
+    process: child,
+    lines,
+    urls: lines.flatMap((line) => /(?:^mtls-lab is serving at |^\s+)(http:\/\/\S+)$/.exec(line)?.[1] ?? []),
+    async stop() {
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      return code;
+    },
+  };
+}

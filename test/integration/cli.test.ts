@@ -4,7 +4,7 @@
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, runCli } from '../helpers/cli.js';
@@ -133,6 +133,23 @@ describe('bad input', () => {
     } finally {
       holder.close();
     }
+  });
+
+  it('refuses a port out of range, before starting anything', async () => {
+    const result = await runCli(['serve', '--port', '99999', '--no-open'], { env: { ...process.env, MTLS_LAB_DATA_DIR: dir } });
+    expectOneLineError(result, /^ERROR: --port takes a whole number from 0 to 65535, got "99999" \(0 picks any free port\)$/m);
+  });
+
+  it('says which addresses it could listen on when --host is not one of this machine\'s', async () => {
+    const own = new Set(Object.values(networkInterfaces()).flatMap((list) => list ?? []).map((i) => i.address));
+    const foreign = ['203.0.113.9', '198.51.100.9', '192.0.2.99'].find((address) => !own.has(address))!;
+    const result = await runCli(['serve', '--host', foreign, '--port', '0', '--no-open'], { env: { ...process.env, MTLS_LAB_DATA_DIR: dir } });
+    expectOneLineError(result, new RegExp(`cannot listen on ${foreign.replaceAll('.', '\\.')} port 0: "${foreign.replaceAll('.', '\\.')}" is not an address of this machine \\(its addresses: 127\\.0\\.0\\.1, .*\\); use one of them, or --host 0\\.0\\.0\\.0 for all`));
+  });
+
+  it.each(['http://lab.example', 'lab.example:8080', '.lab.example', '*.lab.example'])('refuses --allowed-hosts %s: names only, matched exactly', async (name) => {
+    const result = await runCli(['serve', '--allowed-hosts', `ok.example,${name}`, '--port', '0', '--no-open'], { env: { ...process.env, MTLS_LAB_DATA_DIR: dir } });
+    expectOneLineError(result, new RegExp(`--allowed-hosts: "${name.replace(/[.*]/g, '\\$&')}" is not a host name; give names alone, comma-separated, with no scheme, port or wildcard`));
   });
 
   it('refuses an unknown flag with a pointer to --help', async () => {
