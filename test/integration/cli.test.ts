@@ -147,6 +147,11 @@ describe('bad input', () => {
     expectOneLineError(result, new RegExp(`cannot listen on ${foreign.replaceAll('.', '\\.')} port 0: "${foreign.replaceAll('.', '\\.')}" is not an address of this machine \\(its addresses: 127\\.0\\.0\\.1, .*\\); use one of them, or --host 0\\.0\\.0\\.0 for all`));
   });
 
+  it('says to give an address when --host is a name that does not resolve', async () => {
+    const result = await runCli(['serve', '--host', 'no-such-host.invalid', '--port', '0', '--no-open'], { env: { ...process.env, MTLS_LAB_DATA_DIR: dir } });
+    expectOneLineError(result, /cannot listen on no-such-host\.invalid port 0: "no-such-host\.invalid" is not a name this machine can resolve; use an address, e\.g\. --host 127\.0\.0\.1/);
+  });
+
   it.each(['http://lab.example', 'lab.example:8080', '.lab.example', '*.lab.example'])('refuses --allowed-hosts %s: names only, matched exactly', async (name) => {
     const result = await runCli(['serve', '--allowed-hosts', `ok.example,${name}`, '--port', '0', '--no-open'], { env: { ...process.env, MTLS_LAB_DATA_DIR: dir } });
     expectOneLineError(result, new RegExp(`--allowed-hosts: "${name.replace(/[.*]/g, '\\$&')}" is not a host name; give names alone, comma-separated, with no scheme, port or wildcard`));
