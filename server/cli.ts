@@ -27,7 +27,7 @@ const usage = `usage: mtls-lab [command] [options]
                                                        forwards; its browser terminal is on for loopback only
                                                        unless --terminal on
   list [--json]                                        the labs
-  validate [files…]                                    check lab files (all of labs/ by default)
+  validate [files or directories…]                     check lab files, each *.yaml of a directory (all of labs/ by default)
   run <lab-id|file> [--fault kind[:target]]… [--fix] [--requests N] [--trace] [--json] [--capture DIR]
                                                        start a sandbox, drive traffic, report each edge
                                                        (--trace: the annotated handshake trace, a verdict per failure)
