@@ -7,7 +7,7 @@
  *   verify traffic: EdgeReport[] ──checkEdges(spec)──▶ green only when every edge behaves
  */
 import { findField, type TraceEvent } from '../explain/traceEvent.js';
-import { faults } from '../faults/index.js';
+import { rootCauseCatalogue } from '../faults/index.js';
 import type { LabSpec, ScenarioSpec } from '../lab/schema.js';
 import type { EdgeReport } from '../runtime/index.js';
 import type { EdgeCheck } from './protocol.js';
@@ -24,14 +24,11 @@ export function scoreOf(hintsShown: number, wrongDiagnoses: number): number {
 }
 
 export function rootCauseTitle(id: string): string {
-  if (id === 'none') return 'Nothing is broken: it works as designed';
-  if (id === 'missing-client-cert') return 'The client sends no certificate';
-  return faults.get(id)?.title ?? id;
+  return rootCauseCatalogue.get(id)?.title ?? id;
 }
 
 export function rootCauseSummary(id: string): string {
-  if (id === 'none') return 'Every connection completed its handshake and was answered.';
-  return faults.get(id)?.summary ?? '';
+  return rootCauseCatalogue.get(id)?.summary ?? '';
 }
 
 type Evidence = NonNullable<ScenarioSpec['evidence']>;

@@ -14,9 +14,8 @@
  * refused at once (TRAFFIC_RUNNING), never queued behind it.
  */
 import { EventEmitter } from 'node:events';
-import { stackWording } from '../explain/stackWording.js';
 import type { TraceEvent } from '../explain/index.js';
-import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError } from '../faults/index.js';
+import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue } from '../faults/index.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
 import { startSandbox, type EdgeReport, type Sandbox, type SandboxOptions } from '../runtime/index.js';
@@ -334,7 +333,7 @@ export class LabSession {
     return {
       rootCause: { id: answer, title: rootCauseTitle(answer), summary: rootCauseSummary(answer) },
       explanation: explain,
-      stackWording: structuredClone(stackWording[answer] ?? {}),
+      stackWording: structuredClone(rootCauseCatalogue.get(answer)?.wording ?? {}),
       fix: structuredClone(fix),
     };
   }

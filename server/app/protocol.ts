@@ -11,7 +11,7 @@
  *   browser ◀──/ws: terminal-output | terminal-exit── WsHub ◀── the sandbox's shell
  */
 import type { TraceEvent } from '../explain/index.js';
-import type { StackWordings } from '../explain/stackWording.js';
+import type { StackWordings } from '../faults/index.js';
 import type { FaultSpec, FixActionSpec } from '../lab/schema.js';
 import type { LabSummary } from '../lab/summary.js';
 import type { InspectedCertificate } from '../pki/inspectFile.js';

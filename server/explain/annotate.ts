@@ -6,7 +6,8 @@
  *   DecodedMessage + AnnotationContext ──annotate──▶ { note, severity }
  */
 import type { ProcessEvent, TapConnection } from '../runtime/index.js';
-import { alertHint } from '../wire/alert.js';
+import { alertNote as alertMeaning } from '../faults/alerts.js';
+import { possessive } from '../faults/evidence.js';
 import type { DecodedMessage } from '../wire/connectionDecoder.js';
 import {
   acceptableCas,
@@ -52,8 +53,6 @@ const sender = (message: { dir: 'c2s' | 's2c' }, ctx: AnnotationContext): string
 const receiver = (message: { dir: 'c2s' | 's2c' }, ctx: AnnotationContext): string => (message.dir === 'c2s' ? ctx.service : clientName(ctx));
 const tls13 = (ctx: AnnotationContext): boolean => ctx.version === 'TLS 1.3';
 const afterColon = (summary: string): string => summary.replace(/^[A-Za-z]+: /, '');
-/** `payments` → `payments'`, `auth` → `auth's`. */
-export const possessive = (name: string): string => (name.endsWith('s') ? `${name}'` : `${name}'s`);
 const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
 /** Alerts that say "your certificate was refused" (RFC 8446 §6.2). */
@@ -103,7 +102,7 @@ function alertNote(message: AnnotatableMessage, ctx: AnnotationContext): Annotat
   const alert = message.alert;
   if (!alert) return { note: message.summary, severity: 'warning' };
   const name = `${alert.description} (${alert.code})`;
-  const hint = alertHint(alert.code);
+  const hint = alertMeaning(alert.code);
   const reason = hint ? ` — ${hint}` : '';
   const from = sender(message, ctx);
   const severity: TraceSeverity = alert.level === 'fatal' ? 'error' : alert.code === 0 || alert.code === 90 ? 'info' : 'warning';

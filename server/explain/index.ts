@@ -7,5 +7,5 @@
 export type { Field, TraceDirection, TraceEvent, TraceLayer, TraceSeverity } from './traceEvent.js';
 export { buildTrace, defaultTraceOptions, traceDecoded, type DecodedInput, type DecodedTraceInput, type Topology, type TraceInput, type TraceOptions } from './buildTrace.js';
 export { annotate, type AnnotationContext } from './annotate.js';
-export { connectionVerdict, edgeVerdict, verdictsForSandbox, type VerdictContext, type RootCause, type SandboxVerdicts, type Verdict, type VerdictEvidence } from './verdict.js';
-export { stackWording, type Stack, type StackWordings, type Wording } from './stackWording.js';
+export { connectionFacts, connectionVerdict, edgeVerdict, verdictsForSandbox, type VerdictContext, type RootCause, type SandboxVerdicts, type Verdict, type VerdictEvidence } from './verdict.js';
+export type { Stack, StackWordings, Wording } from '../faults/index.js';

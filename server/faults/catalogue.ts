@@ -1,14 +1,16 @@
-/** Every spec fault by kind, and how a fault or fix finds what it targets. */
+/** Every spec fault by kind, every root cause (the faults and `none`), and how a fault or fix finds what it targets. */
 import type { LabSpec } from '../lab/schema.js';
 import { expiredCert } from './expiredCert.js';
 import { exhaustedPool } from './exhaustedPool.js';
 import { FaultError, type Fault, type TargetKind } from './fault.js';
 import { missingClientCert } from './missingClientCert.js';
 import { missingIntermediate } from './missingIntermediate.js';
+import { none } from './none.js';
 import { notYetValid } from './notYetValid.js';
 import { optionalClientAuth } from './optionalClientAuth.js';
 import { permissiveMode } from './permissiveMode.js';
 import { revokedCert } from './revokedCert.js';
+import type { RootCause } from './rootCause.js';
 import { wrongCa } from './wrongCa.js';
 import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
@@ -17,8 +19,11 @@ export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
 );
 
-/** Root causes a scenario may offer: every fault, plus `none` for a healthy lab. */
-export const rootCauses: readonly string[] = ['none', ...faults.keys()];
+/** Every root cause by kind: `none` for a healthy lab, then every fault. */
+export const rootCauseCatalogue: ReadonlyMap<string, RootCause> = new Map<string, RootCause>([[none.kind, none], ...faults]);
+
+/** Root causes a scenario may offer. */
+export const rootCauses: readonly string[] = [...rootCauseCatalogue.keys()];
 
 function candidates(spec: LabSpec, kind: TargetKind): string[] {
   switch (kind) {

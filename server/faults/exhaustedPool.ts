@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { evidenceOf, finding } from './evidence.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { paramLimits, paramsSchema, wholeNumber } from './params.js';
 
@@ -6,6 +7,14 @@ const params = paramsSchema({
   /** The pool's size while broken: 2 sockets, unless the lab says otherwise. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 2),
 });
+
+/**
+ * Full handshakes per request above which a pool is not reusing its connections. A healthy
+ * keep-alive pool pays about one per socket (maxSockets / requests: 0.05 for 16 sockets and
+ * 300 requests); a starved one pays one for most requests. It stays below 1 even then: a
+ * request that times out while still queued never gets a socket, so pays no handshake.
+ */
+const churnPerRequest = 0.3;
 
 /**
  * The service that "melted down because every request opened a new mTLS connection": no
@@ -17,12 +26,29 @@ export const exhaustedPool: Fault<v.InferOutput<typeof params>> = {
   title: 'Exhausted connection pool',
   summary: 'The caller opens a new mTLS connection per request through too few sockets; requests queue and time out.',
   target: 'client',
-  signature: {
-    client: 'timeouts (ETIMEDOUT, socket hang up) and a p99 far above the handler latency',
-    server: 'one full handshake per request',
-  },
-  fix: 'tune-pool',
+  fixes: ['tune-pool'],
   params,
+  rules: {},
+  /**
+   * A starved pool (keep-alive off, RFC 8446 §2.2 resumption unused): requests wait for one of
+   * too few sockets until they time out, and the connections keep being replaced, each with a
+   * full handshake.
+   */
+  edgeRule(edge) {
+    const starved = edge.timeouts > 0 || edge.maxQueueDepth >= 10;
+    if (!(edge.handshakesPerRequest >= churnPerRequest && edge.resumed === 0 && starved)) return undefined;
+    const proof = edge.timeout ? evidenceOf(edge.timeout, 'code', 'ETIMEDOUT') : edge.lastOpen ? evidenceOf(edge.lastOpen, 'service', edge.service) : undefined;
+    if (!proof) return undefined;
+    return finding('exhausted-pool', 'client', proof,
+      `${edge.client} → ${edge.service}: ${edge.handshakes} full handshakes for ${edge.requests} requests (${edge.handshakesPerRequest.toFixed(2)} per request), none resumed; ` +
+        `up to ${edge.maxQueueDepth} requests queued for a socket, ${edge.timeouts} timed out (p99 ${edge.p99Ms.toFixed(0)} ms): ` +
+        'too few sockets, no keep-alive, no resumption — every new connection pays a full mTLS handshake');
+  },
+  wording: {
+    node: { detector: 'ETIMEDOUT / socket hang up; a p99 far above the handler time', version: 'Node 20' },
+    go: { detector: 'context deadline exceeded', version: 'Go 1.21+', source: 'net/http transport.go, context' },
+    envoy: { detector: 'upstream connect error or disconnect/reset before headers. reset reason: overflow (503 UO)', version: 'Envoy 1.28', source: 'Envoy docs, circuit breaking (response flag UO)' },
+  },
   apply(spec, target, { maxSockets }) {
     const next = cloneSpec(spec);
     const pool = next.clients[target]!.pool;

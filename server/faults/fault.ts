@@ -9,22 +9,18 @@
  */
 import type { LabSpec } from '../lab/schema.js';
 import type { ParamsSchema } from './params.js';
+import type { RootCause } from './rootCause.js';
 
 /** What a fault's target names in the lab. */
 export type TargetKind = 'certificate' | 'service' | 'client' | 'endpoint';
 
 export type FaultParams = Readonly<Record<string, unknown>>;
 
-export interface Fault<P extends FaultParams = FaultParams> {
-  kind: string;
-  title: string;
-  /** One sentence a learner reads after the diagnosis. */
-  summary: string;
+/** A root cause (rootCause.ts: its detection rules, notes and wording) that a lab can stage. */
+export interface Fault<P extends FaultParams = FaultParams> extends RootCause {
   target: TargetKind;
-  /** How each side reports it (the real wording of the stacks the labs run). */
-  signature: { client: string; server: string };
-  /** The fix action (see fixes.ts) that undoes it. */
-  fix: string;
+  /** The fix actions (fixes.ts) that undo it, any one of them. */
+  fixes: readonly string[];
   /** The params it takes (params.ts): strict, every bound named; applyStep parses them for `apply`. */
   params: ParamsSchema<P>;
   apply(spec: LabSpec, target: string, params: P): LabSpec;

@@ -1,3 +1,4 @@
+import { evidenceOf, finding } from './evidence.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
 
@@ -11,12 +12,26 @@ export const permissiveMode: Fault = {
   title: 'PERMISSIVE mode left on',
   summary: 'The service accepts plaintext on its mTLS port, so a caller with no certificate is served.',
   target: 'service',
-  signature: {
-    client: 'plaintext caller: HTTP 200 with no certificate at all',
-    server: 'request served with "no client certificate"',
-  },
-  fix: 'enforce-strict',
+  fixes: ['enforce-strict'],
   params: noParams,
+  rules: {
+    /** Plaintext on a TLS port, answered 2xx (a port that is plain HTTP by design is not a finding). */
+    plaintextServed(f) {
+      if (!f.plaintext || f.plaintext.expected || !f.served) return undefined;
+      const line = f.plaintext.firstLine;
+      return finding('permissive-mode', 'server', evidenceOf(f.plaintext, 'first_line', line),
+        `${f.service} served a plaintext request ("${line}") on its ${f.mtlsPort ? 'mTLS' : 'TLS'} port: no handshake, no certificate, no identity — the port accepts plaintext beside TLS (PERMISSIVE)`, 'warning');
+    },
+  },
+  wording: {
+    // A TLS server reading "GET / HTTP/1.1" fails with SSL_R_HTTP_REQUEST ("http request");
+    // a TLS client reading an HTTP answer fails with "wrong version number".
+    openssl: { detector: 'strict port: SSL routines::http request; s_client against a plaintext port: wrong version number', version: 'OpenSSL 3.0' },
+    curl: { detector: 'permissive: HTTP 200 over plain http://; strict: curl: (52) Empty reply from server', version: 'curl 7.88 (OpenSSL 3.0)' },
+    node: { detector: 'strict: ERR_SSL_HTTP_REQUEST (the server saw an HTTP request where a ClientHello belongs)', version: 'Node 20' },
+    go: { detector: 'tls: first record does not look like a TLS handshake', version: 'Go 1.21+', source: 'crypto/tls conn.go (readRecordOrCCS)' },
+    envoy: { detector: 'PERMISSIVE: the plaintext filter chain serves it; STRICT: connection reset by peer', version: 'Envoy 1.28 (Istio)', source: 'Istio docs, PeerAuthentication; Envoy tls_inspector' },
+  },
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.services[target]!.mode = 'permissive';

@@ -1,5 +1,12 @@
+import { described, detector, evidenceOf, finding, refusedBy, reportValue, shortName, witnesses } from './evidence.js';
+import type { Signal } from './facts.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
+
+const signal: Signal = {
+  alerts: [44],
+  verifyErrors: [{ num: 23, code: 'CERT_REVOKED', text: 'certificate revoked' }],
+};
 
 /**
  * The certificate is on its issuer's CRL — revoked after its key leaked — but is still the
@@ -11,12 +18,34 @@ export const revokedCert: Fault = {
   title: 'Revoked certificate still deployed',
   summary: "A certificate its CA has revoked is still in use; every verifier that checks the CA's CRL refuses it.",
   target: 'certificate',
-  signature: {
-    client: 'alert 44 certificate_revoked (ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED), or CERT_REVOKED when it verifies the server',
-    server: 'certificate revoked (X509_V_ERR_CERT_REVOKED, verify error 23)',
-  },
-  fix: 'reissue',
+  fixes: ['reissue'],
   params: noParams,
+  signal,
+  rules: {
+    reported(f) {
+      const w = witnesses(f, signal)[0];
+      if (!w) return undefined;
+      const by = detector(w, 'server');
+      const { sent, leaf, holder, verifier } = refusedBy(f, by);
+      // The CRL is not on the wire; the serial it lists is, in the refused party's Certificate.
+      const proof = sent && leaf?.serialNumber ? evidenceOf(sent, 'serialNumber', leaf.serialNumber) : reportValue(w);
+      const serial = leaf?.serialNumber ? ` (serial ${leaf.serialNumber})` : '';
+      return finding('revoked-cert', by, proof, `${holder} ${shortName(leaf?.subject)}${serial} is on the CRL of ${shortName(leaf?.issuer)}; ${verifier} checks revocation and refused it (${described(w)})`);
+    },
+  },
+  wording: {
+    openssl: { detector: 'verify error:num=23:certificate revoked', peer: 'sslv3 alert certificate revoked … SSL alert number 44', version: 'OpenSSL 3.0' },
+    curl: { detector: 'curl: (60) SSL certificate problem: certificate revoked', peer: 'curl: (56) … sslv3 alert certificate revoked', version: 'curl 7.88 (OpenSSL 3.0)' },
+    node: { detector: 'CERT_REVOKED: certificate revoked', peer: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED', version: 'Node 20' },
+    // Go's crypto/x509 does not read CRLs while verifying; revocation is the application's check.
+    go: {
+      detector: 'no built-in CRL check: a VerifyPeerCertificate callback returns the error it chooses',
+      peer: 'remote error: tls: revoked certificate',
+      version: 'Go 1.21+',
+      source: 'crypto/tls common.go (Config.VerifyPeerCertificate), alert.go',
+    },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED (with a crl in the validation context)', peer: 'SSLV3_ALERT_CERTIFICATE_REVOKED', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
+  },
   apply(spec, target) {
     const next = cloneSpec(spec);
     next.pki[target]!.revoked = true;

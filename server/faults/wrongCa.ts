@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { CertificateSchema } from '../lab/schema.js';
+import { chainOf, chainsTo, described, detector, evidenceOf, finding, possessive, reportValue, shortName, witnesses } from './evidence.js';
+import type { Signal } from './facts.js';
 import { cloneSpec, endpointOf, type Fault } from './fault.js';
 import { labName, ParamsError, paramsSchema } from './params.js';
 
@@ -9,6 +11,18 @@ const params = paramsSchema({
   /** The root the verifier trusts instead; a stray root added to the lab when absent. */
   trust: v.optional(labName('a CA'), strayRoot),
 });
+
+/** Every way OpenSSL says the chain leads to no anchor it holds (crypto/x509/x509_txt.c). */
+export const unknownCaSignal: Signal = {
+  alerts: [48],
+  verifyErrors: [
+    { num: 20, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', text: 'unable to get local issuer certificate' },
+    { num: 2, code: 'UNABLE_TO_GET_ISSUER_CERT', text: 'unable to get issuer certificate' },
+    { num: 19, code: 'SELF_SIGNED_CERT_IN_CHAIN', text: 'self-signed certificate in certificate chain' },
+    { num: 18, code: 'DEPTH_ZERO_SELF_SIGNED_CERT', text: 'self-signed certificate' },
+  ],
+  text: /unknown ca|signed by unknown authority/i,
+};
 
 /**
  * The verifier trusts a different root than the one that issued its peer — the rollout
@@ -20,12 +34,42 @@ export const wrongCa: Fault<v.InferOutput<typeof params>> = {
   title: 'Peer issued by an untrusted CA',
   summary: "The verifier's trust bundle does not contain the root that issued its peer's certificate.",
   target: 'endpoint',
-  signature: {
-    client: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY / alert 48 unknown_ca (ERR_SSL_TLSV1_ALERT_UNKNOWN_CA)',
-    server: 'unable to get local issuer certificate (verify error 20); sends alert 48 unknown_ca',
-  },
-  fix: 'trust-issuer',
+  fixes: ['trust-issuer'],
   params,
+  signal: unknownCaSignal,
+  rules: {
+    /** Refused as unknown, or a client chain that leads to none of the CAs the CertificateRequest lists. */
+    reported(f) {
+      const w = witnesses(f, unknownCaSignal)[0];
+      const clientChain = chainOf(f.clientCert);
+      const cas = f.certRequest?.authorities ?? [];
+      const caMismatch = f.certRequest !== undefined && cas.length > 0 && clientChain.length > 0 && !chainsTo(clientChain, cas);
+      if (!w && !caMismatch) return undefined;
+      const by = detector(w, 'server');
+      if (by === 'server') {
+        const top = clientChain.at(-1);
+        const issuedBy = top ? ` (its chain ends at ${shortName(top.issuer)})` : '';
+        const proof = caMismatch && f.certRequest ? evidenceOf(f.certRequest, 'certificate_authorities', cas.join('; ')) : reportValue(w!);
+        const accepts = cas.length ? `${f.service} trusts only ${cas.map(shortName).join(', ')} for client certificates` : `${f.service} does not trust the CA behind it`;
+        return finding('wrong-ca', 'server', proof, `${possessive(f.client)} certificate ${shortName(clientChain[0]?.subject)}${issuedBy} was refused: ${accepts}${w ? ` (${described(w)})` : ''}`);
+      }
+      const serverChain = chainOf(f.serverCert);
+      const proof = f.serverCert ? evidenceOf(f.serverCert, 'issuer', serverChain.at(-1)?.issuer ?? '') : reportValue(w!);
+      return finding('wrong-ca', 'client', proof, `${f.client} does not trust the CA behind ${possessive(f.service)} certificate ${shortName(serverChain[0]?.subject)} (${described(w)})`);
+    },
+  },
+  wording: {
+    openssl: { detector: 'verify error:num=20:unable to get local issuer certificate', peer: 'tlsv1 alert unknown ca … SSL alert number 48', version: 'OpenSSL 3.0' },
+    curl: { detector: 'curl: (60) SSL certificate problem: unable to get local issuer certificate', peer: 'curl: (56) … tlsv1 alert unknown ca', version: 'curl 7.88 (OpenSSL 3.0)' },
+    node: { detector: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unable to get local issuer certificate', peer: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', version: 'Node 20' },
+    go: {
+      detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority',
+      peer: 'remote error: tls: unknown certificate authority',
+      version: 'Go 1.21+',
+      source: 'crypto/x509 verify.go (UnknownAuthorityError), crypto/tls alert.go',
+    },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
+  },
   apply(spec, target, { trust }) {
     const next = cloneSpec(spec);
     const verifier = endpointOf(next, target);

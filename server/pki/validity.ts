@@ -3,7 +3,9 @@
  * certificate inspector (files on disk) and the trace's notes (certificates on the wire).
  */
 
-export type Validity = 'valid' | 'expired' | 'not-yet-valid' | 'unknown';
+import type { Validity } from '../faults/facts.js';
+
+export type { Validity };
 
 /** RFC 5280 §4.1.2.5: valid from notBefore through notAfter, inclusive. Times are ISO strings. */
 export function validityAt(cert: { notBefore?: string; notAfter?: string }, atMs: number | undefined): Validity {

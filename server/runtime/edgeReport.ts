@@ -6,7 +6,7 @@
  *                   ├──buildEdgeReport──▶ EdgeReport
  *   service errors ─┘   (attributed via the tap: service remote port → tap connection → client port)
  */
-import { alertFromError } from './alerts.js';
+import { alertFromError } from '../faults/alerts.js';
 import type { ErrorInfo, RequestResult } from './messages.js';
 import type { EdgeReport } from './types.js';
 

@@ -18,4 +18,4 @@ export type {
 export { Tap, type TapChunk, type TapConnection, type TapObservation, type TapOptions } from './tap.js';
 export type { CreateTapObserver, ObservedChunk, ObservedConnection, TapObserver, TapObserverContext } from './tapObserver.js';
 export { siblingModule } from './threadScript.js';
-export { alertFromError, alertNames, formatAlert } from './alerts.js';
+export { alertFromError, alertNames, formatAlert } from '../faults/alerts.js';

@@ -4,7 +4,7 @@
  * servers learn to ignore unknown values, print as `GREASE (0x?a?a)`.
  * Registries: IANA "TLS Parameters"; sections cited per table.
  */
-import { alertNames } from '../runtime/alerts.js';
+import { alertNames } from '../faults/alerts.js';
 
 export function hex(value: number, width = 4): string {
   return `0x${value.toString(16).padStart(width, '0')}`;
@@ -198,7 +198,7 @@ export const extensionTypes = new Map<number, string>([
 ]);
 export const extensionName = namer(extensionTypes, 4, true);
 
-/** RFC 8446 §6 AlertDescription: one table, kept where the runtime reads alerts out of error codes. */
+/** RFC 8446 §6 AlertDescription: the one table of faults/alerts.ts, which runtime and explain read too. */
 export const alertDescriptions = alertNames;
 export const alertDescriptionName = namer(alertDescriptions, 2);
 

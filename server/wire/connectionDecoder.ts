@@ -20,7 +20,8 @@
  * `resume()` finds the secret or is told to give up; so a live decoder decodes exactly what
  * decodeConnection would with the secrets it ends up with.
  */
-import { alertHint, parseAlerts, parseChangeCipherSpec, type AlertInfo } from './alert.js';
+import { alertNote } from '../faults/alerts.js';
+import { parseAlerts, parseChangeCipherSpec, type AlertInfo } from './alert.js';
 import { cipherSuiteName, contentTypeName, contentTypes, handshakeTypeName, versionName } from './codepoints.js';
 import { HandshakeReassembler, RecordDeframer, type TlsRecord } from './deframer.js';
 import { field, printable, toHex, type Field } from './field.js';
@@ -527,7 +528,7 @@ export class ConnectionDecoder {
               layer: 'alert',
               type: 'alert',
               fields: f ? [f] : [],
-              summary: `${alert.level} alert: ${alert.description} (${alert.code})${alertHint(alert.code) ? ` — ${alertHint(alert.code)}` : ''}`,
+              summary: `${alert.level} alert: ${alert.description} (${alert.code})${alertNote(alert.code) ? ` — ${alertNote(alert.code)}` : ''}`,
               bytes: content.slice(),
               alert,
             });

@@ -6,9 +6,8 @@
  *   GET    /api/progress    completed labs, scores, time, hints used
  *   DELETE /api/progress    reset
  */
-import { fixActions, rootCauses } from '../../faults/index.js';
+import { fixActions, rootCauseCatalogue } from '../../faults/index.js';
 import { labSummary } from '../../lab/summary.js';
-import { rootCauseTitle } from '../grading.js';
 import { sendJson } from '../http.js';
 import type { LabCatalogue } from '../labCatalogue.js';
 import type { ProgressStore } from '../progressStore.js';
@@ -31,7 +30,7 @@ export function labRoutes(catalogue: LabCatalogue, progress: ProgressStore): Rou
       path: '/api/catalogue',
       handler({ res }) {
         const body: CatalogueResponse = {
-          rootCauses: [...rootCauses, 'missing-client-cert'].map((id) => ({ id, title: rootCauseTitle(id) })),
+          rootCauses: [...rootCauseCatalogue.values()].map(({ kind, title }) => ({ id: kind, title })),
           fixActions: [...fixActions.values()].map(({ action, title, target }) => ({ action, title, target })),
         };
         sendJson(res, 200, body);
