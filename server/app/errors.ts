@@ -32,6 +32,7 @@ export const apiErrors = {
   INTERNAL: { status: 500, message: 'internal error; the server logged the details' },
   SANDBOX_START_FAILED: { status: 500, message: 'the sandbox could not start' },
   CAPTURE_UNAVAILABLE: { status: 501, message: 'capture export is not available in this build' },
+  TERMINAL_NO_JAIL: { status: 503, message: 'the terminal is off: this machine cannot build the jail its shell runs in' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof apiErrors;

@@ -2,14 +2,15 @@
  * The app's side of the browser terminal: a LabSession's shell, opened for a tab and ended
  * with the sandbox it runs in.
  *
- *   tab ──terminal-open──▶ WsHub ──▶ TerminalHost.open(session) ──▶ Terminals (server/terminal) ──▶ rbash in the sandbox dir
+ *   tab ──terminal-open──▶ WsHub ──▶ TerminalHost.open(session) ──▶ Terminals (server/terminal) ──▶ a jailed rbash in the sandbox dir
  *   LabSession status restarting (a fix, a fault toggle: a new directory) | stopped | failed ──▶ that shell ends
  *   app close ──▶ every shell ends
  *
  * Switched off (the server listens beyond loopback and --terminal was not `on`), it is a
- * host of the same shape whose open refuses with TERMINAL_DISABLED.
+ * host of the same shape whose open refuses with TERMINAL_DISABLED; on a machine where no
+ * jail can be made, open refuses with TERMINAL_NO_JAIL and why.
  */
-import { Terminals, type TerminalSize, type TerminalViewer, type TriageCommand } from '../terminal/index.js';
+import { Terminals, TerminalUnavailableError, type TerminalSize, type TerminalViewer, type TriageCommand } from '../terminal/index.js';
 import { ApiError } from './errors.js';
 import type { LabSession } from './labSession.js';
 
@@ -51,7 +52,9 @@ class SandboxTerminals implements TerminalHost {
     this.#watch(session);
     // Registered with Terminals in this same tick as the status check: a restart that starts
     // later ends this shell too.
-    const terminal = await this.#terminals.open(session.id, view.description, size);
+    const terminal = await this.#terminals.open(session.id, view.description, size).catch((error: unknown) => {
+      throw error instanceof TerminalUnavailableError ? new ApiError('TERMINAL_NO_JAIL', error.message) : error;
+    });
     if (!terminal.running || session.status !== 'running' || session.trace().generation !== view.generation) {
       throw new ApiError('SANDBOX_NOT_RUNNING', 'it was realised again or stopped while its terminal started');
     }

@@ -2,14 +2,15 @@
  * What the terminal's shell starts with: an environment built from nothing (the server's own
  * — its token, its secrets — is never inherited) and the banner it prints first.
  *
- *   SandboxDescription + Toolbox ──▶ env: PATH=<toolbox>, HOME=<sandbox dir>, SSLKEYLOGFILE,
+ *   SandboxDescription + Toolbox ──▶ env: PATH=/toolbox, HOME=<sandbox dir>, SSLKEYLOGFILE,
  *                                        AUTH_URL, PAYMENTS_CERT, … per service and client
  *                                  ──▶ banner: the lab, the tools, the variables
  *
- * Paths are relative to the sandbox directory: the shell starts there and cannot leave it
- * (rbash refuses cd), and the lab's files read as `payments-client.crt`, not a temp path.
+ * Paths are relative to the sandbox directory: the shell starts there (rbash refuses cd, and
+ * the jail has little else to see), and the lab's files read as `payments-client.crt`.
  */
 import type { SandboxDescription } from '../runtime/index.js';
+import { toolboxMount } from './jail.js';
 import type { Toolbox } from './toolbox.js';
 
 /** `payments-api` → `PAYMENTS_API`. */
@@ -38,10 +39,10 @@ export function labVariables(description: SandboxDescription): Record<string, st
   return vars;
 }
 
-export function shellEnvironment(description: SandboxDescription, toolbox: Toolbox): Record<string, string> {
+export function shellEnvironment(description: SandboxDescription): Record<string, string> {
   return {
     ...labVariables(description),
-    PATH: toolbox.bin,
+    PATH: toolboxMount,
     HOME: description.dir,
     TERM: 'xterm-256color',
     LANG: 'C.UTF-8',
@@ -58,7 +59,7 @@ export function banner(description: SandboxDescription, toolbox: Toolbox): strin
   const bold = (text: string): string => `\x1b[1m${text}\x1b[0m`;
   const dim = (text: string): string => `\x1b[2m${text}\x1b[0m`;
   const lines = [
-    `${bold(`mtls-lab · ${description.lab}`)} — a restricted shell in the sandbox directory`,
+    `${bold(`mtls-lab · ${description.lab}`)} — a shell in a jail of its own, in the sandbox directory`,
     `  tools: ${toolbox.tools.join(' ')}`,
   ];
   if (toolbox.missing.length) lines.push(`  Note: ${toolbox.missing.join(' and ')} not found on this machine; install ${toolbox.missing.length > 1 ? 'them' : 'it'} for the lab's commands.`);
@@ -75,7 +76,7 @@ export function banner(description: SandboxDescription, toolbox: Toolbox): strin
   }
   lines.push(
     '  SSLKEYLOGFILE is set: your curl and openssl s_client connections cross the tap and appear, decrypted, in the trace.',
-    dim('  Note: rbash — no cd, no output redirection (>), no commands by path; `ls` shows the lab\'s files.'),
+    dim('  Note: only this directory is writable, and no process outside the jail is visible; rbash adds: no cd, no >, no commands by path.'),
     '',
   );
   return lines.join('\r\n') + '\r\n';

@@ -1,24 +1,25 @@
 /**
- * One sandbox's terminal: a real pseudo-terminal (node-pty) running bash in restricted mode
- * in the sandbox directory, shared by every viewer (browser tab) attached to it.
+ * One sandbox's terminal: a real pseudo-terminal (node-pty) running bash in restricted mode,
+ * in a jail (see jail.ts), in the sandbox directory, shared by every viewer (browser tab).
  *
- *   viewer keystrokes ──write──▶ pty ──▶ rbash ──▶ openssl / curl ⇄ tap ⇄ service
- *                                  │                    └─ SSLKEYLOGFILE ──▶ sandbox keylog ──▶ trace
+ *   viewer keystrokes ──write──▶ pty ──▶ bwrap ──▶ rbash ──▶ openssl / curl ⇄ tap ⇄ service
+ *                                  │                              └─ SSLKEYLOGFILE ──▶ sandbox keylog ──▶ trace
  *   pty output ──▶ replay ring (last 64 KiB) ──▶ each viewer (paused while one falls behind)
  *
- * The restriction is bash's own (`--restricted`): commands only from the toolbox directory on
- * PATH, no cd, no output redirection, no PATH change, no `exec`. It is a guard rail for a
- * learner, not a jail: openssl and curl still read and write any file the server's user may.
+ * The jail is the boundary: its own mount and PID namespaces, only the sandbox directory
+ * writable, its own user when the server runs as root. bash's `--restricted` (commands only
+ * from the toolbox, no cd, no output redirection, no PATH change, no `exec`) is a second layer.
  * The shell lives until it exits, or `end()` — the sandbox stopped or was realised again, or
- * the server closes; then it and every process left in its session are gone.
+ * the server closes; then bwrap, and with it every process in the jail, is gone.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { spawn, type IPty } from 'node-pty';
 import type { SandboxDescription } from '../runtime/index.js';
 import { reaperRegistry } from '../runtime/reaperClient.js';
+import type { Jail } from './jail.js';
 import { banner, shellEnvironment } from './shellEnvironment.js';
-import { buildToolbox, which } from './toolbox.js';
+import type { Toolbox } from './toolbox.js';
 import { triageCommands, type TriageCommand } from './triageCommands.js';
 
 /** Why a terminal ended: its shell exited, or the server ended it (the sandbox stopped or was realised again, or the server closes). */
@@ -65,17 +66,16 @@ export class TerminalSession {
   #endReason: TerminalEndReason | undefined;
   #exit: TerminalExit | undefined;
 
-  static async start(description: SandboxDescription, size: TerminalSize): Promise<TerminalSession> {
-    const bash = await which('bash');
-    if (!bash) throw new Error('the terminal needs bash, which is not on this machine\'s PATH');
-    const toolbox = await buildToolbox(description.dir);
-    const pty = spawn(bash, ['--restricted', '--noprofile', '--norc', '-i'], {
-      name: 'xterm-256color',
-      cols: size.cols,
-      rows: size.rows,
-      cwd: description.dir,
-      env: shellEnvironment(description, toolbox),
+  static async start(description: SandboxDescription, size: TerminalSize, jail: Jail, toolbox: Toolbox): Promise<TerminalSession> {
+    const { file, args } = await jail.command({
+      dir: description.dir,
+      toolbox: toolbox.dir,
+      hostname: description.lab,
+      env: shellEnvironment(description),
+      argv: [toolbox.bash, '--restricted', '--noprofile', '--norc', '-i'],
     });
+    // bwrap is PID 1 in the jail, where its environment is readable: it gets none of the server's.
+    const pty = spawn(file, args, { name: 'xterm-256color', cols: size.cols, rows: size.rows, cwd: '/', env: {} });
     return new TerminalSession(pty, banner(description, toolbox), triageCommands(description));
   }
 
@@ -175,9 +175,9 @@ function signal(pid: number, name: NodeJS.Signals): void {
 }
 
 /**
- * SIGKILLs whatever is left in the shell's session (a background job that ignored the
- * hang-up) and waits until it is gone: the shell was its session leader, so the session id is
- * the shell's pid. Linux /proc; elsewhere the hang-up is all there is.
+ * Waits until the jail's processes are gone, SIGKILLing any still there: bwrap led the pty's
+ * session, so its pid is their session id. bwrap's exit ends its PID namespace (the kernel
+ * kills every process in it, even one that left the session), but not in the same instant.
  */
 async function killSession(sid: number): Promise<void> {
   let left = await sessionMembers(sid);

@@ -1,15 +1,17 @@
 /**
- * The terminal's PATH: one directory per sandbox holding only the tools the lab lets a
- * learner run — openssl, curl and helpers that read and print.
+ * The terminal's PATH: one read-only directory per server holding only the tools a learner
+ * may run — openssl, curl and helpers that read and print — mounted at /toolbox in every jail.
  *
- *   host PATH ──which──▶ <sandbox>/.terminal/bin/{curl, ls, cat, …} (symlinks)
- *                        <sandbox>/.terminal/bin/openssl (a wrapper: s_client gets -keylogfile)
+ *   host PATH ──which──▶ <server's toolbox dir>/{curl, ls, cat, …} (links into /usr)
+ *                        <server's toolbox dir>/openssl (a wrapper: s_client gets -keylogfile)
  *
- * Left out on purpose: anything that runs another program (env, xargs, find, awk, sed, less,
- * timeout, a second shell), since the restricted shell's guard is that every command comes
- * from this directory.
+ * It lives outside every sandbox directory (the one place a jailed shell may write), so no
+ * learner can add a program to it. Left out on purpose: anything that runs another program
+ * (env, xargs, find, awk, sed, less, timeout, a second shell), since the restricted shell's
+ * guard is that every command comes from this directory. Only tools under /usr are offered:
+ * the jail mounts /usr and nothing else of the machine's programs.
  */
-import { access, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { access, chmod, realpath, symlink, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 
@@ -17,7 +19,10 @@ import path from 'node:path';
 const helpers = ['ls', 'cat', 'head', 'tail', 'grep', 'wc', 'cut', 'tr', 'diff', 'base64', 'xxd', 'date', 'clear'] as const;
 
 export interface Toolbox {
-  bin: string;
+  /** The directory on the server's side (the jail shows it at /toolbox). */
+  dir: string;
+  /** The shell itself (not on the PATH: the shell is not a tool to start again). */
+  bash: string;
   /** The tools found on this machine, in the order the banner lists them. */
   tools: string[];
   /** Required tools this machine lacks (openssl, curl): the banner says so. */
@@ -39,29 +44,36 @@ export async function which(name: string, searchPath = process.env.PATH ?? ''): 
   return undefined;
 }
 
-/** Builds the directory afresh: a shell that exited leaves the previous one behind. */
-export async function buildToolbox(sandboxDir: string): Promise<Toolbox> {
-  const bin = path.join(sandboxDir, '.terminal', 'bin');
-  await rm(bin, { recursive: true, force: true });
-  await mkdir(bin, { recursive: true, mode: 0o700 });
+/** Where the jail will find `name`: its real path, if that is under /usr. */
+async function jailPath(name: string): Promise<string | undefined> {
+  const found = await which(name);
+  const real = found && (await realpath(found));
+  return real?.startsWith('/usr/') ? real : undefined;
+}
+
+/** Fills `dir` (the server's own, empty, outside every sandbox) with the tools. */
+export async function buildToolbox(dir: string): Promise<Toolbox> {
+  const bash = await jailPath('bash');
+  if (!bash) throw new Error('bash is not installed under /usr, where the jail finds its programs');
+  // Readable by a jail's own user; writable by the server alone.
+  await chmod(dir, 0o755);
   const tools: string[] = [];
   const missing: string[] = [];
 
-  const openssl = await which('openssl');
+  const openssl = await jailPath('openssl');
   if (openssl) {
-    // 0555: a learner's `curl -o` or `openssl -out` cannot rewrite it (unless the server runs as root).
-    await writeFile(path.join(bin, 'openssl'), opensslWrapper(openssl), { mode: 0o555 });
+    await writeFile(path.join(dir, 'openssl'), opensslWrapper(openssl), { mode: 0o555 });
     tools.push('openssl');
   } else missing.push('openssl');
 
   for (const name of ['curl', ...helpers]) {
-    const found = await which(name);
+    const found = await jailPath(name);
     if (found) {
-      await symlink(found, path.join(bin, name));
+      await symlink(found, path.join(dir, name));
       tools.push(name);
     } else if (name === 'curl') missing.push(name);
   }
-  return { bin, tools, missing };
+  return { dir, bash, tools, missing };
 }
 
 /**

@@ -3,7 +3,7 @@
  * full control of Host, Origin, Cookie and Authorization (node:http, not fetch, which
  * fixes Host itself), and WebSocket clients that await real events.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,8 @@ export interface TestApp {
 export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | 'host' | 'terminal' | 'allowedHosts' | 'dataDir'>> = {}): Promise<TestApp> {
   const dataDir = given.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-data-')));
   const sandboxDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-sandboxes-'));
+  // A terminal's jailed user passes through it to its own sandbox, as through /tmp.
+  await chmod(sandboxDir, 0o711);
   const logged: TestApp['logged'] = [];
   const app = await createApp({
     host: '127.0.0.1',

@@ -3,15 +3,23 @@
  * triage commands (the real openssl s_client and curl) into the sandbox's shell, reads what
  * they print, and sees their connections in the trace the socket streams — decrypted with
  * the secrets the tools logged through SSLKEYLOGFILE. The shell refuses what the lab does
- * not allow, and it is gone, with every process it started, once its sandbox stops or the
- * server closes. Every wait is for a real message or a real process state.
+ * not allow; its jail holds where the restricted shell alone did not (issue 9's escape); and it
+ * is gone, with every process it started, once its sandbox stops or the server closes — even
+ * when `mtls-lab serve` is killed with SIGKILL. Every wait is for a real message or a real
+ * process state.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldValue } from '../../server/explain/traceEvent.js';
 import type { SandboxView, ServerMessage, TerminalOpenResult, TraceEvent } from '../../server/app/protocol.js';
+import { cliPath } from '../helpers/cli.js';
+import { pidNamespaceOf, processesIn } from '../helpers/pidNamespace.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { openPageSocket, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
+import { connectWs, openPageSocket, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
 
 type TraceMessage = Extract<ServerMessage, { type: 'trace' }>;
 type ExitMessage = Extract<ServerMessage, { type: 'terminal-exit' }>;
@@ -190,6 +198,47 @@ describe('the browser terminal', () => {
     expect(await run(socket, view.id, 'echo "secret=[$MTLS_LAB_TEST_SECRET]"', 'secret=[]')).toBeTruthy();
   });
 
+  it('is a jail: curl cannot plant a program in the toolbox (the escape that gave a full shell), nor write outside the sandbox directory', async () => {
+    const escape = await run(socket, view.id, "echo 'exec /usr/bin/bash --norc' | curl -sS --create-file-mode 0755 -T - file:///toolbox/fullshell; echo \"curl=$?\"", /curl=\d+/);
+    expect(escape).toContain("curl: (23) Can't open /toolbox/fullshell for writing");
+    expect(await run(socket, view.id, 'fullshell', 'fullshell: command not found')).toBeTruthy();
+    // Every other place a learner's tools could write: the jail has them read-only, or not at all.
+    const dir = view.description!.dir;
+    for (const target of ['/usr/bin/planted', '/tmp/planted', `${path.dirname(dir)}/planted`, '/planted']) {
+      const output = await run(socket, view.id, `openssl rand -out ${target} 8; echo "openssl=$?"`, /openssl=\d/);
+      expect(output).toContain('openssl=1');
+      expect(output).toMatch(/Read-only file system|No such file or directory/);
+      expect(existsSync(target)).toBe(false);
+    }
+    expect(await run(socket, view.id, 'openssl rand -out planted.bin 8; ls planted.bin', 'planted.bin\r\n')).toBeTruthy();
+  });
+
+  it('is a jail: no process outside it is visible or killable, and PID 1 holds none of the server\'s environment', async () => {
+    const listed = await run(socket, view.id, 'ls /proc | grep -c "^[0-9]"', /^\d+\r$/m);
+    expect(Number(/^(\d+)\r$/m.exec(listed)![1])).toBeLessThan(8);
+    expect(await run(socket, view.id, 'grep -c MTLS_LAB_TEST_SECRET /proc/1/environ', /^0\r$/m)).toBeTruthy();
+    const victim = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      expect(await run(socket, view.id, `kill -9 ${victim.pid}`, `kill: (${victim.pid}) - No such process`)).toBeTruthy();
+      expect(await alive(victim.pid!)).toBe(true);
+    } finally {
+      victim.kill('SIGKILL');
+    }
+  });
+
+  it('is a jail: another sandbox\'s directory does not exist in it', async () => {
+    const other = await startSandbox(t, 'expired-client-cert');
+    try {
+      const key = `${other.description!.dir}/payments-client.key`;
+      expect(existsSync(key)).toBe(true);
+      expect(await run(socket, view.id, `cat ${key}`, `cat: ${key}: No such file or directory`)).toBeTruthy();
+      const parent = await run(socket, view.id, `ls ${path.dirname(view.description!.dir)}`, path.basename(view.description!.dir));
+      expect(parent).not.toContain(path.basename(other.description!.dir));
+    } finally {
+      await t.api('DELETE', `/api/sandboxes/${other.id}`);
+    }
+  });
+
   it('streams a large output whole and in order (the shell waits while the socket writes)', async () => {
     // About 4 MB: far past the point where the shell is paused for the socket to catch up.
     const output = await run(socket, view.id, 'openssl rand -hex 2000000 | wc -c; openssl rand -hex 2000000; echo "end-of-output"', 'end-of-output\r\n');
@@ -249,17 +298,18 @@ describe('the browser terminal', () => {
   });
 
   it('ends the shell, and what it left running in the background, when the sandbox stops', async () => {
-    // A job that ignores the hang-up, as `nohup` would: the session's leftovers are killed too.
-    const output = await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
-    const job = Number(/job=(\d+)/.exec(output)![1]);
-    expect(await alive(job)).toBe(true);
+    const jail = await pidNamespaceOf(opened.pid);
+    // A job that ignores the hang-up, as `nohup` would: the jail's leftovers are killed too.
+    await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
+    // bwrap's PID 1, the shell, the job.
+    expect((await processesIn(jail)).length).toBeGreaterThanOrEqual(3);
 
     const from = socket.messages.length;
     expect((await t.api('DELETE', `/api/sandboxes/${view.id}`)).status).toBe(204);
     const exit = await socket.waitFor('the shell to end with the sandbox', exitAfter(socket, view.id, from));
     expect(exit.reason).toBe('sandbox-stopped');
     expect(await alive(opened.pid)).toBe(false);
-    expect(await alive(job)).toBe(false);
+    expect(await processesIn(jail)).toEqual([]);
   });
 });
 
@@ -269,13 +319,42 @@ describe('the browser terminal and the server\'s life', () => {
     const socket = await openPageSocket(t);
     const view = await startSandbox(t, 'baseline');
     const opened = await openTerminal(socket, view.id);
-    const output = await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
-    const job = Number(/job=(\d+)/.exec(output)![1]);
-    expect(await alive(opened.pid)).toBe(true);
+    const jail = await pidNamespaceOf(opened.pid);
+    await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
+    expect((await processesIn(jail)).length).toBeGreaterThanOrEqual(3);
 
     await t.stop();
     expect(await alive(opened.pid)).toBe(false);
-    expect(await alive(job)).toBe(false);
+    expect(await processesIn(jail)).toEqual([]);
+  });
+
+  it('leaves no process the shell started once `mtls-lab serve` is killed with SIGKILL', async () => {
+    const serve = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let url: RegExpExecArray | null = null;
+      for await (const line of createInterface({ input: serve.stdout })) if ((url = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)/.exec(line))) break;
+      const [, port, token] = url!;
+      const origin = `http://127.0.0.1:${port}`;
+      const started = await fetch(`${origin}/api/sandboxes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ lab: 'baseline' }),
+      });
+      expect(started.status).toBe(201);
+      const view = (await started.json()) as SandboxView;
+      const outcome = await connectWs(Number(port), { origin, cookie: `mtls_lab_token_${port}=${token}` });
+      if (!outcome.open) throw new Error(`WebSocket refused: ${outcome.status}`);
+      const opened = await openTerminal(outcome.client, view.id);
+      const jail = await pidNamespaceOf(opened.pid);
+      await run(outcome.client, view.id, "trap '' HUP; tail -f sslkeylog.txt & disown; tail -f sslkeylog.txt & disown; echo \"jobs-started\"", 'jobs-started\r\n');
+      expect((await processesIn(jail)).length).toBeGreaterThanOrEqual(4);
+
+      serve.kill('SIGKILL');
+      await waitFor('every process of the jail to be gone', async () => (await processesIn(jail)).length === 0);
+      await waitFor('the reaper to remove the sandbox directory', () => !existsSync(view.description!.dir));
+    } finally {
+      serve.kill('SIGKILL');
+    }
   });
 
   it('is off when the server listens beyond loopback, and when switched off: TERMINAL_DISABLED, no shell', async () => {
@@ -291,6 +370,30 @@ describe('the browser terminal and the server\'s life', () => {
       } finally {
         await t.stop();
       }
+    }
+  });
+
+  it('is off where no jail can be built, and says why in one line: TERMINAL_NO_JAIL', async () => {
+    const t = await startTestApp();
+    const searchPath = process.env.PATH;
+    try {
+      const socket = await openPageSocket(t);
+      const view = await startSandbox(t, 'baseline');
+      // The first open looks for bwrap; on this PATH there is none.
+      process.env.PATH = path.join(t.dataDir, 'no-programs-here');
+      const reply = await socket.call({ type: 'terminal-open', sandbox: view.id, cols: 80, rows: 24 });
+      expect(reply).toMatchObject({
+        ok: false,
+        error: {
+          code: 'TERMINAL_NO_JAIL',
+          message: 'the terminal is off: this machine cannot build the jail its shell runs in: bubblewrap (bwrap), which builds the shell\'s jail, is not installed: apt-get install bubblewrap',
+        },
+      });
+      expect(socket.messages.some((m) => m.type === 'terminal-output')).toBe(false);
+      await socket.close();
+    } finally {
+      process.env.PATH = searchPath;
+      await t.stop();
     }
   });
 
