@@ -1,0 +1,59 @@
+/**
+ * `npm test` on a machine that lacks the programs the tests drive: it stops before the build,
+ * with one line naming every missing program and how to install it. Run for real, with a
+ * PATH from which tshark and chromium (and apt-get, so nothing can be installed) are hidden.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../helpers/cli.js';
+import { findExecutable } from '../../server/cli/preflight.js';
+
+const tsx = path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs');
+
+async function preflight(searchPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [tsx, 'test/preflight.ts'], { cwd: projectRoot, env: { PATH: searchPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('npm test\'s preflight', () => {
+  let bin: string;
+
+  beforeAll(async () => {
+    bin = await mkdtemp(path.join(tmpdir(), 'mtls-lab-preflight-'));
+    for (const name of ['openssl', 'curl', 'bwrap']) await symlink(findExecutable(name)!, path.join(bin, name));
+  });
+
+  afterAll(async () => {
+    if (bin) await rm(bin, { recursive: true, force: true });
+  });
+
+  it('runs before the build', async () => {
+    const { scripts } = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.test).toMatch(/^tsx test\/preflight\.ts && npm run build && /);
+  });
+
+  it('stops with one line naming every missing program and the command that installs it, when it cannot install', async () => {
+    const { code, stdout, stderr } = await preflight(bin);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('npm test needs tshark, chromium, not found on PATH; install them: sudo apt-get install tshark chromium\n');
+  });
+
+  it('names the Debian package of each, which is not always the program\'s name', async () => {
+    const { stderr } = await preflight(path.join(bin, 'nothing-here'));
+    expect(stderr).toBe('npm test needs openssl, curl, tshark, chromium, bwrap, not found on PATH; install them: sudo apt-get install openssl curl tshark chromium bubblewrap\n');
+  });
+
+  it('is silent and lets the tests run when every program is there', async () => {
+    expect(await preflight(process.env.PATH ?? '')).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+});
