@@ -11,5 +11,6 @@ export { issuePki, type Pki } from './issuePki.js';
 export { writeMaterials, type CertificatePaths, type Materials } from './materials.js';
 export type { CertificateFacts } from './inspect.js';
 export { inspectCertificateFile, type InspectedCertificate } from './inspectFile.js';
+export { openSandboxFile } from './sandboxFile.js';
 export { pemBlocks } from './pem.js';
 export type { Validity } from './validity.js';

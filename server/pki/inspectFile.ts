@@ -6,10 +6,10 @@
  *   file ──pemBlocks──▶ block ─┬─pemToDer──▶ inspectCertificate ──▶ facts + validity now
  *                              └─opensslText ──────────────────────▶ text
  */
-import { readFile } from 'node:fs/promises';
 import { inspectCertificate, type CertificateFacts } from './inspect.js';
 import { opensslText } from './opensslText.js';
 import { pemBlocks, pemToDer } from './pem.js';
+import { maxPemFileBytes, readSandboxFile } from './sandboxFile.js';
 import { validityAt, type Validity } from './validity.js';
 
 export interface InspectedCertificate extends CertificateFacts {
@@ -22,7 +22,7 @@ export interface InspectedCertificate extends CertificateFacts {
 
 /** The certificates of `path` in file order (a chain: leaf first). Judged valid or not at `atMs`. */
 export async function inspectCertificateFile(path: string, atMs: number): Promise<InspectedCertificate[]> {
-  const blocks = pemBlocks(await readFile(path, 'utf8')).filter((block) => block.startsWith('-----BEGIN CERTIFICATE-----'));
+  const blocks = pemBlocks(await readSandboxFile(path, maxPemFileBytes)).filter((block) => block.startsWith('-----BEGIN CERTIFICATE-----'));
   return Promise.all(
     blocks.map(async (block) => {
       const facts = inspectCertificate(pemToDer(block));

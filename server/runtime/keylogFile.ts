@@ -9,7 +9,8 @@
  * tools a learner runs, and OpenSSL starts it with a `#` comment.
  */
 import { watch } from 'node:fs';
-import { open, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { openSandboxFile } from '../pki/index.js';
 
 export interface KeylogFile {
   readonly path: string;
@@ -34,7 +35,7 @@ export async function followKeylogFile(path: string, onLine: (line: string) => v
     }
     reading = true;
     try {
-      const file = await open(path, 'r');
+      const file = await openSandboxFile(path);
       try {
         for (;;) {
           const { bytesRead, buffer } = await file.read({ buffer: Buffer.alloc(16384), position: offset });
@@ -52,7 +53,7 @@ export async function followKeylogFile(path: string, onLine: (line: string) => v
         await file.close();
       }
     } catch {
-      // The sandbox dir is going away; nothing left to follow.
+      // The sandbox dir is going away, or the learner's shell put something else in the file's place.
     } finally {
       reading = false;
       if (again) {
