@@ -12,10 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../helpers/cli.js';
 import { findExecutable } from '../../server/cli/preflight.js';
 
-const tsx = path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs');
-
 async function preflight(searchPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [tsx, 'test/preflight.ts'], { cwd: projectRoot, env: { PATH: searchPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['test/preflight.mjs'], { cwd: projectRoot, env: { PATH: searchPath }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -38,7 +36,7 @@ describe('npm test\'s preflight', () => {
 
   it('runs before the build', async () => {
     const { scripts } = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(scripts.test).toMatch(/^tsx test\/preflight\.ts && npm run build && /);
+    expect(scripts.test).toMatch(/^node test\/preflight\.mjs && npm run build && /);
   });
 
   it('stops with one line naming every missing program and the command that installs it, when it cannot install', async () => {

@@ -3,6 +3,9 @@
  * must be on PATH. Missing ones are installed when this machine can (root, with apt-get),
  * saying so in one line; otherwise it stops at once with one line naming every missing
  * program and the command that installs it — not minutes later, as failing tests.
+ *
+ * Plain JavaScript, run by node itself: tsx's start-up alone would spend most of the two
+ * seconds a newcomer should wait for that line.
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -18,9 +21,9 @@ const peers = {
   chromium: 'chromium',
   // Builds the terminal's jail.
   bwrap: 'bubblewrap',
-} as const;
+};
 
-function onPath(name: string, searchPath: string): boolean {
+function onPath(name, searchPath) {
   return searchPath.split(path.delimiter).some((dir) => {
     if (!dir) return false;
     try {
@@ -32,14 +35,15 @@ function onPath(name: string, searchPath: string): boolean {
   });
 }
 
-function missingPeers(searchPath = process.env.PATH ?? ''): string[] {
+function missingPeers(searchPath = process.env.PATH ?? '') {
   return Object.keys(peers).filter((name) => !onPath(name, searchPath));
 }
 
-function install(packages: string[]): boolean {
+function install(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  // tshark only reads capture files here: no setuid dumpcap, and no question asked about it.
-  const steps: Array<[string, string[], string?]> = [
+  // [command, arguments, its standard input]
+  const steps = [
+    // tshark only reads capture files here: no setuid dumpcap, and no question asked about it.
     ['debconf-set-selections', [], 'wireshark-common wireshark-common/install-setuid boolean false\n'],
     ['apt-get', ['update', '-qq']],
     ['apt-get', ['install', '-y', '-qq', ...packages]],
@@ -54,15 +58,13 @@ function install(packages: string[]): boolean {
   return true;
 }
 
-const missing = missingPeers();
+let missing = missingPeers();
+const packagesOf = (names) => names.map((name) => peers[name]);
+if (missing.length > 0 && process.getuid?.() === 0 && onPath('apt-get', process.env.PATH ?? '')) {
+  process.stdout.write(`npm test: installing ${packagesOf(missing).join(' ')} with apt-get: the tests drive ${missing.join(', ')} as real peers\n`);
+  if (install(packagesOf(missing))) missing = missingPeers();
+}
 if (missing.length > 0) {
-  const packages = missing.map((name) => peers[name as keyof typeof peers]);
-  const canInstall = process.getuid?.() === 0 && onPath('apt-get', process.env.PATH ?? '');
-  if (canInstall) {
-    process.stdout.write(`npm test: installing ${packages.join(' ')} with apt-get: the tests drive ${missing.join(', ')} as real peers\n`);
-    if (!install(packages) || missingPeers().length > 0) process.exit(1);
-  } else {
-    process.stderr.write(`npm test needs ${missing.join(', ')}, not found on PATH; install ${missing.length > 1 ? 'them' : 'it'}: sudo apt-get install ${packages.join(' ')}\n`);
-    process.exit(1);
-  }
+  process.stderr.write(`npm test needs ${missing.join(', ')}, not found on PATH; install ${missing.length > 1 ? 'them' : 'it'}: sudo apt-get install ${packagesOf(missing).join(' ')}\n`);
+  process.exit(1);
 }
