@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `mtls-lab` command: serve (default), list, validate, run, up.
+ * The `mtls-lab` command: serve (default), list, faults, validate, run, up.
  *
  * Exit codes: 0 done; 2 a mistake the user can fix (one line saying what and how);
  * 1 a bug in mtls-lab itself (with its stack).
@@ -13,6 +13,7 @@ import { parseFaultArgument } from './cli/faultArgument.js';
 import { LabValidationError } from './lab/index.js';
 import { CliError } from './cli/cliError.js';
 import { decodeCommand } from './cli/decode.js';
+import { faultsCommand } from './cli/faults.js';
 import { listCommand } from './cli/list.js';
 import { runCommand } from './cli/run.js';
 import { serveCommand } from './cli/serve.js';
@@ -27,6 +28,7 @@ const usage = `usage: mtls-lab [command] [options]
                                                        forwards; its browser terminal is on for loopback only
                                                        unless --terminal on
   list [--json]                                        the labs
+  faults [--json]                                      the fault catalogue: targets, params, fixes, root causes
   validate [files or directories…]                     check lab files, each *.yaml of a directory (all of labs/ by default)
   run <lab-id|file> [--fault kind[:target]]… [--fix] [--requests N] [--trace] [--json] [--capture DIR]
                                                        start a sandbox, drive traffic, report each edge
@@ -113,6 +115,9 @@ async function main(argv: string[]): Promise<number> {
     case 'list':
       await listCommand({ json: values.json });
       return 0;
+    case 'faults':
+      faultsCommand({ json: values.json });
+      return 0;
     case 'validate':
       return (await validateCommand(rest)) ? 0 : 2;
     case 'run':
@@ -125,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
       await decodeCommand({ file: onlyOne('decode', rest, 'capture file', 'capture.pcapng'), json: values.json, ...(values.keylog ? { keylog: values.keylog } : {}) });
       return 0;
     default:
-      throw new CliError(`unknown command "${command}"; commands: serve, list, validate, run, up, decode`);
+      throw new CliError(`unknown command "${command}"; commands: serve, list, faults, validate, run, up, decode`);
   }
 }
 
