@@ -49,6 +49,8 @@ export interface App {
   readonly sandboxes: SandboxRegistry;
   readonly progress: ProgressStore;
   readonly hub: WsHub;
+  /** Why the browser terminal cannot start on this machine (no jail can be built), or undefined. */
+  terminalUnavailable(): Promise<string | undefined>;
   /**
    * Listens on options.host:options.port; resolves with the port and the URLs that carry the
    * token, one per address it answers on (each interface's, for the wildcard), loopback first;
@@ -121,6 +123,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     sandboxes,
     progress,
     hub,
+    terminalUnavailable: () => terminals.unavailable(),
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -29,6 +29,8 @@ export interface TerminalAttachment {
 
 export interface TerminalHost {
   open(session: LabSession, size: TerminalSize, viewer: TerminalViewer): Promise<TerminalAttachment>;
+  /** Why no shell can start on this machine, or undefined (switched off is not this). */
+  unavailable(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export function terminalHost(enabled: boolean): TerminalHost {
 
 const disabledTerminals: TerminalHost = {
   open: () => Promise.reject(new ApiError('TERMINAL_DISABLED')),
+  unavailable: () => Promise.resolve(undefined),
   close: () => Promise.resolve(),
 };
 
@@ -68,6 +71,10 @@ class SandboxTerminals implements TerminalHost {
       resize: (next) => terminal.resize(next),
       detach,
     };
+  }
+
+  unavailable(): Promise<string | undefined> {
+    return this.#terminals.unavailable();
   }
 
   async close(): Promise<void> {

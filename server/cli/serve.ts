@@ -37,10 +37,13 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     await app.close().catch(() => undefined);
     throw listenError(error, options);
   }
+  // Tried now, once: the page and this line say why when no jail can be built.
+  const noJail = await app.terminalUnavailable();
   const notes = [
     ...(built ? [] : ['Note: the web app is not built (npm run build); the JSON API works.']),
     ...(options.allowedHosts.length > 0 ? [`Note: it also answers to ${options.allowedHosts.join(', ')} (--allowed-hosts); through a proxy, open the proxy's URL with /?token=${app.options.token}.`] : []),
     ...(options.terminal === 'auto' && !terminalEnabled(app.options) ? [`Note: the browser terminal is off because ${options.host} is beyond loopback; --terminal on allows it (a shell for anyone with the token).`] : []),
+    ...(noJail ? [`Note: the browser terminal is off: ${noJail}.`] : []),
   ];
   const serving = urls.length === 1 ? `mtls-lab is serving at ${urls[0]}\n` : `mtls-lab is serving at:\n${urls.map((url) => `  ${url}\n`).join('')}`;
   process.stdout.write(`${serving}${notes.map((note) => note + '\n').join('')}Press Ctrl-C to stop.\n`);

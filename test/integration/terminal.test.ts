@@ -12,11 +12,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldValue } from '../../server/explain/traceEvent.js';
 import type { SandboxView, ServerMessage, TerminalOpenResult, TraceEvent } from '../../server/app/protocol.js';
-import { cliPath } from '../helpers/cli.js';
+import { serveLab } from '../helpers/cli.js';
 import { pidNamespaceOf, processesIn } from '../helpers/pidNamespace.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { connectWs, openPageSocket, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
@@ -329,31 +328,38 @@ describe('the browser terminal and the server\'s life', () => {
   });
 
   it('leaves no process the shell started once `mtls-lab serve` is killed with SIGKILL', async () => {
-    const serve = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const serve = await serveLab(['--port', '0', '--no-open']);
     try {
-      let url: RegExpExecArray | null = null;
-      for await (const line of createInterface({ input: serve.stdout })) if ((url = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)/.exec(line))) break;
-      const [, port, token] = url!;
-      const origin = `http://127.0.0.1:${port}`;
-      const started = await fetch(`${origin}/api/sandboxes`, {
+      const url = new URL(serve.urls[0]!);
+      const [port, token] = [url.port, url.searchParams.get('token')!];
+      const started = await fetch(`${url.origin}/api/sandboxes`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, origin, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${token}`, origin: url.origin, 'content-type': 'application/json' },
         body: JSON.stringify({ lab: 'baseline' }),
       });
       expect(started.status).toBe(201);
       const view = (await started.json()) as SandboxView;
-      const outcome = await connectWs(Number(port), { origin, cookie: `mtls_lab_token_${port}=${token}` });
+      const outcome = await connectWs(Number(port), { origin: url.origin, cookie: `mtls_lab_token_${port}=${token}` });
       if (!outcome.open) throw new Error(`WebSocket refused: ${outcome.status}`);
       const opened = await openTerminal(outcome.client, view.id);
       const jail = await pidNamespaceOf(opened.pid);
       await run(outcome.client, view.id, "trap '' HUP; tail -f sslkeylog.txt & disown; tail -f sslkeylog.txt & disown; echo \"jobs-started\"", 'jobs-started\r\n');
       expect((await processesIn(jail)).length).toBeGreaterThanOrEqual(4);
 
-      serve.kill('SIGKILL');
+      serve.process.kill('SIGKILL');
       await waitFor('every process of the jail to be gone', async () => (await processesIn(jail)).length === 0);
       await waitFor('the reaper to remove the sandbox directory', () => !existsSync(view.description!.dir));
     } finally {
-      serve.kill('SIGKILL');
+      serve.process.kill('SIGKILL');
+    }
+  });
+
+  it('is named off by `mtls-lab serve`, with why, where no jail can be built', async () => {
+    const serve = await serveLab(['--port', '0', '--no-open'], { env: { ...process.env, PATH: '/nonexistent' } });
+    try {
+      expect(serve.lines).toContain("Note: the browser terminal is off: bubblewrap (bwrap), which builds the shell's jail, is not installed: apt-get install bubblewrap.");
+    } finally {
+      await serve.stop();
     }
   });
 
