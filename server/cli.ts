@@ -57,9 +57,12 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
-function wholeNumber(flag: string, value: string, min: number): number {
+/** Requests `run` sends per client: past this it is a load test, and holds the terminal for minutes. */
+const maxRunRequests = 10_000;
+
+function wholeNumber(flag: string, value: string, min: number, max: number): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min) throw new CliError(`--${flag} takes a whole number ≥ ${min}, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(number) || number < min || number > max) throw new CliError(`--${flag} takes a whole number from ${min} to ${max}, got "${value}"`);
   return number;
 }
 
@@ -121,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
     case 'validate':
       return (await validateCommand(rest)) ? 0 : 2;
     case 'run':
-      await runCommand({ lab: onlyOne('run', rest), faults, fix: values.fix, requests: wholeNumber('requests', values.requests, 1), json: values.json, trace: values.trace, ...captureOption(values.capture) });
+      await runCommand({ lab: onlyOne('run', rest), faults, fix: values.fix, requests: wholeNumber('requests', values.requests, 1, maxRunRequests), json: values.json, trace: values.trace, ...captureOption(values.capture) });
       return 0;
     case 'up':
       await upCommand({ lab: onlyOne('up', rest), faults, fix: values.fix, json: values.json, ...captureOption(values.capture) });

@@ -145,6 +145,12 @@ const rows: Row[] = [
     stderr: (d) => `ERROR: ${d}/rps.yaml:12:76 clients.payments.rps: expected at most 5000 but found 1000000`,
   },
   {
+    name: 'run with a million requests per client',
+    args: (d) => ['run', `${d}/good/one.yaml`, '--requests', '1000000'],
+    code: 2,
+    stderr: () => 'ERROR: --requests takes a whole number from 1 to 10000, got "1000000"',
+  },
+  {
     name: 'an openssl service in permissive mode',
     args: (d) => ['validate', `${d}/openssl-permissive.yaml`],
     code: 2,
