@@ -3,10 +3,11 @@
  * order index.ts lists them (after connect/vite). A part answers, throws an ApiError, or
  * calls next().
  *
- *   request ──errors──▶ headers ──Host──▶ Origin ──token──▶ JSON body ──▶ API | static files
+ *   request ──errors──▶ headers ──Host──▶ Origin ──token──▶ learner ──▶ JSON body ──▶ API | static files
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiError } from './errors.js';
+import type { Caller } from './learners.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -16,6 +17,8 @@ export interface RequestContext {
   body: unknown;
   /** Path parameters a route matched (`:id`). */
   params: Record<string, string>;
+  /** Who asks (learners.ts): set after the token check, `nobody` before it. */
+  caller: Caller;
 }
 
 export type Next = () => Promise<void>;

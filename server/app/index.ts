@@ -1,14 +1,15 @@
 /**
  * The local web server, composed in order; each part lives in its own file.
  *
- *   browser ──HTTP──▶ errors ▸ headers ▸ Host ▸ Origin ▸ token ▸ JSON body ▸ /api/* (labs, sandboxes, progress) ▸ web app
- *   browser ──/ws upgrade──▶ Host ▸ Origin ▸ token ──▶ WsHub ◀── LabSession messages (trace, health, status)
+ *   browser ──HTTP──▶ errors ▸ headers ▸ Host ▸ Origin ▸ token ▸ learner ▸ JSON body ▸ /api/* (labs, me, sandboxes, progress) ▸ web app
+ *   browser ──/ws upgrade──▶ Host ▸ Origin ▸ token ──▶ WsHub (the socket's learner) ◀── LabSession messages (trace, health, status)
  *                                                        WsHub ⇄ TerminalHost ⇄ a shell per sandbox (loopback only, unless --terminal on)
- *   LabSession ──▶ runtime sandboxes ──▶ tap ──▶ explain (TraceEvents) · verify ──▶ progress.json
+ *                                                        WsHub ──pages of a learner's sandbox──▶ idle stop ──▶ SandboxRegistry.stop
+ *   LabSession ──▶ runtime sandboxes ──▶ tap ──▶ explain (TraceEvents) · verify ──▶ progress.json (per learner)
  *
  * Shutdown is one Promise.allSettled over every subsystem: the HTTP server, the WebSocket
- * hub, every terminal's shell, every sandbox (their child processes with them) and the
- * progress file's last write.
+ * hub, every terminal's shell, every sandbox (their child processes with them), the idle
+ * timers and the progress file's last write.
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -17,14 +18,17 @@ import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { certificateRoutes } from './api/certificates.js';
 import { labRoutes } from './api/labs.js';
+import { meRoutes } from './api/me.js';
 import { sandboxRoutes } from './api/sandboxes.js';
 import { scoreboardRoutes } from './api/scoreboard.js';
 import { ApiError } from './errors.js';
 import { errorHandler } from './errorHandler.js';
 import { hostCheck, allowedHostNames } from './hostCheck.js';
+import { idleStop, type PagePresence } from './idleStop.js';
 import { compose, sendApiError, type RequestContext } from './http.js';
 import { jsonBody } from './jsonBody.js';
 import { LabCatalogue } from './labCatalogue.js';
+import { identify, learnerCookieName, learnerIdentity, LearnerNames, nobody } from './learners.js';
 import { reachableAddresses } from './listenAddresses.js';
 import { resolveAppOptions, terminalEnabled, type AppOptions } from './options.js';
 import { originCheck } from './originCheck.js';
@@ -69,6 +73,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   const { logger } = options;
   let port = options.port;
   const cookieName = (): string => tokenCookieName(port);
+  const learnerCookie = (): string => learnerCookieName(port);
   // The addresses join once the server listens: only then is the bound address known.
   let allowedHosts = allowedHostNames({ bindHost: options.host, extra: options.allowedHosts });
   const hostsAllowed = (): ReadonlySet<string> => allowedHosts;
@@ -83,6 +88,8 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     logger,
   });
   const scoreboard = new Scoreboard(sandboxes);
+  const names = new LearnerNames();
+  const presence = idleStop(sandboxes, options.idleStopMs, logger);
 
   const handle = compose([
     errorHandler(logger),
@@ -90,8 +97,15 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     hostCheck(hostsAllowed),
     originCheck(hostsAllowed),
     tokenAuth(options.token, cookieName),
+    learnerIdentity(options.token, learnerCookie, (learner) => progress.adopt(learner)),
     jsonBody(options.maxBodyBytes),
-    router('/api/', [...labRoutes(catalogue, progress), ...sandboxRoutes(sandboxes, options), ...certificateRoutes(sandboxes), ...scoreboardRoutes(scoreboard)]),
+    router('/api/', [
+      ...labRoutes(catalogue, progress),
+      ...meRoutes(sandboxes, names),
+      ...sandboxRoutes(sandboxes, names, options),
+      ...certificateRoutes(sandboxes),
+      ...scoreboardRoutes(scoreboard),
+    ]),
     staticFiles(options.webRoot),
   ]);
 
@@ -102,7 +116,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     } catch {
       return sendApiError(res, new ApiError('BAD_REQUEST', 'the request target is not a URL path'));
     }
-    const ctx: RequestContext = { req, res, url, body: undefined, params: {} };
+    const ctx: RequestContext = { req, res, url, body: undefined, params: {}, caller: nobody };
     void handle(ctx);
   });
 
@@ -112,6 +126,8 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     maxPayloadBytes: options.maxBodyBytes,
     maxBufferedBytes: 16 * 1024 * 1024,
     terminals,
+    identify: (req) => identify(req, options.token, learnerCookie()),
+    presence,
     logger,
   });
   server.on('upgrade', hub.handleUpgrade);
@@ -137,11 +153,12 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
           resolve({ port, url: urls[0]!, urls });
         });
       }),
-    close: () => (closing ??= closeAll(server, hub, terminals, sandboxes, progress)),
+    close: () => (closing ??= closeAll(server, hub, terminals, sandboxes, presence, progress)),
   };
 }
 
-async function closeAll(server: http.Server, hub: WsHub, terminals: TerminalHost, sandboxes: SandboxRegistry, progress: ProgressStore): Promise<void> {
+async function closeAll(server: http.Server, hub: WsHub, terminals: TerminalHost, sandboxes: SandboxRegistry, presence: PagePresence, progress: ProgressStore): Promise<void> {
+  presence.close();
   const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const results = await Promise.allSettled([

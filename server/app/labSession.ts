@@ -25,17 +25,19 @@ import { EdgeHealthMeter } from './edgeHealth.js';
 import { ApiError, type ErrorLogger } from './errors.js';
 import { checkEdges, gradeDiagnosis, hintCost, isGreen, rootCauseSummary, rootCauseTitle, scoreOf } from './grading.js';
 import type { ProgressStore } from './progressStore.js';
-import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, TrafficResponse, VerifyResponse } from './protocol.js';
+import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, StopReason, TrafficResponse, VerifyResponse } from './protocol.js';
 import { TraceStore } from './traceStore.js';
 
 /** How a learner starts a lab. */
 export interface StartOptions {
   /** Faults on top of the lab's own (a drill's injections). */
   extraFaults: readonly FaultSpec[];
-  /** Interview mode: timed, and the server gives no hints. */
+  /** Interview mode: timed (the lab's minutes; the server ends it), and the server gives no hints. */
   interview: boolean;
   /** The learner's name, for a drill's scoreboard. */
   learner?: string;
+  /** The learner id (or `operator`) that owns it: only they, and the operator's token, reach it. */
+  owner: string;
 }
 
 export interface SessionOptions {
@@ -45,6 +47,8 @@ export interface SessionOptions {
   logger: ErrorLogger;
   /** The longest one traffic or verify run may send for; `maxTrafficRunMs` when absent. */
   maxTrafficMs?: number;
+  /** An interview's length; the lab's `minutes` when absent. */
+  interviewMs?: number;
 }
 
 /**
@@ -96,13 +100,18 @@ export class LabSession {
   readonly doc: LabDocument;
   /**
    * 'message' (ServerMessage: trace, trace-reset, health, status) for the WebSocket hub;
-   * 'standing' when anything on the scoreboard changed (status, diagnosis, hints, score).
+   * 'standing' when anything on the scoreboard changed (status, diagnosis, hints, score);
+   * 'time-up' when an interview's time ran out unsolved (the registry then stops it).
    */
   readonly events = new EventEmitter();
   readonly interview: boolean;
   readonly learner: string | null;
+  readonly owner: string;
   readonly #options: SessionOptions;
   readonly #startedAt = Date.now();
+  /** When an interview's time is up (the server's clock; the page only shows it), and its timer. */
+  readonly #deadline: number | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
   readonly #fixes: FixActionSpec[] = [];
   /** Faults on top of the lab's own (a drill's injections); the lab's own never leave the server. */
   #extraFaults: FaultSpec[];
@@ -133,9 +142,16 @@ export class LabSession {
     this.#extraFaults = structuredClone([...how.extraFaults]);
     this.interview = how.interview;
     this.learner = how.learner ?? null;
+    this.owner = how.owner;
     this.#options = options;
     this.events.setMaxListeners(0);
     this.#attach(sandbox);
+    if (this.interview) {
+      const lengthMs = options.interviewMs ?? doc.spec.minutes * 60_000;
+      this.#deadline = this.#startedAt + lengthMs;
+      // 'time-up': the registry stops the sandbox, and every page of it hears status stopped (time-up).
+      this.#deadlineTimer = setTimeout(() => this.events.emit('time-up'), lengthMs);
+    }
   }
 
   get status(): SandboxStatus {
@@ -154,6 +170,7 @@ export class LabSession {
       generation: this.#generation,
       description: this.#sandbox && this.#status === 'running' ? this.#sandbox.describe() : null,
       interview: this.interview,
+      deadline: this.#deadline === undefined || this.#completed ? null : { at: new Date(this.#deadline).toISOString(), leftMs: Math.max(0, this.#deadline - Date.now()) },
       scenario: {
         symptom: scenario.symptom,
         question: scenario.question,
@@ -177,7 +194,6 @@ export class LabSession {
 
   standing(): Standing {
     return {
-      sandbox: this.id,
       learner: this.learner,
       lab: this.doc.spec.id,
       title: this.doc.spec.title,
@@ -296,7 +312,8 @@ export class LabSession {
       if (green && !this.#completed) {
         this.#completed = true;
         this.#solvedInMs = Date.now() - this.#startedAt;
-        progress = await this.#options.progress.recordCompletion(this.doc.spec.id, {
+        clearTimeout(this.#deadlineTimer);
+        progress = await this.#options.progress.recordCompletion(this.owner, this.doc.spec.id, {
           score: this.#score(),
           timeMs: this.#solvedInMs,
           hintsUsed: this.#hintsShown,
@@ -316,10 +333,15 @@ export class LabSession {
     return { pcapng: writePcapng(sandbox.tap.connections.length ? sandboxRecording(sandbox) : [], { keylog }), keylog: keylogText(keylog) };
   }
 
-  /** Stops at once, even during traffic (which then fails with SANDBOX_NOT_RUNNING). Idempotent. */
-  async stop(): Promise<void> {
+  /**
+   * Stops at once, even during traffic (which then fails with SANDBOX_NOT_RUNNING); `reason`
+   * goes to the pages in the status push. Idempotent.
+   */
+  async stop(reason: StopReason = 'stopped'): Promise<void> {
     if (this.#status === 'stopped') return;
-    this.#setStatus('stopped');
+    clearTimeout(this.#deadlineTimer);
+    this.#status = 'stopped';
+    this.#publishStatus(reason);
     const sandbox = this.#detach();
     await sandbox?.stop();
   }
@@ -434,8 +456,8 @@ export class LabSession {
     this.#publishStatus();
   }
 
-  #publishStatus(): void {
-    this.#publish({ type: 'status', sandbox: this.id, generation: this.#generation, status: this.#status, completed: this.#completed, diagnosed: this.#diagnosed });
+  #publishStatus(reason?: StopReason): void {
+    this.#publish({ type: 'status', sandbox: this.id, generation: this.#generation, status: this.#status, completed: this.#completed, diagnosed: this.#diagnosed, ...(reason ? { reason } : {}) });
     this.events.emit('standing');
   }
 

@@ -41,6 +41,11 @@ export interface AppOptions {
    * beyond it, anyone holding the token would get a shell as the server's user.
    */
   terminal: 'auto' | 'on' | 'off';
+  /**
+   * A learner's sandbox with no page of theirs open this long stops (idleStop.ts); 0 never.
+   * Ten minutes: a reload or a dropped Wi-Fi comes back well within it.
+   */
+  idleStopMs: number;
   logger: ErrorLogger;
 }
 
@@ -75,6 +80,7 @@ export function defaultAppOptions(): AppOptions {
     verifyRequests: 5,
     sandboxBaseDir: undefined,
     terminal: 'auto',
+    idleStopMs: 10 * 60_000,
     logger: consoleLogger,
   };
 }
@@ -98,6 +104,7 @@ export function resolveAppOptions(given: Partial<AppOptions>): AppOptions {
   wholeInRange('maxSandboxes', options.maxSandboxes, 1, 256);
   wholeInRange('maxRequests', options.maxRequests, 1, 100_000);
   wholeInRange('verifyRequests', options.verifyRequests, 1, options.maxRequests);
+  wholeInRange('idleStopMs', options.idleStopMs, 0, 7 * 24 * 3_600_000);
   if (!['auto', 'on', 'off'].includes(options.terminal)) throw new TypeError(`createApp: options.terminal must be auto, on or off, got "${String(options.terminal)}"`);
   for (const name of options.allowedHosts) {
     if (!isHostName(name)) throw new TypeError(`createApp: options.allowedHosts: "${name}" is not a host name (no port, no scheme)`);

@@ -1,10 +1,15 @@
 /**
- * The learner's progress, surviving restarts: one JSON file in the user's data directory,
+ * Each learner's progress, surviving restarts: one JSON file in the user's data directory,
+ * keyed by learner id (learners.ts; `operator` for scripts that send the token and no learner),
  * written atomically — a temporary file in the same folder, fsync'd, then renamed over the
  * old one (rename(2) is atomic within a file system), so a crash leaves the old file or the
  * new one, never half of one. Writes are serialised: the last one wins, in order.
  *
- *   verify green ──recordCompletion──▶ progress.json.<pid>.<rand>.tmp ──rename──▶ progress.json
+ *   verify green ──recordCompletion(learner, lab)──▶ progress.json.<pid>.<rand>.tmp ──rename──▶ progress.json
+ *
+ * Version 1 held one progress for the whole server. Read at start, it becomes the progress of
+ * the first learner with none of their own to come by (on a machine of one learner, theirs), and
+ * is written back as version 2 then.
  *
  * At start the whole file is checked against its schema, every field of every lab; a file
  * that fails (not JSON, another version, a field of the wrong type) is kept beside it as
@@ -33,12 +38,22 @@ const labProgressSchema = v.object({
   completions: count,
 }) satisfies v.GenericSchema<LabProgress>;
 
-const progressFileSchema = v.object({
+const labsSchema = v.record(v.string(), labProgressSchema);
+
+const progressFileV1Schema = v.object({
   version: v.literal(1),
-  labs: v.record(v.string(), labProgressSchema),
+  labs: labsSchema,
+});
+
+const progressFileSchema = v.object({
+  version: v.literal(2),
+  learners: v.record(v.string(), v.object({ labs: labsSchema })),
+  /** Version 1's progress, until a learner adopts it. */
+  unclaimed: v.optional(labsSchema),
 });
 
 type ProgressFile = v.InferOutput<typeof progressFileSchema>;
+type Labs = ProgressFile['learners'][string]['labs'];
 
 /** Why a progress file was set aside: names the file's own fault, for the log line. */
 class BadProgressFile extends Error {
@@ -52,7 +67,7 @@ export interface Completion {
   wrongDiagnoses: number;
 }
 
-const empty = (): ProgressFile => ({ version: 1, labs: {} });
+const empty = (): ProgressFile => ({ version: 2, learners: {} });
 
 export class ProgressStore {
   readonly file: string;
@@ -93,18 +108,31 @@ export class ProgressStore {
     return new ProgressStore(file, data, logger);
   }
 
-  get(lab: string): LabProgress | undefined {
-    return this.#data.labs[lab];
+  get(learner: string, lab: string): LabProgress | undefined {
+    return this.#labsOf(learner)[lab];
   }
 
-  summary(): ProgressSummary {
-    const labs = structuredClone(this.#data.labs);
+  summary(learner: string): ProgressSummary {
+    const labs = structuredClone(this.#labsOf(learner));
     const list = Object.values(labs);
     return { labs, completed: list.filter((p) => p.completed).length, totalScore: list.reduce((sum, p) => sum + p.bestScore, 0) };
   }
 
-  async recordCompletion(lab: string, run: Completion): Promise<LabProgress> {
-    const before = this.#data.labs[lab];
+  /**
+   * A learner with no progress of their own takes version 1's, if it is still unclaimed (a
+   * machine of one learner keeps theirs across the upgrade).
+   */
+  async adopt(learner: string): Promise<void> {
+    const unclaimed = this.#data.unclaimed;
+    if (!unclaimed || Object.hasOwn(this.#data.learners, learner)) return;
+    const { unclaimed: _, ...rest } = this.#data;
+    this.#data = { ...rest, learners: { ...rest.learners, [learner]: { labs: unclaimed } } };
+    await this.#save();
+  }
+
+  async recordCompletion(learner: string, lab: string, run: Completion): Promise<LabProgress> {
+    const labs = this.#labsOf(learner);
+    const before = labs[lab];
     const best = !before || run.score > before.bestScore;
     const next: LabProgress = {
       completed: true,
@@ -116,19 +144,29 @@ export class ProgressStore {
       wrongDiagnoses: best ? run.wrongDiagnoses : before.wrongDiagnoses,
       completions: (before?.completions ?? 0) + 1,
     };
-    this.#data = { ...this.#data, labs: { ...this.#data.labs, [lab]: next } };
+    this.#setLabs(learner, { ...labs, [lab]: next });
     await this.#save();
     return next;
   }
 
-  async reset(): Promise<void> {
-    this.#data = empty();
+  /** Forgets one learner's progress; the others' stays. */
+  async reset(learner: string): Promise<void> {
+    const { [learner]: _, ...others } = this.#data.learners;
+    this.#data = { ...this.#data, learners: others };
     await this.#save();
   }
 
   /** Resolves when every write asked for so far is on disk (or failed and was logged). */
   flush(): Promise<void> {
     return this.#writing;
+  }
+
+  #labsOf(learner: string): Labs {
+    return Object.hasOwn(this.#data.learners, learner) ? this.#data.learners[learner]!.labs : {};
+  }
+
+  #setLabs(learner: string, labs: Labs): void {
+    this.#data = { ...this.#data, learners: { ...this.#data.learners, [learner]: { labs } } };
   }
 
   #save(): Promise<void> {
@@ -170,7 +208,16 @@ function parseProgress(text: string): ProgressFile {
   } catch (error) {
     throw new BadProgressFile(`not JSON: ${(error as Error).message}`);
   }
-  const result = v.safeParse(progressFileSchema, value);
+  const version = typeof value === 'object' && value !== null ? (value as { version?: unknown }).version : undefined;
+  if (version === 1) {
+    const { labs } = checked(progressFileV1Schema, value);
+    return { version: 2, learners: {}, ...(Object.keys(labs).length > 0 ? { unclaimed: labs } : {}) };
+  }
+  return checked(progressFileSchema, value);
+}
+
+function checked<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
   if (!result.success) {
     const [issue] = result.issues;
     throw new BadProgressFile(`${v.getDotPath(issue) ?? 'the file'}: ${issue.message}`);

@@ -67,6 +67,9 @@ export interface ScenarioView {
 
 export type SandboxStatus = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
 
+/** Why a sandbox stopped: asked to (DELETE, shutdown), no page of its learner open for the idle time, an interview's time ran out. */
+export type StopReason = 'stopped' | 'idle' | 'time-up';
+
 /** POST /api/sandboxes, GET /api/sandboxes/:id */
 export interface SandboxView {
   id: string;
@@ -77,6 +80,11 @@ export interface SandboxView {
   status: SandboxStatus;
   /** Interview mode: timed, no hints. */
   interview: boolean;
+  /**
+   * An interview's end, kept by the server (which stops the sandbox then): `leftMs` as of this
+   * answer, so a page counts down from its own clock. null outside interview mode and once solved.
+   */
+  deadline: { at: string; leftMs: number } | null;
   /** Bumped each time the sandbox is realised again (a fix): traces of older generations are gone. */
   generation: number;
   description: SandboxDescription | null;
@@ -93,9 +101,8 @@ export interface SandboxView {
   reveal?: Reveal;
 }
 
-/** One sandbox on a drill's scoreboard: who, which lab, how far. Never the answer. */
+/** One sandbox on a drill's scoreboard: who, which lab, how far. Never the answer, nor the sandbox's id. */
 export interface Standing {
-  sandbox: string;
   learner: string | null;
   lab: string;
   title: string;
@@ -178,6 +185,14 @@ export interface VerifyResponse {
   progress?: LabProgress;
 }
 
+/** GET /api/me: who this browser is, and their sandboxes (a reload or a second tab goes back to one). */
+export interface MeResponse {
+  /** The name they last gave, or null. */
+  name: string | null;
+  /** Their sandboxes, running or not yet stopped, oldest first. */
+  sandboxes: SandboxView[];
+}
+
 /** GET /api/sandboxes/:id/trace */
 export interface TraceResponse {
   generation: number;
@@ -254,7 +269,8 @@ export type ServerMessage =
   | { type: 'trace-reset'; sandbox: string; generation: number }
   /** Once a second while traffic runs; `final` with the run's exact totals when it ends. */
   | { type: 'health'; sandbox: string; generation: number; windowMs: number; final: boolean; edges: EdgeRate[] }
-  | { type: 'status'; sandbox: string; generation: number; status: SandboxStatus; completed: boolean; diagnosed: boolean }
+  /** `reason` comes with status stopped. */
+  | { type: 'status'; sandbox: string; generation: number; status: SandboxStatus; completed: boolean; diagnosed: boolean; reason?: StopReason }
   /** Every sandbox's standing, after any of them changed (coalesced per tick). */
   | ({ type: 'scoreboard' } & ScoreboardResponse)
   /** What the sandbox's shell printed, in order (to every tab attached to it). */

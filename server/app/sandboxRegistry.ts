@@ -1,18 +1,29 @@
 /**
- * Every sandbox the app started, by id. Bounded (each one is several processes); starts in
- * flight are counted and, on shutdown, waited for and stopped with the rest. `changes` says
- * 'change' when a sandbox starts, stops, or its standing moves (the scoreboard follows it).
+ * Every sandbox the app started, by id, each owned by a learner (learners.ts). Bounded (each
+ * one is several processes); starts in flight are counted and, on shutdown, waited for and
+ * stopped with the rest. `changes` says 'change' when a sandbox starts, stops, or its standing
+ * moves (the scoreboard follows it), 'started' (LabSession) and 'stopped' (id) for whoever
+ * watches each sandbox's life (idleStop.ts).
+ *
+ *   resume(lab, { owner }) ──a run of that lab by that owner?──yes──▶ it (resumed)
+ *                                                         └─no──▶ start ──▶ LabSession.start
+ *   get(id, caller) ──not the caller's (and not the operator)──▶ SANDBOX_NOT_FOUND, as for no sandbox at all
+ *   a session's time is up (interview) ──▶ stop(id, 'time-up')
  */
 import { EventEmitter } from 'node:events';
 import { ApiError } from './errors.js';
 import type { LabCatalogue } from './labCatalogue.js';
+import { operatorLearner, reaches, type Caller } from './learners.js';
 import { LabSession, type StartOptions, type SessionOptions } from './labSession.js';
+import type { StopReason } from './protocol.js';
 
 export class SandboxRegistry {
   readonly changes = new EventEmitter();
   readonly #sessions = new Map<string, LabSession>();
   readonly #changed = (): void => void this.changes.emit('change');
   readonly #starting = new Set<Promise<LabSession>>();
+  /** Starts in flight by owner and lab: a second Start while the first starts waits for it. */
+  readonly #startingFor = new Map<string, Promise<LabSession>>();
   readonly #catalogue: LabCatalogue;
   readonly #options: SessionOptions & { maxSandboxes: number };
   #closed = false;
@@ -20,9 +31,73 @@ export class SandboxRegistry {
   constructor(catalogue: LabCatalogue, options: SessionOptions & { maxSandboxes: number }) {
     this.#catalogue = catalogue;
     this.#options = options;
+    this.changes.setMaxListeners(0);
   }
 
-  async start(labId: string, how: StartOptions = { extraFaults: [], interview: false }): Promise<LabSession> {
+  /** Starts a fresh sandbox of `labId` (an operator's script may run several of one lab). */
+  start(labId: string, how: Partial<StartOptions> = {}): Promise<LabSession> {
+    return this.#start(labId, { extraFaults: [], interview: false, owner: operatorLearner, ...how });
+  }
+
+  /**
+   * The owner's running sandbox of `labId` if there is one (or one starting), else a fresh
+   * one: a page's Start lab pressed again, or in a second tab, goes on with the same score,
+   * hints and wrong answers. `resumed` says which.
+   */
+  async resume(labId: string, how: Partial<StartOptions> & { owner: string }): Promise<{ session: LabSession; resumed: boolean }> {
+    const running = this.#runningOf(how.owner, labId);
+    if (running) return { session: running, resumed: true };
+    const key = `${how.owner}\0${labId}`;
+    const pending = this.#startingFor.get(key);
+    if (pending) return { session: await pending, resumed: true };
+    const starting = this.start(labId, how);
+    this.#startingFor.set(key, starting);
+    try {
+      return { session: await starting, resumed: false };
+    } finally {
+      if (this.#startingFor.get(key) === starting) this.#startingFor.delete(key);
+    }
+  }
+
+  /** The sandbox, if `caller` may reach it; another learner's is SANDBOX_NOT_FOUND, so its id is not even confirmed. */
+  get(id: string, caller: Caller): LabSession {
+    const session = this.#sessions.get(id);
+    if (!session || !reaches(caller, session.owner)) throw new ApiError('SANDBOX_NOT_FOUND', `"${id.slice(0, 100)}"`);
+    return session;
+  }
+
+  /** Every sandbox (the scoreboard's view), or those `caller` may reach. */
+  list(caller?: Caller): LabSession[] {
+    const all = [...this.#sessions.values()];
+    return caller ? all.filter((session) => reaches(caller, session.owner)) : all;
+  }
+
+  async stop(id: string, caller: Caller | StopReason): Promise<void> {
+    const session = typeof caller === 'string' ? this.#sessions.get(id) : this.get(id, caller);
+    if (!session) return;
+    this.#sessions.delete(id);
+    session.events.off('standing', this.#changed);
+    await session.stop(typeof caller === 'string' ? caller : 'stopped');
+    this.changes.emit('stopped', id);
+    this.#changed();
+  }
+
+  /** Refuses new starts, then stops every sandbox, those still starting included. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const late = await Promise.allSettled([...this.#starting]);
+    const sessions = [...this.#sessions.values(), ...late.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
+    this.#sessions.clear();
+    const results = await Promise.allSettled(sessions.map((session) => session.stop('stopped')));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) throw new AggregateError(failed.map((r) => r.reason), `${failed.length} sandbox(es) did not stop cleanly`);
+  }
+
+  #runningOf(owner: string, labId: string): LabSession | undefined {
+    return [...this.#sessions.values()].find((s) => s.owner === owner && s.doc.spec.id === labId && (s.status === 'running' || s.status === 'restarting'));
+  }
+
+  async #start(labId: string, how: StartOptions): Promise<LabSession> {
     const doc = await this.#catalogue.get(labId);
     if (this.#closed) throw new ApiError('SANDBOX_NOT_RUNNING', 'the server is shutting down');
     if (this.#sessions.size + this.#starting.size >= this.#options.maxSandboxes) {
@@ -33,48 +108,17 @@ export class SandboxRegistry {
     try {
       const session = await starting;
       if (this.#closed) {
-        await session.stop();
+        await session.stop('stopped');
         throw new ApiError('SANDBOX_NOT_RUNNING', 'the server is shutting down');
       }
       this.#sessions.set(session.id, session);
       session.events.on('standing', this.#changed);
+      session.events.once('time-up', () => void this.stop(session.id, 'time-up').catch((error: unknown) => this.#options.logger.error(`sandbox ${session.id} did not stop at the end of its interview`, error)));
+      this.changes.emit('started', session);
       this.#changed();
       return session;
     } finally {
       this.#starting.delete(starting);
     }
-  }
-
-  get(id: string): LabSession {
-    const session = this.#sessions.get(id);
-    if (!session) throw new ApiError('SANDBOX_NOT_FOUND', `"${id.slice(0, 100)}"`);
-    return session;
-  }
-
-  find(id: string): LabSession | undefined {
-    return this.#sessions.get(id);
-  }
-
-  list(): LabSession[] {
-    return [...this.#sessions.values()];
-  }
-
-  async stop(id: string): Promise<void> {
-    const session = this.get(id);
-    this.#sessions.delete(id);
-    session.events.off('standing', this.#changed);
-    await session.stop();
-    this.#changed();
-  }
-
-  /** Refuses new starts, then stops every sandbox, those still starting included. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    const late = await Promise.allSettled([...this.#starting]);
-    const sessions = [...this.#sessions.values(), ...late.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
-    this.#sessions.clear();
-    const results = await Promise.allSettled(sessions.map((session) => session.stop()));
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length > 0) throw new AggregateError(failed.map((r) => r.reason), `${failed.length} sandbox(es) did not stop cleanly`);
   }
 }

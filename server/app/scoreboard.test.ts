@@ -3,7 +3,6 @@ import type { Standing } from './protocol.js';
 import { rankStandings } from './scoreboard.js';
 
 const standing = (learner: string, over: Partial<Standing>): Standing => ({
-  sandbox: learner,
   learner,
   lab: 'lab',
   title: 'Lab',

@@ -5,7 +5,8 @@
  *   SandboxRegistry 'change' (a start, a stop, a session's 'standing') ──once per tick──▶ listeners(standings)
  *
  * It shows how far each learner got and what it cost them (hints, wrong answers), never an
- * answer: a standing has no root cause in it.
+ * answer — a standing has no root cause in it — and never a sandbox's id, which would let one
+ * learner reach another's sandbox (names, labs and scores are what a drill shows).
  */
 import type { Standing } from './protocol.js';
 import type { SandboxRegistry } from './sandboxRegistry.js';
@@ -20,7 +21,8 @@ export function rankStandings(standings: readonly Standing[]): Standing[] {
       stage(a) - stage(b) ||
       (a.completed ? b.score - a.score || a.solvedInMs! - b.solvedInMs! : 0) ||
       a.startedAt.localeCompare(b.startedAt) ||
-      a.sandbox.localeCompare(b.sandbox),
+      (a.learner ?? '').localeCompare(b.learner ?? '') ||
+      a.lab.localeCompare(b.lab),
   );
 }
 

@@ -3,6 +3,11 @@
  * sandboxes; the hub forwards each subscribed LabSession's messages — a connection's trace
  * as it closes, edge health each second while traffic runs, status changes.
  *
+ * A socket is its upgrade request's learner (learners.ts), for its whole life: subscribe and
+ * terminal-open reach only that learner's sandboxes (another's is SANDBOX_NOT_FOUND), unless
+ * the upgrade carried the operator's token as Bearer. Each subscription of the sandbox's own
+ * learner counts as an open page (idleStop.ts).
+ *
  *   browser ──{id, type: subscribe|unsubscribe|ping}──▶ WsHub ──{type: reply, id, ok, …}──▶ browser
  *   LabSession 'message' (trace | trace-reset | health | status) ──▶ every subscribed socket
  *   browser ──scoreboard-subscribe──▶ Scoreboard changes ──{type: scoreboard}──▶ that socket
@@ -19,7 +24,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { ApiError, toApiError, type ErrorLogger } from './errors.js';
+import type { PagePresence } from './idleStop.js';
 import type { LabSession } from './labSession.js';
+import { nobody, type Caller } from './learners.js';
 import type { ClientMessage, ServerMessage, TerminalOpenResult } from './protocol.js';
 import type { SandboxRegistry } from './sandboxRegistry.js';
 import type { Scoreboard } from './scoreboard.js';
@@ -33,14 +40,20 @@ export interface WsHubOptions {
   maxBufferedBytes: number;
   /** The browser terminal, or its switched-off stand-in. */
   terminals: TerminalHost;
+  /** Who opened a socket, from its upgrade request. */
+  identify: (req: IncomingMessage) => Caller;
+  /** Told of each page of a learner following their sandbox, and of each one leaving. */
+  presence: PagePresence;
   logger: ErrorLogger;
 }
 
-type Subscriptions = Map<string, { session: LabSession; listener: (message: ServerMessage) => void }>;
+/** `page`: the subscriber is the sandbox's own learner (an open page of it, for idleStop). */
+type Subscriptions = Map<string, { session: LabSession; listener: (message: ServerMessage) => void; page: boolean }>;
 /** One socket's terminals, by sandbox id. */
 type Attachments = Map<string, TerminalAttachment>;
-/** What one socket follows: its sandboxes, its terminals, and the scoreboard (the way to stop). */
+/** Who the socket is, and what it follows: its sandboxes, its terminals, and the scoreboard (the way to stop). */
 interface Follows {
+  caller: Caller;
   subscriptions: Subscriptions;
   attachments: Attachments;
   scoreboard?: () => void;
@@ -62,7 +75,7 @@ export class WsHub {
     this.#guard = guard;
     this.#options = options;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false });
-    this.#wss.on('connection', (ws) => this.#onConnection(ws));
+    this.#wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.#onConnection(ws, req));
   }
 
   /** For the HTTP server's 'upgrade' event. */
@@ -96,12 +109,12 @@ export class WsHub {
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
-  #onConnection(ws: WebSocket): void {
-    const follows: Follows = { subscriptions: new Map(), attachments: new Map() };
+  #onConnection(ws: WebSocket, req: IncomingMessage | undefined): void {
+    const follows: Follows = { caller: req ? this.#options.identify(req) : nobody, subscriptions: new Map(), attachments: new Map() };
     ws.on('message', (data, isBinary) => this.#onMessage(ws, follows, data, isBinary));
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
-      for (const { session, listener } of follows.subscriptions.values()) session.events.off('message', listener);
+      for (const entry of follows.subscriptions.values()) this.#unsubscribe(entry);
       follows.subscriptions.clear();
       for (const attachment of follows.attachments.values()) attachment.detach();
       follows.attachments.clear();
@@ -110,7 +123,7 @@ export class WsHub {
   }
 
   #onMessage(ws: WebSocket, follows: Follows, data: RawData, isBinary: boolean): void {
-    const { subscriptions, attachments } = follows;
+    const { caller, subscriptions, attachments } = follows;
     let id: number | string | null = null;
     try {
       const value = parseJson(data, isBinary);
@@ -122,23 +135,26 @@ export class WsHub {
         case 'ping':
           return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         case 'subscribe': {
-          const session = this.#registry.get(message.sandbox);
+          const session = this.#registry.get(message.sandbox, caller);
           if (!subscriptions.has(session.id)) {
             const listener = (push: ServerMessage): void => {
               this.#send(ws, push);
               if (push.type === 'status' && push.status === 'stopped') {
-                session.events.off('message', listener);
+                const entry = subscriptions.get(session.id);
+                if (entry) this.#unsubscribe(entry);
                 subscriptions.delete(session.id);
               }
             };
+            const page = caller.learner === session.owner;
             session.events.on('message', listener);
-            subscriptions.set(session.id, { session, listener });
+            subscriptions.set(session.id, { session, listener, page });
+            if (page) this.#options.presence.opened(session.id);
           }
           return this.#send(ws, { type: 'reply', id, ok: true, result: { sandbox: session.view(), events: session.trace().events } });
         }
         case 'unsubscribe': {
           const entry = subscriptions.get(message.sandbox);
-          entry?.session.events.off('message', entry.listener);
+          if (entry) this.#unsubscribe(entry);
           subscriptions.delete(message.sandbox);
           return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         }
@@ -150,7 +166,7 @@ export class WsHub {
           delete follows.scoreboard;
           return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         case 'terminal-open': {
-          const session = this.#registry.get(message.sandbox);
+          const session = this.#registry.get(message.sandbox, caller);
           const request = id;
           this.#openTerminal(ws, attachments, session, message).then(
             (result) => this.#send(ws, { type: 'reply', id: request, ok: true, result }),
@@ -170,6 +186,11 @@ export class WsHub {
     } catch (error) {
       this.#send(ws, { type: 'reply', id, ok: false, ...toApiError(error, this.#options.logger).toJSON() });
     }
+  }
+
+  #unsubscribe({ session, listener, page }: { session: LabSession; listener: (message: ServerMessage) => void; page: boolean }): void {
+    session.events.off('message', listener);
+    if (page) this.#options.presence.closed(session.id);
   }
 
   async #openTerminal(ws: WebSocket, attachments: Attachments, session: LabSession, message: { sandbox: string; cols: number; rows: number }): Promise<TerminalOpenResult> {

@@ -37,8 +37,9 @@ describe('the drill scoreboard in Chromium', () => {
     expect(Number(await row.getByTestId('standing-score').textContent())).toBeLessThan(100);
     await lab.screenshot('scoreboard');
 
-    const [standing] = (await app.api('GET', '/api/scoreboard')).json.standings as Array<{ sandbox: string }>;
-    await app.api('DELETE', `/api/sandboxes/${standing!.sandbox}`);
+    // The scoreboard names no sandbox; the operator's token lists every one.
+    const [sandbox] = (await app.api('GET', '/api/sandboxes')).json.sandboxes as Array<{ id: string }>;
+    await app.api('DELETE', `/api/sandboxes/${sandbox!.id}`);
     await facilitator.getByTestId('scoreboard-empty').waitFor();
     expect(lab.pageErrors).toEqual([]);
   });

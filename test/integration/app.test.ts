@@ -159,10 +159,10 @@ describe('a learner solves expired-client-cert through the API', () => {
   it('records the completion atomically in progress.json, and lists it with the labs', async () => {
     const file = JSON.parse(await readFile(path.join(t.dataDir, 'progress.json'), 'utf8'));
     expect(file).toMatchObject({
-      version: 1,
-      labs: { 'expired-client-cert': { completed: true, bestScore: 70, hintsUsed: 1, wrongDiagnoses: 2, completions: 1 } },
+      version: 2,
+      learners: { [t.learner]: { labs: { 'expired-client-cert': { completed: true, bestScore: 70, hintsUsed: 1, wrongDiagnoses: 2, completions: 1 } } } },
     });
-    expect(file.labs['expired-client-cert'].timeMs).toBeGreaterThan(0);
+    expect(file.learners[t.learner].labs['expired-client-cert'].timeMs).toBeGreaterThan(0);
     const labs = await t.api('GET', '/api/labs');
     const listed = labs.json.labs.find((lab: { id: string }) => lab.id === 'expired-client-cert');
     expect(listed.progress).toMatchObject({ completed: true, bestScore: 70 });
@@ -194,7 +194,7 @@ describe('a learner solves expired-client-cert through the API', () => {
     const res = await t.api('DELETE', '/api/progress');
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ labs: {}, completed: 0, totalScore: 0 });
-    expect(JSON.parse(await readFile(path.join(t.dataDir, 'progress.json'), 'utf8'))).toEqual({ version: 1, labs: {} });
+    expect(JSON.parse(await readFile(path.join(t.dataDir, 'progress.json'), 'utf8'))).toEqual({ version: 2, learners: {} });
   });
 });
 

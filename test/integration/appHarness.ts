@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { createApp, type App, type AppOptions } from '../../server/app/index.js';
+import { learnerCookieName, newLearnerId } from '../../server/app/learners.js';
 import type { ServerMessage } from '../../server/app/protocol.js';
 
 export const labsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../labs');
@@ -40,14 +41,22 @@ export interface TestApp {
   dataDir: string;
   sandboxDir: string;
   logged: Array<{ message: string; error?: unknown }>;
-  /** A request as the lab's own page sends it: own Host and Origin, the token as Bearer. */
+  /** The learner id `api` and `openPageSocket` act as, unless told another. */
+  learner: string;
+  /**
+   * A request as the test's script sends it: own Host and Origin, the token as Bearer (the
+   * operator's key: every sandbox) and the learner cookie of `learner` (whose sandboxes and
+   * progress it starts and reads).
+   */
   api(method: string, path: string, body?: unknown): Promise<Response>;
+  /** A request as a page of `learner` sends it: own Host and Origin, the token's cookie and the learner's, no Bearer. */
+  pageApi(learner: string, method: string, path: string, body?: unknown): Promise<Response>;
   request(path: string, options?: RequestOptions): Promise<Response>;
   stop(): Promise<void>;
 }
 
 /** `dataDir`: a folder the test prepared (a progress file to load); removed on stop like a fresh one. */
-export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | 'host' | 'terminal' | 'allowedHosts' | 'dataDir'>> = {}): Promise<TestApp> {
+export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | 'host' | 'terminal' | 'allowedHosts' | 'dataDir' | 'idleStopMs'>> = {}): Promise<TestApp> {
   const dataDir = given.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-data-')));
   const sandboxDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-sandboxes-'));
   // A terminal's jailed user passes through it to its own sandbox, as through /tmp.
@@ -66,6 +75,7 @@ export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | '
   const token = app.options.token;
   const origin = `http://127.0.0.1:${port}`;
   const request = (target: string, options: RequestOptions = {}) => send(port, target, options);
+  const learner = newLearnerId();
   return {
     app,
     port,
@@ -74,11 +84,18 @@ export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | '
     dataDir,
     sandboxDir,
     logged,
+    learner,
     request,
     api: (method, target, body) =>
       request(target, {
         method,
-        headers: { origin, authorization: `Bearer ${token}` },
+        headers: { origin, authorization: `Bearer ${token}`, cookie: `${learnerCookieName(port)}=${learner}` },
+        ...(body === undefined ? {} : { body }),
+      }),
+    pageApi: (as, method, target, body) =>
+      request(target, {
+        method,
+        headers: { origin, cookie: pageCookies(port, token, as) },
         ...(body === undefined ? {} : { body }),
       }),
     async stop() {
@@ -138,9 +155,14 @@ export function connectWs(port: number, headers: Record<string, string>, wsPath 
   });
 }
 
-/** The lab socket as the page opens it: same origin, the run's token in its cookie. */
-export async function openPageSocket(t: TestApp): Promise<LabSocket> {
-  const outcome = await connectWs(t.port, { origin: t.origin, cookie: `mtls_lab_token_${t.port}=${t.token}` });
+/** The cookies a page of `learner` sends: the run's token and the learner's id. */
+export function pageCookies(port: number, token: string, learner: string): string {
+  return `mtls_lab_token_${port}=${token}; ${learnerCookieName(port)}=${learner}`;
+}
+
+/** The lab socket as a page of `learner` (t.learner by default) opens it: same origin, the token and the learner in cookies. */
+export async function openPageSocket(t: TestApp, learner = t.learner): Promise<LabSocket> {
+  const outcome = await connectWs(t.port, { origin: t.origin, cookie: pageCookies(t.port, t.token, learner) });
   if (!outcome.open) throw new Error(`WebSocket refused: ${outcome.status} ${outcome.body}`);
   return outcome.client;
 }

@@ -50,7 +50,8 @@ describe('a progress file of the wrong shape', () => {
   const bad: Array<{ name: string; text: string; reason: RegExp }> = [
     { name: 'labs: null', text: '{"version":1,"labs":null}', reason: /\(labs: Invalid type: Expected Object but received null\)/ },
     { name: 'garbage, not JSON', text: 'garbage{', reason: /\(not JSON: / },
-    { name: 'another version', text: '{"version":2,"labs":{}}', reason: /\(version: Invalid type: Expected 1 but received 2\)/ },
+    { name: 'another version', text: '{"version":3,"labs":{}}', reason: /\(version: Invalid type: Expected 2 but received 3\)/ },
+    { name: 'version 2 without learners', text: '{"version":2,"labs":{}}', reason: /\(learners: Invalid key: Expected "learners" but received undefined\)/ },
     { name: 'no version', text: '{"labs":{}}', reason: /\(version: Invalid key: Expected "version" but received undefined\)/ },
     { name: 'a number, not an object', text: '42', reason: /\(the file: Invalid type: Expected Object but received 42\)/ },
     { name: 'a lab whose progress is null', text: '{"version":1,"labs":{"baseline":null}}', reason: /\(labs\.baseline: Invalid type/ },
@@ -94,7 +95,7 @@ describe('a progress file of the wrong shape', () => {
     t = await startTestApp({ dataDir });
     expect((await readdir(dataDir)).sort()).toEqual(['progress.json.bad-1', 'progress.json.bad-2']);
     expect((await t.api('DELETE', '/api/progress')).status).toBe(200);
-    expect(JSON.parse(await readFile(path.join(dataDir, 'progress.json'), 'utf8'))).toEqual({ version: 1, labs: {} });
+    expect(JSON.parse(await readFile(path.join(dataDir, 'progress.json'), 'utf8'))).toEqual({ version: 2, learners: {} });
   });
 });
 

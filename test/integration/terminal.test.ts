@@ -339,7 +339,8 @@ describe('the browser terminal and the server\'s life', () => {
       });
       expect(started.status).toBe(201);
       const view = (await started.json()) as SandboxView;
-      const outcome = await connectWs(Number(port), { origin: url.origin, cookie: `mtls_lab_token_${port}=${token}` });
+      // The operator's socket: the sandbox was started by a script naming no learner.
+      const outcome = await connectWs(Number(port), { origin: url.origin, authorization: `Bearer ${token}` });
       if (!outcome.open) throw new Error(`WebSocket refused: ${outcome.status}`);
       const opened = await openTerminal(outcome.client, view.id);
       const jail = await pidNamespaceOf(opened.pid);

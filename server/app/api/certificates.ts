@@ -4,7 +4,7 @@
  * and printed by the real openssl. Only the PEM files the sandbox directory holds — what a
  * learner reads with `openssl x509` in the terminal — never the lab's faults or answer.
  *
- *   GET /api/sandboxes/:id/certificates → CertificatesResponse
+ *   GET /api/sandboxes/:id/certificates → CertificatesResponse (the caller's sandbox only, as every sandbox route)
  *
  *   SandboxDescription (file paths) ──inspectCertificateFile (each file once)──▶ holders ──▶ JSON
  */
@@ -22,8 +22,8 @@ export function certificateRoutes(registry: SandboxRegistry): Route[] {
     {
       method: 'GET',
       path: '/api/sandboxes/:id/certificates',
-      async handler({ res, params }) {
-        const view = registry.get(params.id!).view();
+      async handler({ res, params, caller }) {
+        const view = registry.get(params.id!, caller).view();
         if (!view.description) throw new ApiError('SANDBOX_NOT_RUNNING', `it is ${view.status}`);
         const checkedAt = Date.now();
         const holders = await certificateHolders(view.description, checkedAt);

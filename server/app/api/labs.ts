@@ -1,15 +1,17 @@
 /**
- * The catalogue and the learner's progress.
+ * The catalogue and the caller's own progress (learners.ts: a page's learner, or the
+ * operator's when a script names none).
  *
- *   GET    /api/labs        summaries (never a scenario's answer) + progress per lab
+ *   GET    /api/labs        summaries (never a scenario's answer) + the caller's progress per lab
  *   GET    /api/catalogue   root causes and fix actions a learner may pick from
- *   GET    /api/progress    completed labs, scores, time, hints used
- *   DELETE /api/progress    reset
+ *   GET    /api/progress    the caller's completed labs, scores, time, hints used
+ *   DELETE /api/progress    the caller's reset (other learners keep theirs)
  */
 import { fixActions, rootCauseCatalogue } from '../../faults/index.js';
 import { labSummary } from '../../lab/summary.js';
 import { sendJson } from '../http.js';
 import type { LabCatalogue } from '../labCatalogue.js';
+import { learnerOf } from '../learners.js';
 import type { ProgressStore } from '../progressStore.js';
 import type { CatalogueResponse, LabsResponse } from '../protocol.js';
 import type { Route } from '../router.js';
@@ -19,8 +21,8 @@ export function labRoutes(catalogue: LabCatalogue, progress: ProgressStore): Rou
     {
       method: 'GET',
       path: '/api/labs',
-      async handler({ res }) {
-        const { labs: byLab, ...totals } = progress.summary();
+      async handler({ res, caller }) {
+        const { labs: byLab, ...totals } = progress.summary(learnerOf(caller));
         const labs = (await catalogue.list()).map((doc) => ({ ...labSummary(doc.spec), progress: byLab[doc.spec.id] ?? null }));
         sendJson(res, 200, { labs, progress: totals } satisfies LabsResponse);
       },
@@ -39,16 +41,16 @@ export function labRoutes(catalogue: LabCatalogue, progress: ProgressStore): Rou
     {
       method: 'GET',
       path: '/api/progress',
-      handler({ res }) {
-        sendJson(res, 200, progress.summary());
+      handler({ res, caller }) {
+        sendJson(res, 200, progress.summary(learnerOf(caller)));
       },
     },
     {
       method: 'DELETE',
       path: '/api/progress',
-      async handler({ res }) {
-        await progress.reset();
-        sendJson(res, 200, progress.summary());
+      async handler({ res, caller }) {
+        await progress.reset(learnerOf(caller));
+        sendJson(res, 200, progress.summary(learnerOf(caller)));
       },
     },
   ];

@@ -1,7 +1,12 @@
 /**
  * Sandboxes: start a lab, drive its traffic, take hints, diagnose, fix, verify, download.
+ * Each belongs to the learner who started it (learners.ts): every route below answers another
+ * learner's sandbox with 404 SANDBOX_NOT_FOUND, as if it did not exist; the operator's token
+ * (Bearer) reaches all of them.
  *
- *   POST   /api/sandboxes                  { lab, faults?, interview?, learner? } → 201 SandboxView (scenario without answer)
+ *   POST   /api/sandboxes                  { lab, faults?, interview?, learner? } → 201 SandboxView (scenario without answer);
+ *                                                                     from a page, 200 with the learner's running one of that lab
+ *   GET    /api/sandboxes                                          → { sandboxes: SandboxView[] } (the caller's own; the operator's: all)
  *   GET    /api/sandboxes/:id                                      → SandboxView
  *   DELETE /api/sandboxes/:id                                      → 204
  *   GET    /api/sandboxes/:id/trace                                → TraceResponse
@@ -19,59 +24,65 @@ import type { FaultSpec } from '../../lab/schema.js';
 import { ApiError } from '../errors.js';
 import { sendJson } from '../http.js';
 import type { TrafficResponse } from '../protocol.js';
+import { learnerOf, type LearnerNames } from '../learners.js';
 import type { Route } from '../router.js';
 import type { SandboxRegistry } from '../sandboxRegistry.js';
 import { objectBody, objectField, paramsField, stringField, wholeNumberField, type Body } from './validate.js';
 
-export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: number }): Route[] {
+export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, limits: { maxRequests: number }): Route[] {
   return [
     {
       method: 'POST',
       path: '/api/sandboxes',
-      async handler({ res, body }) {
+      async handler({ res, body, caller }) {
         const input = objectBody(body);
         const lab = stringField(input, 'lab');
         const interview = input.interview ?? false;
         if (typeof interview !== 'boolean') throw new ApiError('BAD_REQUEST', '"interview" must be true or false');
-        const learner = learnerField(input);
-        const session = await registry.start(lab, { extraFaults: extraFaults(input), interview, ...(learner ? { learner } : {}) });
-        sendJson(res, 201, session.view(), { location: `/api/sandboxes/${encodeURIComponent(session.id)}` });
+        const owner = learnerOf(caller);
+        const given = learnerField(input);
+        if (given) names.set(owner, given);
+        const learner = given ?? names.get(owner);
+        const how = { extraFaults: extraFaults(input), interview, owner, ...(learner ? { learner } : {}) };
+        // A page pressing Start lab again (a reload, a second tab) goes on with its running lab; a script may run several.
+        const { session, resumed } = caller.operator ? { session: await registry.start(lab, how), resumed: false } : await registry.resume(lab, how);
+        sendJson(res, resumed ? 200 : 201, session.view(), { location: `/api/sandboxes/${encodeURIComponent(session.id)}` });
       },
     },
     {
       method: 'GET',
       path: '/api/sandboxes',
-      handler({ res }) {
-        sendJson(res, 200, { sandboxes: registry.list().map((session) => session.view()) });
+      handler({ res, caller }) {
+        sendJson(res, 200, { sandboxes: registry.list(caller).map((session) => session.view()) });
       },
     },
     {
       method: 'GET',
       path: '/api/sandboxes/:id',
-      handler({ res, params }) {
-        sendJson(res, 200, registry.get(params.id!).view());
+      handler({ res, params, caller }) {
+        sendJson(res, 200, registry.get(params.id!, caller).view());
       },
     },
     {
       method: 'DELETE',
       path: '/api/sandboxes/:id',
-      async handler({ res, params }) {
-        await registry.stop(params.id!);
+      async handler({ res, params, caller }) {
+        await registry.stop(params.id!, caller);
         res.writeHead(204).end();
       },
     },
     {
       method: 'GET',
       path: '/api/sandboxes/:id/trace',
-      handler({ res, params }) {
-        sendJson(res, 200, registry.get(params.id!).trace());
+      handler({ res, params, caller }) {
+        sendJson(res, 200, registry.get(params.id!, caller).trace());
       },
     },
     {
       method: 'POST',
       path: '/api/sandboxes/:id/traffic',
-      async handler({ res, params, body }) {
-        const session = registry.get(params.id!);
+      async handler({ res, params, body, caller }) {
+        const session = registry.get(params.id!, caller);
         const requests = wholeNumberField(objectBody(body), 'requests', 1, limits.maxRequests, 5);
         const gone = callerGone(res);
         const traffic = await session.runTraffic(requests, gone);
@@ -81,15 +92,15 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
     {
       method: 'POST',
       path: '/api/sandboxes/:id/hints',
-      handler({ res, params }) {
-        sendJson(res, 200, registry.get(params.id!).nextHint());
+      handler({ res, params, caller }) {
+        sendJson(res, 200, registry.get(params.id!, caller).nextHint());
       },
     },
     {
       method: 'POST',
       path: '/api/sandboxes/:id/diagnosis',
-      handler({ res, params, body }) {
-        const session = registry.get(params.id!);
+      handler({ res, params, body, caller }) {
+        const session = registry.get(params.id!, caller);
         const input = objectBody(body);
         const rootCause = stringField(input, 'rootCause');
         const evidence = objectField(input, 'evidence');
@@ -101,8 +112,8 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
     {
       method: 'POST',
       path: '/api/sandboxes/:id/fix',
-      async handler({ res, params, body }) {
-        const session = registry.get(params.id!);
+      async handler({ res, params, body, caller }) {
+        const session = registry.get(params.id!, caller);
         const input = objectBody(body);
         const action = stringField(input, 'action');
         const target = stringField(input, 'target', true);
@@ -112,8 +123,8 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
     {
       method: 'PUT',
       path: '/api/sandboxes/:id/faults',
-      async handler({ res, params, body }) {
-        const session = registry.get(params.id!);
+      async handler({ res, params, body, caller }) {
+        const session = registry.get(params.id!, caller);
         const input = objectBody(body);
         if (input.faults === undefined) throw new ApiError('BAD_REQUEST', '"faults" is required: the list of faults to inject (empty to clear them)');
         sendJson(res, 200, await session.setFaults(extraFaults(input)));
@@ -122,15 +133,15 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
     {
       method: 'POST',
       path: '/api/sandboxes/:id/verify',
-      async handler({ res, params }) {
-        sendJson(res, 200, await registry.get(params.id!).verify());
+      async handler({ res, params, caller }) {
+        sendJson(res, 200, await registry.get(params.id!, caller).verify());
       },
     },
     {
       method: 'GET',
       path: '/api/sandboxes/:id/capture.pcapng',
-      handler({ res, params }) {
-        const session = registry.get(params.id!);
+      handler({ res, params, caller }) {
+        const session = registry.get(params.id!, caller);
         const { pcapng } = session.capture();
         download(res, `${session.id}.pcapng`, 'application/x-pcapng', Buffer.from(pcapng.buffer, pcapng.byteOffset, pcapng.byteLength));
       },
@@ -138,8 +149,8 @@ export function sandboxRoutes(registry: SandboxRegistry, limits: { maxRequests: 
     {
       method: 'GET',
       path: '/api/sandboxes/:id/keys.log',
-      handler({ res, params }) {
-        const session = registry.get(params.id!);
+      handler({ res, params, caller }) {
+        const session = registry.get(params.id!, caller);
         download(res, `${session.id}.keys.log`, 'text/plain; charset=utf-8', Buffer.from(session.capture().keylog));
       },
     },
