@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EdgeReport } from '../runtime/index.js';
 import { traceDecoded } from './buildTrace.js';
 import { alert, applicationData, certificate, connection, corp, handshake, plaintext, report, serverFlight } from './testing.js';
+import { field } from '../wire/field.js';
 import type { TraceEvent } from './traceEvent.js';
 import { connectionVerdict, edgeVerdict, verdictsForSandbox } from './verdict.js';
 
@@ -67,6 +68,51 @@ describe('connection verdicts', () => {
     expect(v).toMatchObject({ rootCause: 'wrong-ca', evidence: { message: 'alert unknown_ca (48)' } });
   });
 
+  it('names a missing intermediate from a leaf-only client chain refused with alert 48, wrong-ca as the alternative', () => {
+    const v = only(trace(connection(1, [...serverFlight(0, [], [corp.server, corp.intermediate]), ...clientFlight(3000, [corp.client]), alert('s2c', 4000, 48, 'unknown_ca')])))!;
+    expect(v).toMatchObject({ rootCause: 'missing-intermediate', detectedBy: 'server', alternatives: ['wrong-ca'], evidence: { message: 'Certificate', field: 'certificate_list' } });
+    expect(v.evidence.value).toBe('1 certificate (CN=payments-client, issued by CN=Corp Issuing CA 1)');
+  });
+
+  it('names a missing intermediate from a leaf-only server chain its client refused with verify error 20 (curl, Python)', () => {
+    const events = traceDecoded({
+      sandbox: 's',
+      connections: [connection(1, [...serverFlight(0, [corp.root], [corp.server]), alert('c2s', 3000, 48, 'unknown_ca')])],
+      processEvents: [],
+    });
+    expect(only(events)).toMatchObject({ rootCause: 'missing-intermediate', detectedBy: 'client', alternatives: ['wrong-ca'] });
+  });
+
+  it('keeps wrong-ca for a full chain refused with alert 48', () => {
+    const v = only(trace(connection(1, [...serverFlight(0, [], [corp.server, corp.intermediate]), ...clientFlight(3000, [corp.client, corp.intermediate]), alert('s2c', 4000, 48, 'unknown_ca')])))!;
+    expect(v.rootCause).toBe('wrong-ca');
+    expect(v.alternatives).toBeUndefined();
+  });
+
+  it('names a SAN mismatch from the SNI and the SANs alone, for a client whose words never reach the trace (curl)', () => {
+    const hello = { ...handshake('ClientHello', 'c2s', 0), fields: [field('host_name', 'A DNS hostname.', 0, 0, { value: 'search.corp.test' })] };
+    const flight = serverFlight(0, [corp.root], [{ ...corp.server, san: ['dns:search-7d9f8c.pod.cluster.local'] }, corp.intermediate]).slice(1);
+    const v = only(trace(connection(1, [hello, ...flight, alert('c2s', 3000, 0, 'close_notify', 'warning')])))!;
+    expect(v).toMatchObject({ rootCause: 'wrong-san', detectedBy: 'client', evidence: { message: 'Certificate', field: 'subjectAltName', value: 'dns:search-7d9f8c.pod.cluster.local' } });
+    expect(v.summary).toContain('dialled search.corp.test (the SNI of its ClientHello)');
+  });
+
+  it('does not call a wildcard SAN that covers the SNI a mismatch', () => {
+    const hello = { ...handshake('ClientHello', 'c2s', 0), fields: [field('host_name', 'A DNS hostname.', 0, 0, { value: 'search.corp.test' })] };
+    const flight = serverFlight(0, [corp.root], [{ ...corp.server, san: ['dns:*.corp.test'] }, corp.intermediate]).slice(1);
+    expect(only(trace(connection(1, [hello, ...flight], { closeReason: 'reset' })))?.rootCause).toBe('unknown');
+  });
+
+  it('names a client certificate not yet valid from its notBefore and the alert 42 an OpenSSL server sends for it', () => {
+    const v = only(trace(connection(1, [
+      ...serverFlight(0, [corp.root], [corp.server, corp.intermediate]),
+      ...clientFlight(3000, [{ ...corp.client, notBefore: '2026-06-02T12:00:00.000Z' }, corp.intermediate]),
+      alert('s2c', 4000, 42, 'bad_certificate'),
+    ])))!;
+    expect(v).toMatchObject({ rootCause: 'not-yet-valid', detectedBy: 'server', evidence: { message: 'Certificate', field: 'notBefore' } });
+    expect(v.summary).toContain('bad_certificate (42)');
+  });
+
   it('names a missing client certificate from alert 116 and the empty Certificate', () => {
     const v = only(trace(connection(1, [...serverFlight(0, [corp.root], [corp.server, corp.intermediate]), ...clientFlight(3000, []), alert('s2c', 4000, 116, 'certificate_required')])))!;
     expect(v).toMatchObject({ rootCause: 'missing-client-cert', detectedBy: 'server', evidence: { message: 'Certificate', field: 'certificate_list', value: '0 certificates' } });
@@ -115,8 +161,11 @@ describe('edge verdicts', () => {
     expect(v).toMatchObject({ conn: 0, edge: { client: 'checkout', service: 'inventory' }, rootCause: 'exhausted-pool', evidence: { message: 'client-error', field: 'code', value: 'ETIMEDOUT' } });
   });
 
-  it('does not blame a pool that reuses its connections', () => {
-    expect(edgeVerdict(edge({ handshakesPerRequest: 0.02, handshakes: 6 }), pool)).toBeUndefined();
+  it('names a keep-alive pool that is simply too small, without blaming handshakes', () => {
+    const v = edgeVerdict(edge({ handshakesPerRequest: 0.02, handshakes: 6 }), pool)!;
+    expect(v.rootCause).toBe('exhausted-pool');
+    expect(v.summary).toContain('too few sockets for the load');
+    expect(v.summary).not.toContain('every new connection pays a full mTLS handshake');
   });
 
   it('does not blame a pool with no timeouts and no queue', () => {
@@ -126,7 +175,7 @@ describe('edge verdicts', () => {
   it('folds the resets of a starved pool into it and diagnoses the lab in one line', () => {
     const { verdicts, diagnosis } = verdictsForSandbox(pool, [edge()]);
     expect(verdicts.map((v) => v.rootCause)).toEqual(['exhausted-pool', 'exhausted-pool']);
-    expect(diagnosis).toMatch(/^exhausted-pool \(1 connection\): checkout → inventory: 280 full handshakes for 300 requests \(0\.93 per request\)/);
+    expect(diagnosis).toMatch(/^exhausted-pool \(1 connection\): checkout → inventory: up to 90 requests queued for a socket, 220 timed out \(p99 603 ms\); 280 full handshakes for 300 requests \(0\.93 per request\), none resumed/);
   });
 
   it('says so when nothing failed', () => {

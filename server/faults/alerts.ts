@@ -14,6 +14,12 @@ export interface AlertEntry {
   name: string;
   /** What it usually means in an mTLS lab; absent for codes a lab never meets. */
   note?: string;
+  /**
+   * The protocol OpenSSL files it under when it receives it: the prefix of the error reason
+   * (`sslv3 alert certificate expired`, `SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED`; ssl/ssl_err.c),
+   * which Node's code (`ERR_SSL_SSLV3_ALERT_…`) and Python's (`[SSL: SSLV3_ALERT_…]`) repeat.
+   */
+  openssl?: 'sslv3' | 'tlsv1' | 'tlsv13';
 }
 
 export const alerts: ReadonlyMap<number, AlertEntry> = new Map<number, AlertEntry>([
@@ -23,36 +29,52 @@ export const alerts: ReadonlyMap<number, AlertEntry> = new Map<number, AlertEntr
   [21, { name: 'decryption_failed' }],
   [22, { name: 'record_overflow' }],
   [30, { name: 'decompression_failure' }],
-  [40, { name: 'handshake_failure', note: 'no acceptable set of parameters: nothing in common' }],
+  [40, { name: 'handshake_failure', note: 'no acceptable set of parameters: nothing in common', openssl: 'sslv3' }],
   [41, { name: 'no_certificate' }],
-  [42, { name: 'bad_certificate', note: 'the peer\'s certificate was corrupt or its signature did not verify' }],
-  [43, { name: 'unsupported_certificate', note: 'the certificate is of a type the peer does not support' }],
-  [44, { name: 'certificate_revoked', note: 'the certificate was revoked by its issuer' }],
-  [45, { name: 'certificate_expired', note: 'the certificate has expired or is not yet valid' }],
-  [46, { name: 'certificate_unknown', note: 'the certificate was rejected for another reason (often: wrong key usage or EKU)' }],
-  [47, { name: 'illegal_parameter', note: 'a field in a handshake message was out of range' }],
-  [48, { name: 'unknown_ca', note: 'the certificate chain does not lead to a CA the peer trusts' }],
-  [49, { name: 'access_denied', note: 'the certificate was valid but access was denied by policy' }],
-  [50, { name: 'decode_error', note: 'a message could not be decoded' }],
-  [51, { name: 'decrypt_error', note: 'a signature or Finished check failed' }],
+  // A catch-all: OpenSSL sends it for a certificate not yet valid (ssl/statem/statem_lib.c
+  // ssl_x509err2alert); Go for every verify failure but an unknown CA (48) or a date (45)
+  // (crypto/tls handshake_server.go processCertsFromClient, Go 1.21+), and older Go for all.
+  [42, { name: 'bad_certificate', note: 'the peer refused the certificate without naming a precise reason: a catch-all (OpenSSL: not yet valid; Go: most verify failures)', openssl: 'sslv3' }],
+  // OpenSSL maps X509_V_ERR_INVALID_PURPOSE (a wrong extended key usage) here.
+  [43, { name: 'unsupported_certificate', note: 'the certificate may not be used for this role: usually its extended key usage (clientAuth, serverAuth)', openssl: 'sslv3' }],
+  [44, { name: 'certificate_revoked', note: 'the certificate was revoked by its issuer', openssl: 'sslv3' }],
+  [45, { name: 'certificate_expired', note: 'the certificate has expired (Go 1.21+ sends it for one not yet valid too; OpenSSL sends bad_certificate for that)', openssl: 'sslv3' }],
+  // OpenSSL's answer to a verify error it has no other alert for; Envoy's when a SAN matcher
+  // matches nothing (default_validator.cc). A wrong EKU is 43, not this.
+  [46, { name: 'certificate_unknown', note: 'the certificate was refused for a reason outside the other alerts (Envoy: no SAN matched its matcher)', openssl: 'sslv3' }],
+  [47, { name: 'illegal_parameter', note: 'a field in a handshake message was out of range', openssl: 'sslv3' }],
+  [48, { name: 'unknown_ca', note: 'the certificate chain does not lead to a CA the peer trusts — or an intermediate is missing, which looks the same', openssl: 'tlsv1' }],
+  [49, { name: 'access_denied', note: 'the certificate was valid but access was denied by policy', openssl: 'tlsv1' }],
+  [50, { name: 'decode_error', note: 'a message could not be decoded', openssl: 'tlsv1' }],
+  [51, { name: 'decrypt_error', note: 'a signature or Finished check failed', openssl: 'tlsv1' }],
   [60, { name: 'export_restriction' }],
-  [70, { name: 'protocol_version', note: 'the peer does not support the offered TLS version' }],
-  [71, { name: 'insufficient_security', note: 'the parameters offered are too weak for the peer' }],
-  [80, { name: 'internal_error', note: 'the peer hit an internal error unrelated to the protocol' }],
-  [86, { name: 'inappropriate_fallback', note: 'a version fallback the peer considers an attack' }],
+  [70, { name: 'protocol_version', note: 'the peer does not support the offered TLS version', openssl: 'tlsv1' }],
+  [71, { name: 'insufficient_security', note: 'the parameters offered are too weak for the peer', openssl: 'tlsv1' }],
+  [80, { name: 'internal_error', note: 'the peer hit an internal error unrelated to the protocol', openssl: 'tlsv1' }],
+  [86, { name: 'inappropriate_fallback', note: 'a version fallback the peer considers an attack', openssl: 'tlsv1' }],
   [90, { name: 'user_canceled', note: 'the handshake was cancelled by the user' }],
   [100, { name: 'no_renegotiation' }],
   [109, { name: 'missing_extension', note: 'a required extension was missing' }],
   [110, { name: 'unsupported_extension', note: 'an extension appeared where it is not allowed' }],
   [111, { name: 'certificate_unobtainable' }],
-  [112, { name: 'unrecognized_name', note: 'the server has no certificate for the requested name (SNI)' }],
+  [112, { name: 'unrecognized_name', note: 'the server has no certificate for the requested name (SNI)', openssl: 'tlsv1' }],
   [113, { name: 'bad_certificate_status_response', note: 'an invalid OCSP response was stapled' }],
   [114, { name: 'bad_certificate_hash_value' }],
   [115, { name: 'unknown_psk_identity', note: 'no acceptable PSK identity' }],
-  [116, { name: 'certificate_required', note: 'the server requires a client certificate and none was sent' }],
-  [120, { name: 'no_application_protocol', note: 'no application protocol (ALPN) in common' }],
+  [116, { name: 'certificate_required', note: 'the server requires a client certificate and none was sent', openssl: 'tlsv13' }],
+  [120, { name: 'no_application_protocol', note: 'no application protocol (ALPN) in common', openssl: 'tlsv1' }],
   [121, { name: 'ech_required' }],
 ]);
+
+/**
+ * How OpenSSL words receiving alert `code`: `sslv3 alert certificate expired`, as s_client,
+ * curl, Node and Python print it.
+ */
+export function opensslAlertReason(code: number): string {
+  const entry = alerts.get(code);
+  if (!entry?.openssl) throw new RangeError(`alert ${code} has no OpenSSL reason in the alert table`);
+  return `${entry.openssl} alert ${entry.name.replaceAll('_', ' ')}`;
+}
 
 /** Code → name, for the decoder's codepoint tables. */
 export const alertNames: ReadonlyMap<number, string> = new Map([...alerts].map(([code, { name }]) => [code, name]));

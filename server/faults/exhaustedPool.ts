@@ -11,8 +11,8 @@ const params = paramsSchema({
 /**
  * Full handshakes per request above which a pool is not reusing its connections. A healthy
  * keep-alive pool pays about one per socket (maxSockets / requests: 0.05 for 16 sockets and
- * 300 requests); a starved one pays one for most requests. It stays below 1 even then: a
- * request that times out while still queued never gets a socket, so pays no handshake.
+ * 300 requests); a churning one pays one for most requests that get a socket. A request that
+ * times out while still queued never gets one, so a starved pool may read far below 1.
  */
 const churnPerRequest = 0.3;
 
@@ -30,19 +30,23 @@ export const exhaustedPool: Fault<v.InferOutput<typeof params>> = {
   params,
   rules: {},
   /**
-   * A starved pool (keep-alive off, RFC 8446 §2.2 resumption unused): requests wait for one of
-   * too few sockets until they time out, and the connections keep being replaced, each with a
-   * full handshake.
+   * A starved pool: requests wait for one of too few sockets until they time out (or queue ten
+   * deep). When its connections keep being replaced, each with a full handshake (keep-alive
+   * off, RFC 8446 §2.2 resumption unused), the summary says so; a keep-alive pool that is
+   * simply too small is starved all the same.
    */
   edgeRule(edge) {
     const starved = edge.timeouts > 0 || edge.maxQueueDepth >= 10;
-    if (!(edge.handshakesPerRequest >= churnPerRequest && edge.resumed === 0 && starved)) return undefined;
+    if (!starved || edge.requests === 0) return undefined;
     const proof = edge.timeout ? evidenceOf(edge.timeout, 'code', 'ETIMEDOUT') : edge.lastOpen ? evidenceOf(edge.lastOpen, 'service', edge.service) : undefined;
     if (!proof) return undefined;
+    const churning = edge.handshakesPerRequest >= churnPerRequest && edge.resumed === 0;
+    const handshakes = `${edge.handshakes} full handshakes for ${edge.requests} requests (${edge.handshakesPerRequest.toFixed(2)} per request)${edge.resumed === 0 ? ', none resumed' : `, ${edge.resumed} resumed`}`;
+    const why = churning
+      ? 'too few sockets, no keep-alive, no resumption — every new connection pays a full mTLS handshake'
+      : 'too few sockets for the load: requests wait in the pool queue for one to come free';
     return finding('exhausted-pool', 'client', proof,
-      `${edge.client} → ${edge.service}: ${edge.handshakes} full handshakes for ${edge.requests} requests (${edge.handshakesPerRequest.toFixed(2)} per request), none resumed; ` +
-        `up to ${edge.maxQueueDepth} requests queued for a socket, ${edge.timeouts} timed out (p99 ${edge.p99Ms.toFixed(0)} ms): ` +
-        'too few sockets, no keep-alive, no resumption — every new connection pays a full mTLS handshake');
+      `${edge.client} → ${edge.service}: up to ${edge.maxQueueDepth} requests queued for a socket, ${edge.timeouts} timed out (p99 ${edge.p99Ms.toFixed(0)} ms); ${handshakes}: ${why}`);
   },
   wording: {
     node: { detector: 'ETIMEDOUT / socket hang up; a p99 far above the handler time', version: 'Node 20' },

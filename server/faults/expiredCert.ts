@@ -3,6 +3,7 @@ import { witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
+import { opensslFamily } from './wording.js';
 
 /** What the stacks say of it; not-yet-valid reads it too (a 45 can mean either date). */
 export const expiredSignal: Signal = {
@@ -29,17 +30,15 @@ export const expiredCert: Fault = {
     dates: (f) => (outOfDate(f, 'expired') ? dateFinding(f, 'expired', undefined) : undefined),
   },
   wording: {
-    openssl: { detector: 'verify error:num=10:certificate has expired', peer: 'sslv3 alert certificate expired … SSL alert number 45', version: 'OpenSSL 3.0' },
-    curl: { detector: 'curl: (60) SSL certificate problem: certificate has expired', peer: 'curl: (56) … sslv3 alert certificate expired', version: 'curl 7.88 (OpenSSL 3.0)' },
-    node: { detector: 'CERT_HAS_EXPIRED: certificate has expired', peer: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', version: 'Node 20' },
-    // Go's server sends certificate_expired (45) for an expired client certificate; its client
-    // names that alert "expired certificate". Older Go sent bad_certificate, the "tls: bad
-    // certificate" of the 3 AM incident.
+    ...opensslFamily({ verify: expiredSignal.verifyErrors[0], alert: 45 }),
+    // Go 1.21 answers an expired client certificate with certificate_expired (45), which its
+    // client words "expired certificate"; earlier Go sent bad_certificate (42) for every
+    // verify failure: the "tls: bad certificate" of many an incident report.
     go: {
-      detector: 'x509: certificate has expired or is not yet valid: current time … is after …',
+      detector: 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time … is after …',
       peer: 'remote error: tls: expired certificate',
       version: 'Go 1.21+',
-      source: 'crypto/tls handshake_server.go (processCertsFromClient), crypto/x509 verify.go',
+      source: 'crypto/tls handshake_server.go (processCertsFromClient), crypto/x509 verify.go (CertificateInvalidError)',
     },
     envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_CERTIFICATE_EXPIRED', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
   },

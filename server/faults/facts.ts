@@ -113,13 +113,20 @@ export interface Finding {
 /** A detection rule: a finding when the facts show its root cause, else undefined (the next rule runs). */
 export type Rule = (facts: ConnectionFacts) => Finding | undefined;
 
+/** An X509_V_ERR_*: OpenSSL's number (`num=10`), Node's code for it and its text (crypto/x509/x509_txt.c). */
+export interface VerifyError {
+  num: number;
+  code: string;
+  text: string;
+}
+
 /**
  * How the stacks report one root cause: the alerts that name it, the verify errors (OpenSSL's
  * X509_V_ERR_* number and Node's code for it), the other error codes, and the texts.
  */
 export interface Signal {
   alerts: readonly number[];
-  verifyErrors: readonly { num: number; code: string; text: string }[];
+  verifyErrors: readonly VerifyError[];
   codes?: readonly string[];
   text?: RegExp;
 }

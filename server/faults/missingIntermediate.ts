@@ -1,8 +1,14 @@
 import { chainOf, described, detector, evidenceOf, finding, reportValue, shortName, stopsAtLeaf, witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
+import { unknownCaSignal } from './wrongCa.js';
+import { opensslFamily } from './wording.js';
 import { cloneSpec, endpointOf, FaultError, type Fault } from './fault.js';
 import { noParams } from './params.js';
 
+/** What curl and Python say of it: verify error 20, unable to get local issuer certificate. */
+const localIssuer = opensslFamily({ verify: unknownCaSignal.verifyErrors[0], alert: 48 });
+
+/** Verify error 21: only Node and s_client report it; curl and Python report 20, as for an unknown CA. */
 const signal: Signal = {
   alerts: [],
   verifyErrors: [{ num: 21, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', text: 'unable to verify the first certificate' }],
@@ -18,8 +24,15 @@ export const missingIntermediate: Fault = {
   params: noParams,
   signal,
   rules: {
+    /**
+     * A chain refused as unverifiable (21) or as leading to no known CA (20, alert 48) whose
+     * sender stopped at a leaf it did not issue itself: from the bytes, a missing intermediate.
+     * With 20 or 48 a verifier that trusts no CA of the chain at all looks the same, so
+     * wrong-ca is named as the alternative.
+     */
     reported(f) {
-      const w = witnesses(f, signal)[0];
+      const firstCertain = witnesses(f, signal)[0];
+      const w = firstCertain ?? witnesses(f, unknownCaSignal)[0];
       if (!w) return undefined;
       const by = detector(w, 'client');
       // The detector's peer sent the short chain: the client verifies the server's, and back.
@@ -29,18 +42,28 @@ export const missingIntermediate: Fault = {
       const verifier = by === 'client' ? f.client : f.service;
       if (sent && stopsAtLeaf(chain)) {
         const leaf = chain[0]!;
-        return finding('missing-intermediate', by, evidenceOf(sent, 'certificate_list', `1 certificate (${shortName(leaf.subject)}, issued by ${shortName(leaf.issuer)})`),
+        const found = finding('missing-intermediate', by, evidenceOf(sent, 'certificate_list', `1 certificate (${shortName(leaf.subject)}, issued by ${shortName(leaf.issuer)})`),
           `${sender} sent only its leaf certificate ${shortName(leaf.subject)}; the intermediate ${shortName(leaf.issuer)} is missing, so ${verifier} could not build a chain to its root (${described(w)})`);
+        if (firstCertain) return found;
+        return { ...found, summary: `${found.summary}. The same refusal comes from a verifier that trusts none of the chain's CAs (wrong-ca): a chain of one certificate tells them apart only once the intermediate is sent`, alternatives: ['wrong-ca'] };
       }
+      if (!firstCertain) return undefined;
       return finding('missing-intermediate', by, reportValue(w), `${verifier} could not verify the first certificate of ${sender}'s chain (${described(w)}): an intermediate is missing`);
     },
   },
   wording: {
-    openssl: { detector: 'verify error:num=21:unable to verify the first certificate', version: 'OpenSSL 3.0' },
-    curl: { detector: 'curl: (60) SSL certificate problem: unable to verify the first certificate', version: 'curl 7.88 (OpenSSL 3.0)' },
-    node: { detector: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate', version: 'Node 20' },
-    go: { detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority', version: 'Go 1.21+', source: 'crypto/x509 verify.go (UnknownAuthorityError)' },
-    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
+    // s_client logs 20 then 21 and returns 21; Node says 21. curl and Python stop at 20,
+    // the words of an unknown CA. An OpenSSL server refuses a leaf-only client with 20 and alert 48.
+    ...opensslFamily({ verify: signal.verifyErrors[0], alert: 48 }),
+    curl: localIssuer.curl!,
+    python: localIssuer.python!,
+    go: {
+      detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority',
+      peer: 'remote error: tls: unknown certificate authority',
+      version: 'Go 1.21+',
+      source: 'crypto/x509 verify.go (UnknownAuthorityError); crypto/tls handshake_server.go sends unknown_ca for it',
+    },
+    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'TLSV1_ALERT_UNKNOWN_CA', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
   },
   apply(spec, target) {
     const next = cloneSpec(spec);

@@ -4,11 +4,15 @@ import { expiredSignal } from './expiredCert.js';
 import type { Signal } from './facts.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
+import { opensslFamily } from './wording.js';
 
 const signal: Signal = {
   alerts: [],
   verifyErrors: [{ num: 9, code: 'CERT_NOT_YET_VALID', text: 'certificate is not yet valid' }],
 };
+
+/** The catch-all refusal OpenSSL sends for a certificate not yet valid. */
+const badCertificate: Signal = { alerts: [42], verifyErrors: [] };
 
 /** Issued with a notBefore in the future — what a verifier with a slow clock sees. */
 export const notYetValid: Fault = {
@@ -20,23 +24,32 @@ export const notYetValid: Fault = {
   params: noParams,
   signal,
   rules: {
-    /** A stack said "not yet valid", or said "expired" of a chain whose only date problem is a notBefore ahead. */
+    /**
+     * A stack said "not yet valid"; or, when the only date problem on the wire is a notBefore
+     * ahead, the refusal an OpenSSL peer sends for it (bad_certificate, 42) or a Go peer
+     * (certificate_expired, 45: Go's x509.Expired covers both dates).
+     */
     reported(f) {
-      const notYet = witnesses(f, signal);
-      const expired = witnesses(f, expiredSignal);
-      if (notYet.length > 0 || (outOfDate(f, 'not-yet-valid') && expired.length > 0 && !outOfDate(f, 'expired'))) {
-        return dateFinding(f, 'not-yet-valid', notYet[0] ?? expired[0]);
-      }
-      return undefined;
+      const notYet = witnesses(f, signal)[0];
+      if (notYet) return dateFinding(f, 'not-yet-valid', notYet);
+      if (!outOfDate(f, 'not-yet-valid') || outOfDate(f, 'expired')) return undefined;
+      const refusal = [...witnesses(f, expiredSignal), ...witnesses(f, badCertificate)].sort((a, b) => a.seq - b.seq)[0];
+      return refusal ? dateFinding(f, 'not-yet-valid', refusal) : undefined;
     },
     /** Dates alone, when no stack named the reason. */
     dates: (f) => (outOfDate(f, 'not-yet-valid') ? dateFinding(f, 'not-yet-valid', undefined) : undefined),
   },
   wording: {
-    openssl: { detector: 'verify error:num=9:certificate is not yet valid', version: 'OpenSSL 3.0' },
-    curl: { detector: 'curl: (60) SSL certificate problem: certificate is not yet valid', version: 'curl 7.88 (OpenSSL 3.0)' },
-    node: { detector: 'CERT_NOT_YET_VALID: certificate is not yet valid', version: 'Node 20' },
-    go: { detector: 'x509: certificate has expired or is not yet valid: current time … is before …', version: 'Go 1.21+', source: 'crypto/x509 verify.go (CertificateInvalidError, Expired)' },
+    // OpenSSL files X509_V_ERR_CERT_NOT_YET_VALID under bad_certificate (42), not 45: the
+    // peer reads "bad certificate" (ssl/statem/statem_lib.c ssl_x509err2alert).
+    ...opensslFamily({ verify: signal.verifyErrors[0], alert: 42 }),
+    // Go's x509.Expired covers both dates; Go 1.21+ servers answer it with certificate_expired (45).
+    go: {
+      detector: 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time … is before …',
+      peer: 'remote error: tls: expired certificate',
+      version: 'Go 1.21+',
+      source: 'crypto/x509 verify.go (CertificateInvalidError, Expired), crypto/tls handshake_server.go',
+    },
   },
   apply(spec, target) {
     const next = cloneSpec(spec);

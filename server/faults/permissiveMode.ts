@@ -1,6 +1,7 @@
 import { evidenceOf, finding } from './evidence.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
+import { opensslFamilyVersions } from './wording.js';
 
 /**
  * Istio's PERMISSIVE PeerAuthentication: the port accepts mTLS *and* plaintext, told apart
@@ -24,13 +25,25 @@ export const permissiveMode: Fault = {
     },
   },
   wording: {
-    // A TLS server reading "GET / HTTP/1.1" fails with SSL_R_HTTP_REQUEST ("http request");
-    // a TLS client reading an HTTP answer fails with "wrong version number".
-    openssl: { detector: 'strict port: SSL routines::http request; s_client against a plaintext port: wrong version number', version: 'OpenSSL 3.0' },
-    curl: { detector: 'permissive: HTTP 200 over plain http://; strict: curl: (52) Empty reply from server', version: 'curl 7.88 (OpenSSL 3.0)' },
-    node: { detector: 'strict: ERR_SSL_HTTP_REQUEST (the server saw an HTTP request where a ClientHello belongs)', version: 'Node 20' },
-    go: { detector: 'tls: first record does not look like a TLS handshake', version: 'Go 1.21+', source: 'crypto/tls conn.go (readRecordOrCCS)' },
-    envoy: { detector: 'PERMISSIVE: the plaintext filter chain serves it; STRICT: connection reset by peer', version: 'Envoy 1.28 (Istio)', source: 'Istio docs, PeerAuthentication; Envoy tls_inspector' },
+    // A TLS server reading "GET / HTTP/1.1" fails with SSL_R_HTTP_REQUEST ("http request") and
+    // closes without a byte: curl reads an empty reply. A TLS client reading an HTTP answer
+    // fails with "wrong version number".
+    openssl: { detector: 'strict: s_server logs … http request; s_client against a plaintext port: … wrong version number', version: opensslFamilyVersions.openssl },
+    curl: { detector: 'permissive: HTTP 200 over plain http://; strict: curl: (52) Empty reply from server', version: opensslFamilyVersions.curl },
+    node: { detector: 'strict: ERR_SSL_HTTP_REQUEST (the server saw an HTTP request where a ClientHello belongs)', version: opensslFamilyVersions.node },
+    // net/http answers a plaintext request on its TLS port instead of closing; "first record
+    // does not look like a TLS handshake" is what a Go client says of a plaintext answer.
+    go: {
+      detector: 'strict: HTTP/1.0 400 Bad Request … Client sent an HTTP request to an HTTPS server.',
+      peer: 'a Go client of a plaintext port: http: server gave HTTP response to HTTPS client',
+      version: 'Go 1.12+',
+      source: 'net/http server.go (conn.serve, tls.RecordHeaderError), net/http transport.go',
+    },
+    envoy: {
+      detector: 'PERMISSIVE: the plaintext filter chain serves it; STRICT: connection reset by peer, curl: (52) Empty reply from server',
+      version: 'Envoy 1.28 (Istio)',
+      source: 'Istio docs, PeerAuthentication; Envoy tls_inspector listener filter',
+    },
   },
   apply(spec, target) {
     const next = cloneSpec(spec);

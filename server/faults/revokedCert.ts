@@ -2,6 +2,7 @@ import { described, detector, evidenceOf, finding, refusedBy, reportValue, short
 import type { Signal } from './facts.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
+import { opensslFamily } from './wording.js';
 
 const signal: Signal = {
   alerts: [44],
@@ -34,9 +35,9 @@ export const revokedCert: Fault = {
     },
   },
   wording: {
-    openssl: { detector: 'verify error:num=23:certificate revoked', peer: 'sslv3 alert certificate revoked … SSL alert number 44', version: 'OpenSSL 3.0' },
-    curl: { detector: 'curl: (60) SSL certificate problem: certificate revoked', peer: 'curl: (56) … sslv3 alert certificate revoked', version: 'curl 7.88 (OpenSSL 3.0)' },
-    node: { detector: 'CERT_REVOKED: certificate revoked', peer: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED', version: 'Node 20' },
+    // A client checks revocation only when told to: s_client -crl_check -CRLfile, curl
+    // --crlfile, Python's VERIFY_CRL_CHECK_LEAF, Node's `crl` option; the servers of the labs do.
+    ...opensslFamily({ verify: signal.verifyErrors[0], alert: 44 }),
     // Go's crypto/x509 does not read CRLs while verifying; revocation is the application's check.
     go: {
       detector: 'no built-in CRL check: a VerifyPeerCertificate callback returns the error it chooses',

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { CertificateSchema } from '../lab/schema.js';
 import { chainOf, chainsTo, described, detector, evidenceOf, finding, possessive, reportValue, shortName, witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
+import { opensslFamily } from './wording.js';
 import { cloneSpec, endpointOf, type Fault } from './fault.js';
 import { labName, ParamsError, paramsSchema } from './params.js';
 
@@ -59,16 +60,21 @@ export const wrongCa: Fault<v.InferOutput<typeof params>> = {
     },
   },
   wording: {
-    openssl: { detector: 'verify error:num=20:unable to get local issuer certificate', peer: 'tlsv1 alert unknown ca … SSL alert number 48', version: 'OpenSSL 3.0' },
-    curl: { detector: 'curl: (60) SSL certificate problem: unable to get local issuer certificate', peer: 'curl: (56) … tlsv1 alert unknown ca', version: 'curl 7.88 (OpenSSL 3.0)' },
-    node: { detector: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unable to get local issuer certificate', peer: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', version: 'Node 20' },
+    ...opensslFamily({ verify: unknownCaSignal.verifyErrors[0], alert: 48 }),
     go: {
       detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority',
       peer: 'remote error: tls: unknown certificate authority',
       version: 'Go 1.21+',
-      source: 'crypto/x509 verify.go (UnknownAuthorityError), crypto/tls alert.go',
+      source: 'crypto/x509 verify.go (UnknownAuthorityError); crypto/tls handshake_server.go sends unknown_ca for it',
     },
-    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
+    // Envoy's default validator answers an unknown CA with unknown_ca; certificate_unknown (46)
+    // is what its SAN matchers send.
+    envoy: {
+      detector: 'verify cert failed: X509_verify_cert: certificate verification error at depth 0: unable to get local issuer certificate … CERTIFICATE_VERIFY_FAILED',
+      peer: 'TLSV1_ALERT_UNKNOWN_CA',
+      version: 'Envoy 1.28',
+      source: 'source/common/tls/cert_validator/default_validator.cc (verifyCertificate), source/common/tls/ssl_socket.cc (TLS_error)',
+    },
   },
   apply(spec, target, { trust }) {
     const next = cloneSpec(spec);

@@ -2,6 +2,7 @@ import { described, detector, evidenceOf, finding, refusedBy, reportValue, short
 import type { Signal } from './facts.js';
 import { cloneSpec, FaultError, type Fault } from './fault.js';
 import { noParams } from './params.js';
+import { opensslFamily } from './wording.js';
 
 const signal: Signal = {
   alerts: [43],
@@ -36,14 +37,12 @@ export const wrongEku: Fault = {
     },
   },
   wording: {
-    openssl: { detector: 'verify error:num=26:unsuitable certificate purpose (OpenSSL 1.1: "unsupported certificate purpose")', peer: 'sslv3 alert unsupported certificate … SSL alert number 43', version: 'OpenSSL 3.0' },
-    curl: { detector: 'curl: (60) SSL certificate problem: unsuitable certificate purpose', peer: 'curl: (56) … sslv3 alert unsupported certificate', version: 'curl 7.88 (OpenSSL 3.0)' },
-    node: { detector: 'INVALID_PURPOSE: unsuitable certificate purpose', peer: 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', version: 'Node 20' },
+    ...opensslFamily({ verify: signal.verifyErrors[0], alert: 43 }),
     go: {
       detector: 'tls: failed to verify certificate: x509: certificate specifies an incompatible key usage',
-      peer: 'remote error: tls: unsupported certificate',
+      peer: 'remote error: tls: bad certificate',
       version: 'Go 1.21+',
-      source: 'crypto/x509 verify.go (IncompatibleUsage)',
+      source: 'crypto/x509 verify.go (IncompatibleUsage); crypto/tls handshake_server.go sends bad_certificate for it',
     },
     envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
   },

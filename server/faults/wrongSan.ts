@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { chainOf, described, detector, evidenceOf, finding, possessive, reportValue, shortName, witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
+import { opensslFamilyVersions } from './wording.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { paramLimits, paramsSchema, subjectAltNames } from './params.js';
 
@@ -15,10 +16,24 @@ const signal: Signal = {
   text: /does not match certificate's altnames|no alternative certificate subject name matches|certificate is valid for/i,
 };
 
+/** Alerts a client may send for a name it refused: bad_certificate (42), certificate_unknown (46). */
+const nameAlerts: readonly number[] = [42, 46];
+
+/** Does a `dns:` SAN cover `host`? One leftmost wildcard label at most (RFC 9525 §6.3). */
+export function coversHost(san: string, host: string): boolean {
+  const match = /^dns:(.+)$/i.exec(san);
+  if (!match) return false;
+  const name = match[1]!.toLowerCase().replace(/\.$/, '');
+  const wanted = host.toLowerCase().replace(/\.$/, '');
+  if (!name.startsWith('*.')) return name === wanted;
+  const dot = wanted.indexOf('.');
+  return dot > 0 && wanted.slice(dot + 1) === name.slice(2);
+}
+
 /**
  * The certificate names some other host than the one its clients dial — issued for the
  * pod's own name, or for the old service name after a rename. A client that checks the
- * server's identity (RFC 9110 §4.3.4, RFC 6125) refuses it after an otherwise sound
+ * server's identity (RFC 9110 §4.3.4, RFC 9525) refuses it after an otherwise sound
  * handshake. `params.san` gives the names it carries instead; by default `dns:<target>.internal`.
  */
 export const wrongSan: Fault<v.InferOutput<typeof params>> = {
@@ -30,26 +45,44 @@ export const wrongSan: Fault<v.InferOutput<typeof params>> = {
   params,
   signal,
   rules: {
+    /**
+     * A stack said "name mismatch", or — for a client the lab does not run, whose words never
+     * reach the trace (curl's `(60) SSL: no alternative certificate subject name matches`) —
+     * the client dialled, in its ClientHello's SNI (RFC 6066 §3), a name none of the server
+     * Certificate's SANs covers, and the connection ended unanswered with no refusal from the server.
+     */
     reported(f) {
       const w = witnesses(f, signal)[0];
-      if (!w) return undefined;
       const leaf = chainOf(f.serverCert)[0];
       const names = leaf?.subjectAltNames ?? [];
-      // The name it dialled is on the wire: the SNI of its ClientHello (RFC 6066 §3).
       const dialled = f.clientHello?.serverName;
-      const proof = f.serverCert && leaf ? evidenceOf(f.serverCert, 'subjectAltName', names.join(', ')) : reportValue(w);
+      // A refusal that names another reason (a server's alert, a client's unknown_ca or
+      // certificate_expired) is not about the name; bad_certificate and certificate_unknown may be.
+      const otherReason = f.alerts.some((a) => a.fatal && (a.from === 'server' || !nameAlerts.includes(a.code)));
+      const mismatch = dialled !== undefined && leaf !== undefined && !names.some((name) => coversHost(name, dialled)) && !otherReason;
+      if (!w && !mismatch) return undefined;
+      const proof = f.serverCert && leaf ? evidenceOf(f.serverCert, 'subjectAltName', names.join(', ')) : reportValue(w!);
       const asked = dialled ? `dialled ${dialled} (the SNI of its ClientHello)` : `dialled ${f.service}`;
+      const refused = w ? ` (${described(w)})` : ', closing the connection before asking anything';
       return finding('wrong-san', detector(w, 'client'), proof,
-        `${f.client} ${asked}, but ${possessive(f.service)} certificate ${shortName(leaf?.subject)} names only ${names.join(', ') || 'no host at all'}: ${f.client} refused it as another host's (${described(w)})`);
+        `${f.client} ${asked}, but ${possessive(f.service)} certificate ${shortName(leaf?.subject)} names only ${names.join(', ') || 'no host at all'}: ${f.client} refused it as another host's${refused}`);
     },
   },
   wording: {
-    // OpenSSL checks names only when asked (s_client -verify_hostname); Node, Go and curl always do.
-    openssl: { detector: 'verify error:num=62:hostname mismatch (with -verify_hostname <name>)', version: 'OpenSSL 3.0' },
-    curl: { detector: "curl: (60) SSL: no alternative certificate subject name matches target host name '…'", version: 'curl 7.88 (OpenSSL 3.0)' },
-    node: { detector: "ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: … is not in the cert's altnames: …", version: 'Node 20' },
+    // OpenSSL checks names only when asked (s_client -verify_hostname <name>); Node, Python,
+    // Go and curl always do. Node and curl check after the handshake, in their own words.
+    openssl: { detector: 'verify error:num=62:hostname mismatch', version: opensslFamilyVersions.openssl },
+    curl: { detector: "curl: (60) SSL: no alternative certificate subject name matches target host name '…'", version: opensslFamilyVersions.curl },
+    node: { detector: "ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: … is not in the cert's altnames: …", version: opensslFamilyVersions.node },
+    python: { detector: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '…'.", version: opensslFamilyVersions.python },
     go: { detector: 'tls: failed to verify certificate: x509: certificate is valid for …, not …', version: 'Go 1.21+', source: 'crypto/x509 verify.go (HostnameError)' },
-    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED (a SAN matcher in the validation context that matches none)', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
+    // Envoy's SAN matchers (match_typed_subject_alt_names) answer certificate_unknown (46).
+    envoy: {
+      detector: 'verify cert failed: SAN matcher … CERTIFICATE_VERIFY_FAILED',
+      peer: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+      version: 'Envoy 1.28',
+      source: 'source/common/tls/cert_validator/default_validator.cc (verifySubjectAltName → SSL_AD_CERTIFICATE_UNKNOWN)',
+    },
   },
   apply(spec, target, { san = [`dns:${target}.internal`] }) {
     const next = cloneSpec(spec);

@@ -1,0 +1,49 @@
+/**
+ * How the OpenSSL family words a root cause. `openssl s_client`/`s_server`, curl, Node and
+ * Python's `ssl` all run OpenSSL 3.0 on this machine, so each prints the same two facts —
+ * the verify error the detecting side hit (X509_V_ERR_*: a number, Node's code, a text;
+ * crypto/x509/x509_txt.c) and the alert it sent (ssl/statem ssl_x509err2alert) — in its own
+ * frame. The facts live in each root cause's signal; the frames live here, once.
+ * test/integration/wording.test.ts runs each tool against a sandbox with the fault and matches
+ * what it printed against these strings (`…` stands for what varies: addresses, hex codes).
+ */
+import { opensslAlertReason } from './alerts.js';
+import type { VerifyError } from './facts.js';
+import type { StackWordings, Wording } from './rootCause.js';
+
+/** The versions the frames below were checked against (`openssl version`, `curl --version`, `node -v`, `python3 -c 'import ssl'`). */
+export const opensslFamilyVersions = {
+  openssl: 'OpenSSL 3.0',
+  curl: 'curl 7.88 (OpenSSL 3.0)',
+  node: 'Node 20 (OpenSSL 3.0)',
+  python: 'Python 3.11 ssl (OpenSSL 3.0)',
+} as const;
+
+export interface DetectedBy {
+  /** The verify error the detecting side reports. */
+  verify?: VerifyError;
+  /** The alert it sends its peer, which the peer prints. */
+  alert?: number;
+}
+
+const join = (detector: string | undefined, peer: string | undefined, version: string): Wording => ({
+  ...(detector !== undefined ? { detector } : {}),
+  ...(peer !== undefined ? { peer } : {}),
+  version,
+});
+
+/**
+ * s_client, curl, Node and Python for a failure detected as `detected` says. curl is only ever
+ * a client, so its detector line is the client's verify error; exit 60 is a verify failure,
+ * 56 a failure on receiving (the peer's alert, after the TLS 1.3 handshake).
+ */
+export function opensslFamily({ verify, alert }: DetectedBy): StackWordings {
+  const reason = alert === undefined ? undefined : opensslAlertReason(alert);
+  const upper = reason?.replace(/ alert /, '_alert_').replaceAll(' ', '_').toUpperCase();
+  return {
+    openssl: join(verify && `verify error:num=${verify.num}:${verify.text}`, reason && `${reason} … SSL alert number ${alert}`, opensslFamilyVersions.openssl),
+    curl: join(verify && `curl: (60) SSL certificate problem: ${verify.text}`, reason && `curl: (56) … ${reason}`, opensslFamilyVersions.curl),
+    node: join(verify && `${verify.code}: ${verify.text}`, upper && `ERR_SSL_${upper}`, opensslFamilyVersions.node),
+    python: join(verify && `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${verify.text}`, upper && `[SSL: ${upper}] ${reason}`, opensslFamilyVersions.python),
+  };
+}
