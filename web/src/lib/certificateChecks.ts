@@ -62,7 +62,7 @@ export function validityFinding(cert: CheckedCertificate, atMs: number, at?: num
   return null;
 }
 
-/** RFC 6125 §6.4.3: a wildcard stands for exactly one left-most label. */
+/** RFC 9525 §6.3 (formerly RFC 6125 §6.4.3): a wildcard stands for exactly one left-most label. */
 function nameMatches(san: string, host: string): boolean {
   if (!san.startsWith('dns:')) return false;
   const name = san.slice(4).toLowerCase();
