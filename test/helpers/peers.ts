@@ -45,3 +45,40 @@ export function curl(service: ServiceDescription, client?: Partial<ClientDescrip
 export function opensslVerify(caFile: string, certFile: string): Promise<PeerResult> {
   return run('openssl', ['verify', '-CAfile', caFile, '-untrusted', certFile, certFile]);
 }
+
+const request = (service: ServiceDescription): string => `GET / HTTP/1.1\r\nHost: ${service.host}\r\nConnection: close\r\n\r\n`;
+
+/**
+ * Python's `ssl` as a client (ssl.create_default_context: verifies the chain and the name):
+ * prints the first line of the answer, or the exception as Python words it.
+ */
+export function pythonClient(service: ServiceDescription, client?: Partial<ClientDescription>): Promise<PeerResult> {
+  const script = [
+    'import json, socket, ssl, sys',
+    'a = json.loads(sys.argv[1])',
+    "ctx = ssl.create_default_context(cafile=a.get('trust'))",
+    "if a.get('cert'): ctx.load_cert_chain(a['cert'], a['key'])",
+    'try:',
+    "    with socket.create_connection((a['address'], a['port']), timeout=10) as raw:",
+    "        with ctx.wrap_socket(raw, server_hostname=a['host']) as tls:",
+    "            tls.sendall(a['request'].encode())",
+    "            print(tls.recv(4096).decode(errors='replace').splitlines()[0])",
+    'except Exception as e:',
+    "    print(type(e).__name__ + ': ' + str(e))",
+  ].join('\n');
+  const args = { address: service.address, port: service.port, host: service.host, request: request(service), trust: client?.trust, cert: client?.cert, key: client?.key };
+  return run('python3', ['-c', script, JSON.stringify(args)]);
+}
+
+/** Node's `tls.connect` as a client (verifies the chain and the name): prints `code: message` of the error it gets, or the answer's first line. */
+export function nodeClient(service: ServiceDescription, client?: Partial<ClientDescription>): Promise<PeerResult> {
+  const script = `
+    const tls = require('node:tls'); const fs = require('node:fs');
+    const a = JSON.parse(process.argv[1]);
+    const socket = tls.connect({ host: a.address, port: a.port, servername: a.host, ...(a.trust ? { ca: fs.readFileSync(a.trust) } : {}),
+      ...(a.cert ? { cert: fs.readFileSync(a.cert), key: fs.readFileSync(a.key) } : {}) }, () => socket.write(a.request));
+    socket.once('data', (d) => { console.log(String(d).split('\\r\\n')[0]); socket.destroy(); });
+    socket.on('error', (e) => console.log(e.code + ': ' + e.message));`;
+  const args = { address: service.address, port: service.port, host: service.host, request: request(service), trust: client?.trust, cert: client?.cert, key: client?.key };
+  return run(process.execPath, ['-e', script, JSON.stringify(args)]);
+}

@@ -1,0 +1,174 @@
+/**
+ * The catalogue's wording, checked against the real tools on this machine: for each fault, a
+ * sandbox with it (`mtls-lab up`), and `openssl s_client`, curl, Node and Python's `ssl` run
+ * against it; what each printed must match the root cause's entry — the side that detects it
+ * (`detector`) or the peer that reads its alert (`peer`). `s_server`'s own words come from
+ * the sandbox's run report, where its log lands. `…` in an entry stands for what varies.
+ *
+ *   labs/<id>.yaml + --fault ──mtls-lab up──▶ sandbox ◀── s_client | curl | node | python ──▶ output ~ catalogue
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faults, type Stack, type Wording } from '../../server/faults/index.js';
+import { runCli, upLab, type ClientDescription, type RunningLab, type ServiceDescription } from '../helpers/cli.js';
+import { curl, nodeClient, opensslClient, pythonClient, type PeerResult } from '../helpers/peers.js';
+
+/** Every piece of `text` between `…` appears in `output`, in order. */
+function matchesWording(output: string, text: string): boolean {
+  let from = 0;
+  for (const piece of text.split('…').map((p) => p.trim()).filter(Boolean)) {
+    const at = output.indexOf(piece, from);
+    if (at < 0) return false;
+    from = at + piece.length;
+  }
+  return true;
+}
+
+function wordingOf(kind: string, stack: Stack): Wording {
+  const wording = faults.get(kind)?.wording[stack];
+  if (!wording) throw new Error(`${kind} has no ${stack} wording in the catalogue`);
+  return wording;
+}
+
+type Tool = (service: ServiceDescription, client?: Partial<ClientDescription>) => Promise<PeerResult>;
+const tools: Array<[Stack, Tool]> = [
+  ['openssl', (service, client) => opensslClient(service, client)],
+  ['curl', (service, client) => curl(service, client)],
+  ['node', nodeClient],
+  ['python', pythonClient],
+];
+
+function withLab(lab: string, args: string[] = []): () => RunningLab {
+  let running: RunningLab | undefined;
+  beforeAll(async () => {
+    running = await upLab(lab, args);
+  }, 60_000);
+  afterAll(async () => {
+    expect(await running?.stop()).toBe(0);
+  });
+  return () => running!;
+}
+
+/**
+ * One describe block per sandbox: each tool, as `client` of `service` (without its
+ * certificate when `anonymous`), prints what the catalogue says `side` prints for `kind`.
+ */
+function checkTools(title: string, lab: string, args: string[], at: { service: string; client: string; anonymous?: boolean }, kind: string, side: 'detector' | 'peer', curlExit: number): void {
+  describe(title, () => {
+    const running = withLab(lab, args);
+    it.each(tools)(`%s prints the ${side} wording of ${kind}`, async (stack, tool) => {
+      const { services, clients } = running().description;
+      const client = clients[at.client]!;
+      const { code, output } = await tool(services[at.service]!, at.anonymous ? { trust: client.trust } : client);
+      const text = wordingOf(kind, stack)[side];
+      expect(text, `${kind}.${stack}.${side}`).toBeDefined();
+      expect(matchesWording(output, text!), `${stack} printed:\n${output}\ncatalogue ${kind}.${stack}.${side}: ${text}`).toBe(true);
+      if (stack === 'curl') expect(code).toBe(curlExit);
+    });
+  });
+}
+
+// The client detects: a verify error of its own.
+checkTools('expired server certificate', 'baseline', ['--fault', 'expired-cert:auth-server'], { service: 'auth', client: 'payments' }, 'expired-cert', 'detector', 60);
+checkTools('server certificate not yet valid (clock-skew)', 'clock-skew', [], { service: 'inventory', client: 'storefront' }, 'not-yet-valid', 'detector', 60);
+checkTools('server chain without its intermediate (missing-intermediate)', 'missing-intermediate', [], { service: 'orders', client: 'checkout' }, 'missing-intermediate', 'detector', 60);
+checkTools('server issued by a CA the client does not trust', 'baseline', ['--fault', 'wrong-ca:payments'], { service: 'auth', client: 'payments' }, 'wrong-ca', 'detector', 60);
+checkTools('server certificate for another host (name-mismatch)', 'name-mismatch', [], { service: 'search', client: 'catalog' }, 'wrong-san', 'detector', 60);
+checkTools('server certificate issued for the client role', 'baseline', ['--fault', 'wrong-eku:auth-server'], { service: 'auth', client: 'payments' }, 'wrong-eku', 'detector', 60);
+
+// s_server detects, and each tool reads its alert (curl on its first read: exit 56).
+checkTools('expired client certificate (expired-client-cert)', 'expired-client-cert', [], { service: 'auth', client: 'payments' }, 'expired-cert', 'peer', 56);
+checkTools('client certificate not yet valid, refused by s_server', 'wrong-eku', ['--fix', '--fault', 'not-yet-valid:payouts-client'], { service: 'ledger', client: 'payouts' }, 'not-yet-valid', 'peer', 56);
+checkTools('client chain without its intermediate, refused by s_server', 'wrong-ca', ['--fix', '--fault', 'missing-intermediate:billing'], { service: 'ledger', client: 'billing' }, 'missing-intermediate', 'peer', 56);
+checkTools('client issued by a CA the server does not trust (wrong-ca)', 'wrong-ca', [], { service: 'ledger', client: 'billing' }, 'wrong-ca', 'peer', 56);
+checkTools('client certificate issued for the server role (wrong-eku)', 'wrong-eku', [], { service: 'ledger', client: 'payouts' }, 'wrong-eku', 'peer', 56);
+checkTools('revoked client certificate (revoked-client-cert)', 'revoked-client-cert', [], { service: 'vault', client: 'deploy' }, 'revoked-cert', 'peer', 56);
+checkTools('a TLS caller without a certificate', 'baseline', [], { service: 'auth', client: 'payments', anonymous: true }, 'missing-client-cert', 'peer', 56);
+
+interface RunEdge {
+  serverErrors: Record<string, { message: string }>;
+}
+
+/** What s_server logged, as the sandbox's run report carries it: code → message. */
+async function opensslServerErrors(args: string[]): Promise<RunEdge['serverErrors']> {
+  const result = await runCli(['run', ...args, '--requests', '1', '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  const [edge] = (JSON.parse(result.stdout) as { edges: RunEdge[] }).edges;
+  return edge!.serverErrors;
+}
+
+describe('openssl s_server, the side that detects it', () => {
+  it.each([
+    ['expired-cert', ['expired-client-cert']],
+    ['not-yet-valid', ['wrong-eku', '--fix', '--fault', 'not-yet-valid:payouts-client']],
+    ['wrong-ca', ['wrong-ca']],
+    ['wrong-eku', ['wrong-eku']],
+    ['revoked-cert', ['revoked-client-cert']],
+  ])('logs the verify error of %s as its catalogue entry', async (kind, args) => {
+    const errors = await opensslServerErrors(args);
+    const fault = faults.get(kind)!;
+    const wanted = fault.signal!.verifyErrors[0]!;
+    // s_server logs `verify error:num=N:text`; the runtime keys it by Node's name of N.
+    expect(errors[wanted.code]?.message).toBe(wanted.text);
+    if (kind !== 'wrong-ca') expect(fault.wording.openssl?.detector).toBe(`verify error:num=${wanted.num}:${wanted.text}`);
+  });
+
+  it('refuses a leaf-only client chain as it refuses an unknown CA: verify error 20', async () => {
+    const errors = await opensslServerErrors(['wrong-ca', '--fix', '--fault', 'missing-intermediate:billing']);
+    const localIssuer = faults.get('wrong-ca')!.signal!.verifyErrors[0]!;
+    expect(errors[localIssuer.code]?.message).toBe(localIssuer.text);
+  });
+
+  it('logs a TLS caller without a certificate in the words of missing-client-cert', async () => {
+    const errors = await opensslServerErrors(['expired-client-cert', '--fix', '--fault', 'missing-client-cert:payments']);
+    expect(Object.keys(errors)).toContain('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+    expect(faults.get('missing-client-cert')!.wording.openssl?.detector).toBe('peer did not return a certificate');
+    expect(errors.ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE!.message).toContain('peer did not return a certificate');
+  });
+});
+
+describe('a plaintext caller of a STRICT port (permissive-mode, fixed)', () => {
+  const running = withLab('permissive-mode', ['--fix']);
+
+  it('gets the empty reply the permissive-mode entry names for curl', async () => {
+    const { code, output } = await curl(running().description.services.records!, undefined, 'http');
+    expect(code).toBe(52);
+    expect(output.trim()).toBe('curl: (52) Empty reply from server');
+    expect(wordingOf('permissive-mode', 'curl').detector).toContain(output.trim());
+  });
+});
+
+describe('curl run by hand against `up`: the verdict comes from the bytes alone', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-wording-test-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** `up --capture`, one curl by hand, stop, then `decode` the capture: no process of the lab saw curl's words. */
+  async function verdictsOfCurl(lab: string, service: string, client: string): Promise<Array<{ rootCause: string; detectedBy: string; alternatives?: string[]; evidence: { message: string; field?: string } }>> {
+    const capture = path.join(dir, lab);
+    const running = await upLab(lab, ['--capture', capture]);
+    const { services, clients } = running.description;
+    const { code } = await curl(services[service]!, clients[client]);
+    expect(code).toBe(60);
+    expect(await running.stop()).toBe(0);
+    const decoded = await runCli(['decode', path.join(capture, 'capture.pcapng'), '--json']);
+    expect(decoded.code, decoded.stderr).toBe(0);
+    return (JSON.parse(decoded.stdout) as { verdicts: Awaited<ReturnType<typeof verdictsOfCurl>> }).verdicts;
+  }
+
+  it('names the missing intermediate curl refused with verify error 20, wrong-ca as the alternative', async () => {
+    const verdicts = await verdictsOfCurl('missing-intermediate', 'orders', 'checkout');
+    expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'missing-intermediate', detectedBy: 'client', alternatives: ['wrong-ca'], evidence: expect.objectContaining({ message: 'Certificate', field: 'certificate_list' }) })]);
+  });
+
+  it('names the SAN mismatch curl refused after the handshake, from the SNI and the SANs', async () => {
+    const verdicts = await verdictsOfCurl('name-mismatch', 'search', 'catalog');
+    expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'wrong-san', detectedBy: 'client', evidence: expect.objectContaining({ message: 'Certificate', field: 'subjectAltName' }) })]);
+  });
+});
