@@ -13,6 +13,7 @@ import type {
   DiagnosisResponse,
   HintResponse,
   LabsResponse,
+  MeResponse,
   ProgressSummary,
   SandboxView,
   TraceResponse,
@@ -60,6 +61,9 @@ export const api = {
   labs: () => call<LabsResponse>('GET', '/api/labs'),
   catalogue: () => call<CatalogueResponse>('GET', '/api/catalogue'),
   resetProgress: () => call<ProgressSummary>('DELETE', '/api/progress'),
+  /** This browser's learner (the server's cookie) and their sandboxes. */
+  me: () => call<MeResponse>('GET', '/api/me'),
+  /** A fresh sandbox, or the learner's running one of this lab (the server resumes it). */
   start: (lab: string, interview: boolean, learner?: string) => call<SandboxView>('POST', '/api/sandboxes', { lab, interview, ...(learner ? { learner } : {}) }),
   sandbox: (id: string) => call<SandboxView>('GET', sandbox(id)),
   stop: (id: string) => call<void>('DELETE', sandbox(id)),

@@ -3,7 +3,7 @@
  * connection by connection, live edge health, and where the learner stands (hints, the
  * diagnosis, fixes, verify). Data replaced whole lives in `$state.raw`; views are `$derived`.
  *
- *   api.start ──▶ SandboxView ──socket.subscribe──▶ snapshot (view + trace so far)
+ *   api.start | api.me (a reload, a second tab: the learner's running one) ──▶ SandboxView ──socket.subscribe──▶ snapshot (view + trace so far)
  *   socket pushes: trace (one connection, whole) · trace-reset · health · status ──▶ this
  *   learner: traffic · hint · diagnose(rootCause, selected event) · fix · verify ──▶ api ──▶ this
  */
@@ -11,6 +11,7 @@ import type {
   DiagnosisResponse,
   EdgeRate,
   SandboxView,
+  StopReason,
   TraceEvent,
   VerifyResponse,
 } from '../../../server/app/protocol.ts';
@@ -33,6 +34,10 @@ const maxLanes = 300;
 
 export class LabRun {
   view: SandboxView = $state.raw() as SandboxView;
+  /** An interview's end on this page's clock (the server's deadline, as time left when it said so); null without one. */
+  deadlineAt: number | null = $state(null);
+  /** Why the server stopped the sandbox, once it did. */
+  stopReason: StopReason | null = $state(null);
   connections: ConnectionTrace[] = $state.raw([]);
   health: { edges: EdgeRate[]; final: boolean } | null = $state.raw(null);
   selected: EventRef | null = $state(null);
@@ -53,7 +58,7 @@ export class LabRun {
   readonly #unlisten: Array<() => void>;
 
   private constructor(view: SandboxView, socket: LiveSocket) {
-    this.view = view;
+    this.#setView(view);
     this.#socket = socket;
     const mine = (message: { sandbox: string }): boolean => message.sandbox === this.view.id;
     this.#unlisten = [
@@ -63,15 +68,26 @@ export class LabRun {
       socket.on('status', (m) => {
         if (!mine(m)) return;
         this.view = { ...this.view, status: m.status, completed: m.completed, diagnosed: m.diagnosed, generation: m.generation };
+        if (m.completed) this.deadlineAt = null;
+        if (m.reason) this.stopReason = m.reason;
       }),
     ];
   }
 
-  /** Starts a sandbox of `lab` (in interview mode: no hints; under the learner's name, for a drill) and follows it over the socket. */
+  /**
+   * Starts a sandbox of `lab` (in interview mode: timed, no hints; under the learner's name,
+   * for a drill) and follows it over the socket; if the learner already runs one, the server
+   * hands that back and this follows it.
+   */
   static async start(lab: string, interview: boolean, learner?: string, socket = liveSocket()): Promise<LabRun> {
-    const run = new LabRun(await api.start(lab, interview, learner), socket);
+    return LabRun.follow(await api.start(lab, interview, learner), socket);
+  }
+
+  /** Follows a sandbox the server already runs for this learner (GET /api/me after a reload, or in a second tab). */
+  static async follow(view: SandboxView, socket = liveSocket()): Promise<LabRun> {
+    const run = new LabRun(view, socket);
     await socket.subscribe(run.view.id, (snapshot) => {
-      run.view = snapshot.sandbox;
+      run.#setView(snapshot.sandbox);
       run.connections = groupByConnection(snapshot.events);
     });
     return run;
@@ -88,7 +104,7 @@ export class LabRun {
     await this.#do('hint', async () => {
       await api.hint(this.view.id);
       // The view carries the hints shown so far, the score and the next hint's price.
-      this.view = await api.sandbox(this.view.id);
+      this.#setView(await api.sandbox(this.view.id));
     });
   }
 
@@ -100,29 +116,39 @@ export class LabRun {
     }
     await this.#do('diagnosis', async () => {
       this.diagnosis = await api.diagnose(this.view.id, { rootCause, evidence });
-      this.view = await api.sandbox(this.view.id);
+      this.#setView(await api.sandbox(this.view.id));
     });
   }
 
   async fix(action: FixActionSpec): Promise<void> {
     await this.#do('fix', async () => {
       this.verification = null;
-      this.view = await api.fix(this.view.id, action);
+      this.#setView(await api.fix(this.view.id, action));
     });
   }
 
   async verify(): Promise<void> {
     await this.#do('verify', async () => {
       this.verification = await api.verify(this.view.id);
-      this.view = await api.sandbox(this.view.id);
+      this.#setView(await api.sandbox(this.view.id));
     });
+  }
+
+  /** Stops following the sandbox; it runs on for a reload, another tab, or until no page of its learner is open for a while. */
+  leave(): void {
+    for (const unlisten of this.#unlisten) unlisten();
+    this.#socket.unsubscribe(this.view.id);
   }
 
   /** Stops the sandbox on the server; the tab keeps what it saw. */
   async stop(): Promise<void> {
-    for (const unlisten of this.#unlisten) unlisten();
-    this.#socket.unsubscribe(this.view.id);
+    this.leave();
     await api.stop(this.view.id).catch(() => {});
+  }
+
+  #setView(view: SandboxView): void {
+    this.view = view;
+    this.deadlineAt = view.deadline ? Date.now() + view.deadline.leftMs : null;
   }
 
   async #do(what: NonNullable<LabRun['busy']>, work: () => Promise<void>): Promise<void> {
