@@ -22,11 +22,12 @@ import { validateCommand } from './cli/validate.js';
 
 const usage = `usage: mtls-lab [command] [options]
 
-  serve [--host 127.0.0.1] [--port 8470] [--no-open] [--terminal auto|on|off] [--allowed-hosts name,…]
+  serve [--host 127.0.0.1] [--port 8470] [--no-open] [--terminal auto|on|off] [--allowed-hosts name,…] [--idle-stop MINUTES]
                                                        the web lab (default command); prints a URL for each
                                                        address it answers on; --allowed-hosts: names a proxy
                                                        forwards; its browser terminal is on for loopback only
-                                                       unless --terminal on
+                                                       unless --terminal on; a learner's lab with no page open
+                                                       stops after --idle-stop minutes (10; 0: never)
   list [--json]                                        the labs
   faults [--json]                                      the fault catalogue: targets, params, fixes, root causes
   validate [files or directories…]                     check lab files, each *.yaml of a directory (all of labs/ by default)
@@ -47,6 +48,7 @@ const options = {
   'no-open': { type: 'boolean', default: false },
   terminal: { type: 'string', default: 'auto' },
   'allowed-hosts': { type: 'string', default: '' },
+  'idle-stop': { type: 'string', default: '10' },
   json: { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true, default: [] },
   fix: { type: 'boolean', default: false },
@@ -113,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
   const faults = values.fault.map(parseFaultArgument);
   switch (command) {
     case 'serve':
-      await serveCommand({ host: values.host.replace(/^\[(.*)\]$/, '$1'), port: portNumber(values.port), open: !values['no-open'], terminal: terminalSwitch(values.terminal), allowedHosts: hostNames(values['allowed-hosts']) });
+      await serveCommand({ host: values.host.replace(/^\[(.*)\]$/, '$1'), port: portNumber(values.port), open: !values['no-open'], terminal: terminalSwitch(values.terminal), allowedHosts: hostNames(values['allowed-hosts']), idleStopMinutes: wholeNumber('idle-stop', values['idle-stop'], 0, 7 * 24 * 60) });
       return 0;
     case 'list':
       await listCommand({ json: values.json });

@@ -19,6 +19,8 @@ export interface ServeOptions {
   terminal: 'auto' | 'on' | 'off';
   /** Names a proxy forwards in Host, matched exactly (`--allowed-hosts`). */
   allowedHosts: string[];
+  /** A learner's sandbox with no page open stops after this long; 0 never (`--idle-stop`). */
+  idleStopMinutes: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface ServeOptions {
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const webRoot = path.join(path.dirname(labsDir()), 'dist', 'web');
   const built = existsSync(path.join(webRoot, 'index.html'));
-  const app = await createApp({ host: options.host, port: options.port, terminal: options.terminal, allowedHosts: options.allowedHosts, labsDir: labsDir(), webRoot: built ? webRoot : undefined });
+  const app = await createApp({ host: options.host, port: options.port, terminal: options.terminal, allowedHosts: options.allowedHosts, idleStopMs: options.idleStopMinutes * 60_000, labsDir: labsDir(), webRoot: built ? webRoot : undefined });
   let urls: string[];
   try {
     ({ urls } = await app.listen());
