@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import { newLearnerId } from '../../server/app/learners.js';
 import { startTestApp, type TestApp } from './appHarness.js';
 
 let t: TestApp | undefined;
@@ -108,6 +109,25 @@ describe('a good progress file', () => {
     expect(progress.status).toBe(200);
     expect(progress.json).toEqual({ labs: { baseline: completed, 'expired-client-cert': { ...completed, completedAt: undefined } }, completed: 2, totalScore: 160 });
     expect(await readdir(dataDir)).toEqual(['progress.json']);
+    expect(t.logged).toEqual([]);
+  });
+});
+
+describe('a version 1 progress file (one progress for the whole server)', () => {
+  it('becomes the progress of the first learner with none, written back as version 2; other learners start with none', async () => {
+    const dataDir = await dataDirWith(JSON.stringify({ version: 1, labs: { baseline: completed } }));
+    const first = await startTestApp({ dataDir });
+    const [ada, bob] = [newLearnerId(), newLearnerId()];
+    expect((await first.pageApi(ada, 'GET', '/api/progress')).json).toMatchObject({ labs: { baseline: completed }, completed: 1 });
+    expect((await first.pageApi(bob, 'GET', '/api/progress')).json).toEqual({ labs: {}, completed: 0, totalScore: 0 });
+    await first.app.progress.flush();
+    expect(JSON.parse(await readFile(path.join(dataDir, 'progress.json'), 'utf8'))).toEqual({ version: 2, learners: { [ada]: { labs: { baseline: completed } } } });
+    await first.app.close();
+    await rm(first.sandboxDir, { recursive: true, force: true });
+
+    t = await startTestApp({ dataDir });
+    expect((await t.pageApi(ada, 'GET', '/api/progress')).json.labs).toEqual({ baseline: completed });
+    expect((await t.pageApi(bob, 'GET', '/api/progress')).json.labs).toEqual({});
     expect(t.logged).toEqual([]);
   });
 });
