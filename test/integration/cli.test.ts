@@ -65,13 +65,17 @@ describe('mtls-lab run', () => {
   it('shows the exhausted pool paying a handshake per request, and the fix amortising them', async () => {
     const [broken] = await runJson(['exhausted-pool', '--requests', '300']);
     const [fixed] = await runJson(['exhausted-pool', '--requests', '300', '--fix']);
-    // Every request that got through paid a full handshake; the rest queued until they timed out.
+    // Every request that got through paid a full handshake; the rest queued until they timed
+    // out. (Per request *served*: how many of the queued ones time out before a handshake
+    // starts depends on the machine's load, so handshakes per request sent does not.)
     expect(broken!.handshakes).toBeGreaterThanOrEqual(broken!.ok);
-    expect(broken!.handshakesPerRequest).toBeGreaterThan(fixed!.handshakesPerRequest * 5);
+    // The fix's keep-alive pool pays about one handshake per socket, not per request.
+    expect(fixed!.handshakes * 4).toBeLessThan(fixed!.ok);
     expect(broken!.maxQueueDepth).toBeGreaterThan(fixed!.maxQueueDepth);
     expect(broken!.timeouts).toBeGreaterThan(0);
     expect(fixed!.ok).toBeGreaterThan(broken!.ok);
-    expect(broken!.latencyMs.p99).toBeGreaterThan(fixed!.latencyMs.p99 * 2);
+    // The symptom as counted, not timed (a loaded machine slows both runs alike).
+    expect(fixed!.timeouts).toBeLessThan(broken!.timeouts);
   });
 });
 
