@@ -13,14 +13,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Jail, toolboxMount } from '../../server/terminal/jail.js';
 import { buildToolbox } from '../../server/terminal/toolbox.js';
+import { runCommand, type CommandResult } from '../helpers/command.js';
 import { pidNamespaceOf, processesIn } from '../helpers/pidNamespace.js';
 import { waitFor } from '../helpers/waitFor.js';
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('the jail, with a full shell inside', () => {
   let jail: Jail;
@@ -30,15 +25,9 @@ describe('the jail, with a full shell inside', () => {
   let toolbox: string;
 
   /** Runs `script` in an unrestricted bash in the jail, the sandbox dir `dir`. */
-  async function jailed(script: string): Promise<Ran> {
+  async function jailed(script: string): Promise<CommandResult> {
     const { file, args } = await jail.command({ dir, toolbox, hostname: 'jail-test', env: { PATH: `${toolboxMount}:/usr/bin` }, argv: ['/usr/bin/bash', '-c', script] });
-    const child = spawn(file, args, { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await once(child, 'close')) as [number | null];
-    return { code, stdout, stderr };
+    return runCommand(file, args, { env: {} });
   }
 
   beforeAll(async () => {

@@ -3,23 +3,16 @@
  * with one line naming every missing program and how to install it. Run for real, with a
  * PATH from which tshark and chromium (and apt-get, so nothing can be installed) are hidden.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../helpers/cli.js';
+import { runCommand, type CommandResult } from '../helpers/command.js';
 import { findExecutable } from '../../server/cli/preflight.js';
 
-async function preflight(searchPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['test/preflight.mjs'], { cwd: projectRoot, env: { PATH: searchPath }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
+function preflight(searchPath: string): Promise<CommandResult> {
+  return runCommand(process.execPath, ['test/preflight.mjs'], { cwd: projectRoot, env: { PATH: searchPath } });
 }
 
 describe('npm test\'s preflight', () => {
