@@ -104,4 +104,52 @@ describe('learners in Chromium', () => {
     expect(lab.pageErrors).toEqual([]);
     expect(otherErrors).toEqual([]);
   });
+
+  test("bob's browser cannot read ada's sandbox, its trace or its terminal; bob's lab left with no page stops after the idle time", { timeout: 120_000 }, async () => {
+    lab = await openBrowserLab({ idleStopMs: 3000 });
+    const { app, browser, page: ada } = lab;
+    await startLab(ada, app.origin, 'expired-client-cert', 'ada');
+    const adaSandbox = await sandboxOf(ada);
+
+    const bobContext = await browser.newContext();
+    const bob = await bobContext.newPage();
+    await bob.goto(`${app.origin}/?token=${app.token}`);
+    // From bob's page, with bob's cookies: the API and the socket, as any script on his page could.
+    const seen = await bob.evaluate(async (id) => {
+      const statuses: Record<string, number> = {};
+      for (const rest of ['', '/trace', '/certificates', '/keys.log']) statuses[rest] = (await fetch(`/api/sandboxes/${id}${rest}`)).status;
+      const listed = await (await fetch('/api/sandboxes')).text();
+      const ws = new WebSocket(`ws://${location.host}/ws`);
+      const replies: Array<{ id: number; ok: boolean; error?: { code: string } }> = [];
+      await new Promise<void>((resolve) => {
+        ws.onopen = () => {
+          ws.send(JSON.stringify({ id: 1, type: 'subscribe', sandbox: id }));
+          ws.send(JSON.stringify({ id: 2, type: 'terminal-open', sandbox: id, cols: 80, rows: 24 }));
+        };
+        ws.onmessage = (event) => {
+          replies.push(JSON.parse(String(event.data)));
+          if (replies.length === 2) resolve();
+        };
+      });
+      ws.close();
+      return { statuses, listed, replies };
+    }, adaSandbox);
+    expect(seen.statuses).toEqual({ '': 404, '/trace': 404, '/certificates': 404, '/keys.log': 404 });
+    expect(seen.listed).toBe('{"sandboxes":[]}');
+    expect(seen.replies.map((r) => [r.id, r.ok, r.error?.code])).toEqual([
+      [1, false, 'SANDBOX_NOT_FOUND'],
+      [2, false, 'SANDBOX_NOT_FOUND'],
+    ]);
+
+    // bob starts a lab, then closes his browser: with no page of his open, the server stops it.
+    await startLab(bob, app.origin, 'baseline', 'bob');
+    const bobSandbox = await sandboxOf(bob);
+    const stopped = new Promise<string>((resolve) => app.app.sandboxes.changes.on('stopped', resolve));
+    await bobContext.close();
+    expect(await stopped).toBe(bobSandbox);
+    // ada's page stayed open all along, and her lab (started before bob's) runs on.
+    expect(app.app.sandboxes.list().map((session) => session.id)).toEqual([adaSandbox]);
+    expect(await ada.getByTestId('sandbox-status').textContent()).toContain('running');
+    expect(lab.pageErrors).toEqual([]);
+  });
 });
