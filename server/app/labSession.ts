@@ -147,10 +147,8 @@ export class LabSession {
     this.events.setMaxListeners(0);
     this.#attach(sandbox);
     if (this.interview) {
-      const lengthMs = options.interviewMs ?? doc.spec.minutes * 60_000;
-      this.#deadline = this.#startedAt + lengthMs;
-      // 'time-up': the registry stops the sandbox, and every page of it hears status stopped (time-up).
-      this.#deadlineTimer = setTimeout(() => this.events.emit('time-up'), lengthMs);
+      this.#deadline = this.#startedAt + (options.interviewMs ?? doc.spec.minutes * 60_000);
+      this.#armDeadline();
     }
   }
 
@@ -344,6 +342,17 @@ export class LabSession {
     this.#publishStatus(reason);
     const sandbox = this.#detach();
     await sandbox?.stop();
+  }
+
+  /**
+   * 'time-up' at the deadline: the registry stops the sandbox, and every page of it hears status
+   * stopped (time-up). A timer fires at once past 2^31-1 ms (nodejs.org/api/timers.html), and a
+   * lab's minutes have no upper bound, so a long one is waited for in steps.
+   */
+  #armDeadline(): void {
+    const leftMs = this.#deadline! - Date.now();
+    if (leftMs <= 0) return void this.events.emit('time-up');
+    this.#deadlineTimer = setTimeout(() => this.#armDeadline(), Math.min(leftMs, 2 ** 31 - 1));
   }
 
   #score(): number {
