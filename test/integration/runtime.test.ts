@@ -3,20 +3,11 @@
  * `openssl s_client` and `curl`, all through the tap.
  */
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../server/runtime/index.js';
-import { curl, healthyLab, labSpec, processGone, refuses, sClient } from './runtimeHelpers.js';
+import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../server/runtime/index.js';
+import { curl, healthyLab, labSpec, processGone, refuses, sClient, sandboxStarter } from './runtimeHelpers.js';
 
-const running: Sandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sandbox) => sandbox.stop()));
-});
-
-async function start(spec: Parameters<typeof startSandbox>[0]): Promise<Sandbox> {
-  const sandbox = await startSandbox(spec);
-  running.push(sandbox);
-  return sandbox;
-}
+const start = sandboxStarter();
 
 describe('a healthy lab (root → auth-server, payments-client; clientAuth require)', () => {
   it('serves every request of the lab client, and the service names the client it saw', async () => {

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import * as v from 'valibot';
 import { LabSchema, type LabSpec } from '../../server/lab/schema.js';
-import type { ClientDescription, ServiceDescription } from '../../server/runtime/index.js';
+import { afterEach } from 'vitest';
+import { startSandbox, type ClientDescription, type Sandbox, type ServiceDescription } from '../../server/runtime/index.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 export function labSpec(lab: { id?: string; pki: Record<string, unknown>; services: Record<string, unknown>; clients?: Record<string, unknown> }): LabSpec {
@@ -104,4 +105,17 @@ export function processGone(pid: number): boolean {
 /** Polls real state (see waitFor) until `check` holds, for at most `limitMs`; says whether it did. */
 export function eventually(check: () => boolean | Promise<boolean>, limitMs = 5000): Promise<boolean> {
   return waitFor('a state change', check, limitMs).then(() => true, () => false);
+}
+
+/** `start(spec)` for a test file: each sandbox it starts is stopped after the test that started it. */
+export function sandboxStarter(): (spec: LabSpec) => Promise<Sandbox> {
+  const running: Sandbox[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((sandbox) => sandbox.stop()));
+  });
+  return async (spec) => {
+    const sandbox = await startSandbox(spec);
+    running.push(sandbox);
+    return sandbox;
+  };
 }

@@ -2,20 +2,11 @@
  * Services on `openssl s_server` (stack openssl): the real alerts a bad client certificate
  * gets, as openssl s_client and the lab's own Node client see them.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../server/runtime/index.js';
-import { healthyLab, processGone, sClient } from './runtimeHelpers.js';
+import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../server/runtime/index.js';
+import { healthyLab, processGone, sClient, sandboxStarter } from './runtimeHelpers.js';
 
-const running: Sandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sandbox) => sandbox.stop()));
-});
-
-async function start(spec: Parameters<typeof startSandbox>[0]): Promise<Sandbox> {
-  const sandbox = await startSandbox(spec);
-  running.push(sandbox);
-  return sandbox;
-}
+const start = sandboxStarter();
 
 const expiredClient = { 'payments-client': { issuer: 'corp-root', san: ['uri:spiffe://corp.test/ns/pay/sa/payments'], validity: { notBefore: '-30d', notAfter: '-1d' } } };
 

@@ -8,26 +8,16 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../server/app/errors.js';
 import { LabCatalogue } from '../../server/app/labCatalogue.js';
 import { ProgressStore } from '../../server/app/progressStore.js';
 import { SandboxRegistry } from '../../server/app/sandboxRegistry.js';
 import type { RequestResult } from '../../server/runtime/messages.js';
-import { startSandbox, type Sandbox } from '../../server/runtime/index.js';
 import { labsDir } from './appHarness.js';
-import { healthyLab } from './runtimeHelpers.js';
+import { healthyLab, sandboxStarter } from './runtimeHelpers.js';
 
-const running: Sandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sandbox) => sandbox.stop()));
-});
-
-async function start(spec: Parameters<typeof startSandbox>[0]): Promise<Sandbox> {
-  const sandbox = await startSandbox(spec);
-  running.push(sandbox);
-  return sandbox;
-}
+const start = sandboxStarter();
 
 describe('a run of traffic stopped by its signal', () => {
   it('sends no request after the abort, finishes what is in flight and reports what it sent', async () => {
