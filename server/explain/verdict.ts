@@ -106,6 +106,7 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
   const hello = handshake('ClientHello', 'c2s');
   const serverName = fieldValue(hello?.fields, 'host_name');
   const request = handshake('CertificateRequest', 's2c');
+  const quitUnasked = alerts.some((a) => a.from === 'client' && a.code === 0) && !events.some((e) => e.dir === 'c2s' && (e.layer === 'application' || e.layer === 'plaintext'));
   const facts: ConnectionFacts = {
     conn,
     service: fieldValue(open?.fields, 'service') ?? 'the service',
@@ -115,7 +116,9 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
     reports,
     served: servedByLog || servedOnWire,
     answered,
-    failed: alerts.some((a) => a.fatal) || reports.length > 0 || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end')),
+    // A client that closes its TLS session (close_notify) without a request has given up on
+    // the server, even when the capture ends before the TCP close.
+    failed: alerts.some((a) => a.fatal) || reports.length > 0 || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end' || quitUnasked)),
   };
   if (atMs !== undefined) facts.atMs = atMs;
   if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}) };

@@ -20,6 +20,8 @@ export interface AlertEntry {
    * which Node's code (`ERR_SSL_SSLV3_ALERT_…`) and Python's (`[SSL: SSLV3_ALERT_…]`) repeat.
    */
   openssl?: 'sslv3' | 'tlsv1' | 'tlsv13';
+  /** How Go's crypto/tls words receiving it: `remote error: tls: <go>` (crypto/tls alert.go alertText). */
+  go?: string;
 }
 
 export const alerts: ReadonlyMap<number, AlertEntry> = new Map<number, AlertEntry>([
@@ -34,16 +36,16 @@ export const alerts: ReadonlyMap<number, AlertEntry> = new Map<number, AlertEntr
   // A catch-all: OpenSSL sends it for a certificate not yet valid (ssl/statem/statem_lib.c
   // ssl_x509err2alert); Go for every verify failure but an unknown CA (48) or a date (45)
   // (crypto/tls handshake_server.go processCertsFromClient, Go 1.21+), and older Go for all.
-  [42, { name: 'bad_certificate', note: 'the peer refused the certificate without naming a precise reason: a catch-all (OpenSSL: not yet valid; Go: most verify failures)', openssl: 'sslv3' }],
+  [42, { name: 'bad_certificate', note: 'the peer refused the certificate without naming a precise reason: a catch-all (OpenSSL: not yet valid; Go: most verify failures)', openssl: 'sslv3', go: 'bad certificate' }],
   // OpenSSL maps X509_V_ERR_INVALID_PURPOSE (a wrong extended key usage) here.
-  [43, { name: 'unsupported_certificate', note: 'the certificate may not be used for this role: usually its extended key usage (clientAuth, serverAuth)', openssl: 'sslv3' }],
-  [44, { name: 'certificate_revoked', note: 'the certificate was revoked by its issuer', openssl: 'sslv3' }],
-  [45, { name: 'certificate_expired', note: 'the certificate has expired (Go 1.21+ sends it for one not yet valid too; OpenSSL sends bad_certificate for that)', openssl: 'sslv3' }],
+  [43, { name: 'unsupported_certificate', note: 'the certificate may not be used for this role: usually its extended key usage (clientAuth, serverAuth)', openssl: 'sslv3', go: 'unsupported certificate' }],
+  [44, { name: 'certificate_revoked', note: 'the certificate was revoked by its issuer', openssl: 'sslv3', go: 'revoked certificate' }],
+  [45, { name: 'certificate_expired', note: 'the certificate has expired (Go 1.21+ sends it for one not yet valid too; OpenSSL sends bad_certificate for that)', openssl: 'sslv3', go: 'expired certificate' }],
   // OpenSSL's answer to a verify error it has no other alert for; Envoy's when a SAN matcher
   // matches nothing (default_validator.cc). A wrong EKU is 43, not this.
-  [46, { name: 'certificate_unknown', note: 'the certificate was refused for a reason outside the other alerts (Envoy: no SAN matched its matcher)', openssl: 'sslv3' }],
+  [46, { name: 'certificate_unknown', note: 'the certificate was refused for a reason outside the other alerts (Envoy: no SAN matched its matcher)', openssl: 'sslv3', go: 'unknown certificate' }],
   [47, { name: 'illegal_parameter', note: 'a field in a handshake message was out of range', openssl: 'sslv3' }],
-  [48, { name: 'unknown_ca', note: 'the certificate chain does not lead to a CA the peer trusts — or an intermediate is missing, which looks the same', openssl: 'tlsv1' }],
+  [48, { name: 'unknown_ca', note: 'the certificate chain does not lead to a CA the peer trusts — or an intermediate is missing, which looks the same', openssl: 'tlsv1', go: 'unknown certificate authority' }],
   [49, { name: 'access_denied', note: 'the certificate was valid but access was denied by policy', openssl: 'tlsv1' }],
   [50, { name: 'decode_error', note: 'a message could not be decoded', openssl: 'tlsv1' }],
   [51, { name: 'decrypt_error', note: 'a signature or Finished check failed', openssl: 'tlsv1' }],
@@ -61,7 +63,7 @@ export const alerts: ReadonlyMap<number, AlertEntry> = new Map<number, AlertEntr
   [113, { name: 'bad_certificate_status_response', note: 'an invalid OCSP response was stapled' }],
   [114, { name: 'bad_certificate_hash_value' }],
   [115, { name: 'unknown_psk_identity', note: 'no acceptable PSK identity' }],
-  [116, { name: 'certificate_required', note: 'the server requires a client certificate and none was sent', openssl: 'tlsv13' }],
+  [116, { name: 'certificate_required', note: 'the server requires a client certificate and none was sent', openssl: 'tlsv13', go: 'certificate required' }],
   [120, { name: 'no_application_protocol', note: 'no application protocol (ALPN) in common', openssl: 'tlsv1' }],
   [121, { name: 'ech_required' }],
 ]);
@@ -74,6 +76,18 @@ export function opensslAlertReason(code: number): string {
   const entry = alerts.get(code);
   if (!entry?.openssl) throw new RangeError(`alert ${code} has no OpenSSL reason in the alert table`);
   return `${entry.openssl} alert ${entry.name.replaceAll('_', ' ')}`;
+}
+
+/** How BoringSSL (Envoy) names receiving alert `code`: OpenSSL's reason, with TLS 1.3's alerts filed under TLSV1. */
+export function boringsslAlertReason(code: number): string {
+  return opensslAlertReason(code).replace(/^tlsv13 /, 'tlsv1 ').replace(/ alert /, '_alert_').replaceAll(' ', '_').toUpperCase();
+}
+
+/** How Go words receiving alert `code`. */
+export function goAlertText(code: number): string {
+  const text = alerts.get(code)?.go;
+  if (text === undefined) throw new RangeError(`alert ${code} has no Go wording in the alert table`);
+  return `remote error: tls: ${text}`;
 }
 
 /** Code → name, for the decoder's codepoint tables. */

@@ -4,7 +4,11 @@
  * finding that names it.
  */
 import { described, detector, evidenceOf, finding, possessive, readableTime, reportValue, roughDuration, shortName } from './evidence.js';
-import type { ChainCertificate, ConnectionFacts, FactAlert, FactCertificates, FactReport, Finding } from './facts.js';
+import type { ChainCertificate, ConnectionFacts, FactAlert, FactCertificates, FactReport, Finding, Rule, VerifyError } from './facts.js';
+import type { LabSpec } from '../lab/schema.js';
+import { cloneSpec } from './fault.js';
+import type { StackWordings } from './rootCause.js';
+import { envoyWording, goWording, opensslFamily } from './wording.js';
 
 export type OutOfDate = 'expired' | 'not-yet-valid';
 
@@ -38,4 +42,35 @@ export function dateFinding(f: ConnectionFacts, state: OutOfDate, witness: FactA
       : `is not valid until ${readableTime(value)}${gap ? `, ${gap} after this connection` : ''} (a clock skew, or issued ahead of time)`;
   const seen = witness ? `; ${verifier} refused it (${described(witness)})` : `; ${verifier} refused it`;
   return finding(rootCause, ofClient ? 'server' : 'client', evidenceOf(event, field, value), `${whose} ${when}${seen}`);
+}
+
+/** Dates alone, when no stack named the reason (a peer that closed without an alert). */
+export function datesOnly(state: OutOfDate): Rule {
+  return (f) => (outOfDate(f, state) ? dateFinding(f, state, undefined) : undefined);
+}
+
+/** The transform both date faults are: the target certificate re-issued with `validity` (relative times, lab/validity.ts). */
+export function withValidity(validity: { notBefore: string; notAfter: string }) {
+  return (spec: LabSpec, target: string): LabSpec => {
+    const next = cloneSpec(spec);
+    next.pki[target]!.validity = { ...validity };
+    return next;
+  };
+}
+
+/**
+ * How the stacks word a date out of range. OpenSSL (and BoringSSL, Envoy's) tells the two
+ * apart: certificate_expired (45) for a past notAfter, bad_certificate (42) for a future
+ * notBefore (ssl/statem/statem_lib.c ssl_x509err2alert). Go does not: crypto/x509 reports
+ * both as x509.Expired — only "after" or "before" differs — and a Go 1.21+ verifier sends 45
+ * for both (crypto/tls handshake_server.go); earlier Go sent bad_certificate (42) for every
+ * refused certificate, the "tls: bad certificate" of many an incident report.
+ */
+export function dateWordings(state: OutOfDate, verify: VerifyError): StackWordings {
+  const alert = state === 'expired' ? 45 : 42;
+  return {
+    ...opensslFamily({ verify, alert }),
+    go: goWording({ x509: `certificate has expired or is not yet valid: current time … is ${state === 'expired' ? 'after' : 'before'} …`, alert: 45, source: 'crypto/x509 verify.go (CertificateInvalidError, Expired)' }),
+    envoy: envoyWording({ alert }),
+  };
 }

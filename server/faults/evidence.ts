@@ -4,7 +4,7 @@
  * in a summary. Pure functions over ConnectionFacts.
  */
 import { alertNumberFromError } from './alerts.js';
-import type { ChainCertificate, ConnectionFacts, Evidence, FactAlert, FactCertificates, FactReport, FactSource, Finding, Side, Signal } from './facts.js';
+import type { ChainCertificate, ConnectionFacts, Evidence, FactAlert, FactCertificates, FactReport, FactSource, Finding, Rule, Side, Signal } from './facts.js';
 
 /** `payments'`, `auth's`. */
 export const possessive = (name: string): string => (name.endsWith('s') ? `${name}'` : `${name}'s`);
@@ -119,6 +119,27 @@ export function refusedBy(f: ConnectionFacts, by: Side) {
     leaf: chainOf(sent)[0],
     holder: by === 'server' ? `${possessive(f.client)} client certificate` : `${possessive(f.service)} certificate`,
     verifier: by === 'server' ? f.service : f.client,
+  };
+}
+
+/**
+ * The first witness of `signal`, who detected it (the server unless the witness says
+ * otherwise), and what that side refused: for causes that live in one certificate.
+ */
+export function refusal(f: ConnectionFacts, signal: Signal) {
+  const witness = witnesses(f, signal)[0];
+  if (!witness) return undefined;
+  const by = detector(witness, 'server');
+  return { witness, by, ...refusedBy(f, by) };
+}
+
+export type Refusal = NonNullable<ReturnType<typeof refusal>>;
+
+/** A rule for a cause that lives in one certificate: its finding from the first refusal that carries `signal`. */
+export function whenRefused(signal: Signal, explain: (refused: Refusal, f: ConnectionFacts) => Finding): Rule {
+  return (f) => {
+    const refused = refusal(f, signal);
+    return refused ? explain(refused, f) : undefined;
   };
 }
 

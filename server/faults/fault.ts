@@ -42,3 +42,14 @@ export function endpointOf(spec: LabSpec, name: string): LabSpec['services'][str
   if (!endpoint) throw new FaultError(`"${name}" is neither a service nor a client of lab ${spec.id}`);
   return endpoint;
 }
+
+type ServiceSpec = LabSpec['services'][string];
+
+/** The transform of a fault or fix that flips one policy field of the target service (clientAuth, mode). */
+export function setServiceField<K extends keyof ServiceSpec>(key: K, value: ServiceSpec[K]) {
+  return (spec: LabSpec, target: string): LabSpec => {
+    const next = cloneSpec(spec);
+    next.services[target]![key] = value;
+    return next;
+  };
+}

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import type { LabSpec } from '../lab/schema.js';
-import { cloneSpec, endpointOf, FaultError, type FaultParams, type TargetKind } from './fault.js';
+import { cloneSpec, endpointOf, FaultError, setServiceField, type FaultParams, type TargetKind } from './fault.js';
 import { labName, noParams, paramLimits, ParamsError, paramsSchema, wholeNumber, type ParamsSchema } from './params.js';
 
 export interface FixAction<P extends FaultParams = FaultParams> {
@@ -80,11 +80,7 @@ const requireClientCert: FixAction = {
   title: 'Require a verified client certificate on every connection',
   target: 'service',
   params: noParams,
-  apply(spec, target) {
-    const next = cloneSpec(spec);
-    next.services[target]!.clientAuth = 'require';
-    return next;
-  },
+  apply: setServiceField('clientAuth', 'require'),
 };
 
 const enforceStrict: FixAction = {
@@ -92,11 +88,7 @@ const enforceStrict: FixAction = {
   title: 'Set the service to STRICT: mTLS only',
   target: 'service',
   params: noParams,
-  apply(spec, target) {
-    const next = cloneSpec(spec);
-    next.services[target]!.mode = 'strict';
-    return next;
-  },
+  apply: setServiceField('mode', 'strict'),
 };
 
 const matchSan: FixAction = {

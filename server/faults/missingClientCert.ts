@@ -2,6 +2,7 @@ import { chainOf, described, evidenceOf, finding, reportValue, witnesses } from 
 import type { Signal } from './facts.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
+import { boringsslAlertReason, goAlertText } from './alerts.js';
 import { opensslFamily, opensslFamilyVersions } from './wording.js';
 
 const signal: Signal = {
@@ -41,20 +42,10 @@ export const missingClientCert: Fault = {
     ...opensslFamily({ alert: 116 }),
     openssl: { detector: 'peer did not return a certificate', peer: 'tlsv13 alert certificate required … SSL alert number 116', version: opensslFamilyVersions.openssl },
     node: { detector: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', peer: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', version: opensslFamilyVersions.node },
-    go: {
-      detector: "tls: client didn't provide a certificate",
-      peer: 'remote error: tls: certificate required',
-      version: 'Go 1.21+',
-      source: 'crypto/tls handshake_server_tls13.go (readClientCertificate sends certificate_required)',
-    },
+    go: { detector: "tls: client didn't provide a certificate", peer: goAlertText(116), version: 'Go 1.21+', source: 'crypto/tls handshake_server_tls13.go (readClientCertificate)' },
     // A TLS caller without a certificate gets the alert; "connection reset" and curl (52) are
     // what a plaintext caller gets from a STRICT port (permissive-mode).
-    envoy: {
-      detector: 'TLS error: … PEER_DID_NOT_RETURN_A_CERTIFICATE',
-      peer: 'TLSV13_ALERT_CERTIFICATE_REQUIRED',
-      version: 'Envoy 1.28 (BoringSSL)',
-      source: 'source/common/tls/ssl_socket.cc (TLS_error), BoringSSL ssl/tls13_server.cc',
-    },
+    envoy: { detector: 'TLS error: … PEER_DID_NOT_RETURN_A_CERTIFICATE', peer: `TLS error: … ${boringsslAlertReason(116)}`, version: 'Envoy 1.28 (BoringSSL)', source: 'source/common/tls/ssl_socket.cc (TLS_error)' },
   },
   apply(spec, target) {
     const next = cloneSpec(spec);

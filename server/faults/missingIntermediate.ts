@@ -1,7 +1,7 @@
 import { chainOf, described, detector, evidenceOf, finding, reportValue, shortName, stopsAtLeaf, witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
 import { unknownCaSignal } from './wrongCa.js';
-import { opensslFamily } from './wording.js';
+import { envoyWording, goWording, opensslFamily } from './wording.js';
 import { cloneSpec, endpointOf, FaultError, type Fault } from './fault.js';
 import { noParams } from './params.js';
 
@@ -9,10 +9,7 @@ import { noParams } from './params.js';
 const localIssuer = opensslFamily({ verify: unknownCaSignal.verifyErrors[0], alert: 48 });
 
 /** Verify error 21: only Node and s_client report it; curl and Python report 20, as for an unknown CA. */
-const signal: Signal = {
-  alerts: [],
-  verifyErrors: [{ num: 21, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', text: 'unable to verify the first certificate' }],
-};
+const signal: Signal = { alerts: [], verifyErrors: [{ num: 21, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', text: 'unable to verify the first certificate' }] };
 
 /** The most common chain mistake: the endpoint sends its leaf without the intermediate. */
 export const missingIntermediate: Fault = {
@@ -57,13 +54,8 @@ export const missingIntermediate: Fault = {
     ...opensslFamily({ verify: signal.verifyErrors[0], alert: 48 }),
     curl: localIssuer.curl!,
     python: localIssuer.python!,
-    go: {
-      detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority',
-      peer: 'remote error: tls: unknown certificate authority',
-      version: 'Go 1.21+',
-      source: 'crypto/x509 verify.go (UnknownAuthorityError); crypto/tls handshake_server.go sends unknown_ca for it',
-    },
-    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'TLSV1_ALERT_UNKNOWN_CA', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
+    go: goWording({ x509: 'certificate signed by unknown authority', alert: 48, source: 'crypto/x509 verify.go (UnknownAuthorityError)' }),
+    envoy: envoyWording({ alert: 48 }),
   },
   apply(spec, target) {
     const next = cloneSpec(spec);

@@ -1,15 +1,11 @@
-import { dateFinding, outOfDate } from './certificateDates.js';
+import { dateFinding, dateWordings, datesOnly, outOfDate, withValidity } from './certificateDates.js';
 import { witnesses } from './evidence.js';
 import { expiredSignal } from './expiredCert.js';
 import type { Signal } from './facts.js';
-import { cloneSpec, type Fault } from './fault.js';
+import type { Fault } from './fault.js';
 import { noParams } from './params.js';
-import { opensslFamily } from './wording.js';
 
-const signal: Signal = {
-  alerts: [],
-  verifyErrors: [{ num: 9, code: 'CERT_NOT_YET_VALID', text: 'certificate is not yet valid' }],
-};
+const signal: Signal = { alerts: [], verifyErrors: [{ num: 9, code: 'CERT_NOT_YET_VALID', text: 'certificate is not yet valid' }] };
 
 /** The catch-all refusal OpenSSL sends for a certificate not yet valid. */
 const badCertificate: Signal = { alerts: [42], verifyErrors: [] };
@@ -36,24 +32,8 @@ export const notYetValid: Fault = {
       const refusal = [...witnesses(f, expiredSignal), ...witnesses(f, badCertificate)].sort((a, b) => a.seq - b.seq)[0];
       return refusal ? dateFinding(f, 'not-yet-valid', refusal) : undefined;
     },
-    /** Dates alone, when no stack named the reason. */
-    dates: (f) => (outOfDate(f, 'not-yet-valid') ? dateFinding(f, 'not-yet-valid', undefined) : undefined),
+    dates: datesOnly('not-yet-valid'),
   },
-  wording: {
-    // OpenSSL files X509_V_ERR_CERT_NOT_YET_VALID under bad_certificate (42), not 45: the
-    // peer reads "bad certificate" (ssl/statem/statem_lib.c ssl_x509err2alert).
-    ...opensslFamily({ verify: signal.verifyErrors[0], alert: 42 }),
-    // Go's x509.Expired covers both dates; Go 1.21+ servers answer it with certificate_expired (45).
-    go: {
-      detector: 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time … is before …',
-      peer: 'remote error: tls: expired certificate',
-      version: 'Go 1.21+',
-      source: 'crypto/x509 verify.go (CertificateInvalidError, Expired), crypto/tls handshake_server.go',
-    },
-  },
-  apply(spec, target) {
-    const next = cloneSpec(spec);
-    next.pki[target]!.validity = { notBefore: '+1d', notAfter: '+91d' };
-    return next;
-  },
+  wording: dateWordings('not-yet-valid', signal.verifyErrors[0]!),
+  apply: withValidity({ notBefore: '+1d', notAfter: '+91d' }),
 };

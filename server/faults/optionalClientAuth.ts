@@ -1,5 +1,5 @@
 import { chainOf, evidenceOf, finding } from './evidence.js';
-import { cloneSpec, type Fault } from './fault.js';
+import { setServiceField, type Fault } from './fault.js';
 import { noParams } from './params.js';
 import { opensslFamilyVersions } from './wording.js';
 
@@ -39,9 +39,5 @@ export const optionalClientAuth: Fault = {
     go: { detector: 'tls.Config{ ClientAuth: tls.VerifyClientCertIfGiven } instead of RequireAndVerifyClientCert', version: 'Go 1.21+', source: 'crypto/tls common.go (ClientAuthType)' },
     envoy: { detector: 'require_client_certificate: false in the DownstreamTlsContext', version: 'Envoy 1.28', source: 'api/envoy/extensions/transport_sockets/tls/v3/tls.proto' },
   },
-  apply(spec, target) {
-    const next = cloneSpec(spec);
-    next.services[target]!.clientAuth = 'optional';
-    return next;
-  },
+  apply: setServiceField('clientAuth', 'optional'),
 };

@@ -1,5 +1,5 @@
 import { evidenceOf, finding } from './evidence.js';
-import { cloneSpec, type Fault } from './fault.js';
+import { setServiceField, type Fault } from './fault.js';
 import { noParams } from './params.js';
 import { opensslFamilyVersions } from './wording.js';
 
@@ -45,9 +45,5 @@ export const permissiveMode: Fault = {
       source: 'Istio docs, PeerAuthentication; Envoy tls_inspector listener filter',
     },
   },
-  apply(spec, target) {
-    const next = cloneSpec(spec);
-    next.services[target]!.mode = 'permissive';
-    return next;
-  },
+  apply: setServiceField('mode', 'permissive'),
 };

@@ -1,13 +1,10 @@
-import { described, detector, evidenceOf, finding, refusedBy, reportValue, shortName, witnesses } from './evidence.js';
+import { described, evidenceOf, finding, reportValue, shortName, whenRefused } from './evidence.js';
 import type { Signal } from './facts.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
-import { opensslFamily } from './wording.js';
+import { envoyWording, goWording, opensslFamily } from './wording.js';
 
-const signal: Signal = {
-  alerts: [44],
-  verifyErrors: [{ num: 23, code: 'CERT_REVOKED', text: 'certificate revoked' }],
-};
+const signal: Signal = { alerts: [44], verifyErrors: [{ num: 23, code: 'CERT_REVOKED', text: 'certificate revoked' }] };
 
 /**
  * The certificate is on its issuer's CRL — revoked after its key leaked — but is still the
@@ -23,29 +20,21 @@ export const revokedCert: Fault = {
   params: noParams,
   signal,
   rules: {
-    reported(f) {
-      const w = witnesses(f, signal)[0];
-      if (!w) return undefined;
-      const by = detector(w, 'server');
-      const { sent, leaf, holder, verifier } = refusedBy(f, by);
+    reported: whenRefused(signal, ({ witness, by, sent, leaf, holder, verifier }) => {
       // The CRL is not on the wire; the serial it lists is, in the refused party's Certificate.
-      const proof = sent && leaf?.serialNumber ? evidenceOf(sent, 'serialNumber', leaf.serialNumber) : reportValue(w);
+      const proof = sent && leaf?.serialNumber ? evidenceOf(sent, 'serialNumber', leaf.serialNumber) : reportValue(witness);
       const serial = leaf?.serialNumber ? ` (serial ${leaf.serialNumber})` : '';
-      return finding('revoked-cert', by, proof, `${holder} ${shortName(leaf?.subject)}${serial} is on the CRL of ${shortName(leaf?.issuer)}; ${verifier} checks revocation and refused it (${described(w)})`);
-    },
+      return finding('revoked-cert', by, proof, `${holder} ${shortName(leaf?.subject)}${serial} is on the CRL of ${shortName(leaf?.issuer)}; ${verifier} checks revocation and refused it (${described(witness)})`);
+    }),
   },
   wording: {
     // A client checks revocation only when told to: s_client -crl_check -CRLfile, curl
     // --crlfile, Python's VERIFY_CRL_CHECK_LEAF, Node's `crl` option; the servers of the labs do.
     ...opensslFamily({ verify: signal.verifyErrors[0], alert: 44 }),
-    // Go's crypto/x509 does not read CRLs while verifying; revocation is the application's check.
-    go: {
-      detector: 'no built-in CRL check: a VerifyPeerCertificate callback returns the error it chooses',
-      peer: 'remote error: tls: revoked certificate',
-      version: 'Go 1.21+',
-      source: 'crypto/tls common.go (Config.VerifyPeerCertificate), alert.go',
-    },
-    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED (with a crl in the validation context)', peer: 'SSLV3_ALERT_CERTIFICATE_REVOKED', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
+    // Go's crypto/x509 does not read CRLs: revocation is a VerifyPeerCertificate callback's
+    // (crypto/tls common.go), and the alert its server sends is bad_certificate.
+    go: { detector: 'no built-in CRL check: the error a VerifyPeerCertificate callback returns', peer: 'remote error: tls: bad certificate', version: 'Go 1.21+', source: 'crypto/tls common.go (Config.VerifyPeerCertificate), handshake_server.go' },
+    envoy: envoyWording({ alert: 44, detail: 'with a crl in the validation context' }),
   },
   apply(spec, target) {
     const next = cloneSpec(spec);

@@ -7,7 +7,7 @@
  * test/integration/wording.test.ts runs each tool against a sandbox with the fault and matches
  * what it printed against these strings (`…` stands for what varies: addresses, hex codes).
  */
-import { opensslAlertReason } from './alerts.js';
+import { boringsslAlertReason, goAlertText, opensslAlertReason } from './alerts.js';
 import type { VerifyError } from './facts.js';
 import type { StackWordings, Wording } from './rootCause.js';
 
@@ -45,5 +45,29 @@ export function opensslFamily({ verify, alert }: DetectedBy): StackWordings {
     curl: join(verify && `curl: (60) SSL certificate problem: ${verify.text}`, reason && `curl: (56) … ${reason}`, opensslFamilyVersions.curl),
     node: join(verify && `${verify.code}: ${verify.text}`, upper && `ERR_SSL_${upper}`, opensslFamilyVersions.node),
     python: join(verify && `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${verify.text}`, upper && `[SSL: ${upper}] ${reason}`, opensslFamilyVersions.python),
+  };
+}
+
+/**
+ * Go's frame: crypto/x509's error under crypto/tls's "failed to verify certificate", and the
+ * peer's words for the alert a Go 1.21+ verifier sends (crypto/tls handshake_server.go
+ * processCertsFromClient, handshake_client.go verifyServerCertificate: unknown_ca for
+ * UnknownAuthorityError, certificate_expired for x509.Expired, bad_certificate otherwise).
+ * Go cannot run here: `source` names where the x509 text comes from.
+ */
+export function goWording({ x509, alert, source }: { x509: string; alert: number; source: string }): Wording {
+  return { detector: `tls: failed to verify certificate: x509: ${x509}`, peer: goAlertText(alert), version: 'Go 1.21+', source };
+}
+
+/**
+ * Envoy's frame (BoringSSL): its default validator logs the verify failure and the handshake
+ * ends with CERTIFICATE_VERIFY_FAILED; the peer's TLS_error names the alert BoringSSL's way.
+ */
+export function envoyWording({ alert, detail }: { alert: number; detail?: string }): Wording {
+  return {
+    detector: `TLS error: … CERTIFICATE_VERIFY_FAILED${detail ? ` (${detail})` : ''}`,
+    peer: `TLS error: … ${boringsslAlertReason(alert)}`,
+    version: 'Envoy 1.28 (BoringSSL)',
+    source: 'source/common/tls/cert_validator/default_validator.cc, source/common/tls/ssl_socket.cc',
   };
 }

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { CertificateSchema } from '../lab/schema.js';
 import { chainOf, chainsTo, described, detector, evidenceOf, finding, possessive, reportValue, shortName, witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
-import { opensslFamily } from './wording.js';
+import { envoyWording, goWording, opensslFamily } from './wording.js';
 import { cloneSpec, endpointOf, type Fault } from './fault.js';
 import { labName, ParamsError, paramsSchema } from './params.js';
 
@@ -61,20 +61,10 @@ export const wrongCa: Fault<v.InferOutput<typeof params>> = {
   },
   wording: {
     ...opensslFamily({ verify: unknownCaSignal.verifyErrors[0], alert: 48 }),
-    go: {
-      detector: 'tls: failed to verify certificate: x509: certificate signed by unknown authority',
-      peer: 'remote error: tls: unknown certificate authority',
-      version: 'Go 1.21+',
-      source: 'crypto/x509 verify.go (UnknownAuthorityError); crypto/tls handshake_server.go sends unknown_ca for it',
-    },
+    go: goWording({ x509: 'certificate signed by unknown authority', alert: 48, source: 'crypto/x509 verify.go (UnknownAuthorityError)' }),
     // Envoy's default validator answers an unknown CA with unknown_ca; certificate_unknown (46)
-    // is what its SAN matchers send.
-    envoy: {
-      detector: 'verify cert failed: X509_verify_cert: certificate verification error at depth 0: unable to get local issuer certificate … CERTIFICATE_VERIFY_FAILED',
-      peer: 'TLSV1_ALERT_UNKNOWN_CA',
-      version: 'Envoy 1.28',
-      source: 'source/common/tls/cert_validator/default_validator.cc (verifyCertificate), source/common/tls/ssl_socket.cc (TLS_error)',
-    },
+    // is what its SAN matchers send. Its debug log names the verify error.
+    envoy: { ...envoyWording({ alert: 48 }), detector: 'verify cert failed: X509_verify_cert: certificate verification error at depth 0: unable to get local issuer certificate' },
   },
   apply(spec, target, { trust }) {
     const next = cloneSpec(spec);

@@ -1,8 +1,8 @@
-import { described, detector, evidenceOf, finding, refusedBy, reportValue, shortName, witnesses } from './evidence.js';
+import { described, evidenceOf, finding, reportValue, shortName, whenRefused } from './evidence.js';
 import type { Signal } from './facts.js';
 import { cloneSpec, FaultError, type Fault } from './fault.js';
 import { noParams } from './params.js';
-import { opensslFamily } from './wording.js';
+import { envoyWording, goWording, opensslFamily } from './wording.js';
 
 const signal: Signal = {
   alerts: [43],
@@ -25,26 +25,17 @@ export const wrongEku: Fault = {
   params: noParams,
   signal,
   rules: {
-    reported(f) {
-      const w = witnesses(f, signal)[0];
-      if (!w) return undefined;
-      const by = detector(w, 'server');
-      const { sent, leaf, holder, verifier } = refusedBy(f, by);
+    reported: whenRefused(signal, ({ witness, by, sent, leaf, holder, verifier }) => {
       const needs = by === 'server' ? 'clientAuth' : 'serverAuth';
       const usages = leaf?.extendedKeyUsage?.join(', ');
-      const proof = sent && usages ? evidenceOf(sent, 'extKeyUsage', usages) : reportValue(w);
-      return finding('wrong-eku', by, proof, `${holder} ${shortName(leaf?.subject)} allows ${usages ?? 'other purposes'}, not ${needs}: ${verifier} refused it for that role (${described(w)})`);
-    },
+      const proof = sent && usages ? evidenceOf(sent, 'extKeyUsage', usages) : reportValue(witness);
+      return finding('wrong-eku', by, proof, `${holder} ${shortName(leaf?.subject)} allows ${usages ?? 'other purposes'}, not ${needs}: ${verifier} refused it for that role (${described(witness)})`);
+    }),
   },
   wording: {
     ...opensslFamily({ verify: signal.verifyErrors[0], alert: 43 }),
-    go: {
-      detector: 'tls: failed to verify certificate: x509: certificate specifies an incompatible key usage',
-      peer: 'remote error: tls: bad certificate',
-      version: 'Go 1.21+',
-      source: 'crypto/x509 verify.go (IncompatibleUsage); crypto/tls handshake_server.go sends bad_certificate for it',
-    },
-    envoy: { detector: 'TLS error: … CERTIFICATE_VERIFY_FAILED', peer: 'SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', version: 'Envoy 1.28', source: 'source/common/tls/cert_validator/default_validator.cc' },
+    go: goWording({ x509: 'certificate specifies an incompatible key usage', alert: 42, source: 'crypto/x509 verify.go (IncompatibleUsage)' }),
+    envoy: envoyWording({ alert: 43 }),
   },
   apply(spec, target) {
     const next = cloneSpec(spec);

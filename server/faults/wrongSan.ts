@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { chainOf, described, detector, evidenceOf, finding, possessive, reportValue, shortName, witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
-import { opensslFamilyVersions } from './wording.js';
+import { goAlertText } from './alerts.js';
+import { envoyWording, opensslFamilyVersions } from './wording.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { paramLimits, paramsSchema, subjectAltNames } from './params.js';
 
@@ -75,14 +76,9 @@ export const wrongSan: Fault<v.InferOutput<typeof params>> = {
     curl: { detector: "curl: (60) SSL: no alternative certificate subject name matches target host name '…'", version: opensslFamilyVersions.curl },
     node: { detector: "ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: … is not in the cert's altnames: …", version: opensslFamilyVersions.node },
     python: { detector: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '…'.", version: opensslFamilyVersions.python },
-    go: { detector: 'tls: failed to verify certificate: x509: certificate is valid for …, not …', version: 'Go 1.21+', source: 'crypto/x509 verify.go (HostnameError)' },
+    go: { detector: 'tls: failed to verify certificate: x509: certificate is valid for …, not …', peer: goAlertText(42), version: 'Go 1.21+', source: 'crypto/x509 verify.go (HostnameError)' },
     // Envoy's SAN matchers (match_typed_subject_alt_names) answer certificate_unknown (46).
-    envoy: {
-      detector: 'verify cert failed: SAN matcher … CERTIFICATE_VERIFY_FAILED',
-      peer: 'SSLV3_ALERT_CERTIFICATE_UNKNOWN',
-      version: 'Envoy 1.28',
-      source: 'source/common/tls/cert_validator/default_validator.cc (verifySubjectAltName → SSL_AD_CERTIFICATE_UNKNOWN)',
-    },
+    envoy: envoyWording({ alert: 46, detail: 'no SAN matched the validation context\'s matchers' }),
   },
   apply(spec, target, { san = [`dns:${target}.internal`] }) {
     const next = cloneSpec(spec);
