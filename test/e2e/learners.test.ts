@@ -89,8 +89,12 @@ describe('learners in Chromium', () => {
     expect((await app.pageApi(adaLearner, 'POST', `/api/sandboxes/${id}/verify`)).json.green).toBe(true);
     await ada.goto(`${app.origin}/#/`);
     await expect.poll(() => ada.locator('.totals').textContent()).toMatch(/^1 of \d+ labs solved/);
+    // The catalogue names each one's running lab, with its own score.
+    expect(await ada.locator('[data-lab="wrong-eku"] [data-testid="running"]').textContent()).toContain(`${adaScore} pts`);
     await bob.goto(`${app.origin}/#/`);
     await expect.poll(() => bob.locator('.totals').textContent()).toMatch(/^0 of \d+ labs solved/);
+    expect(await bob.locator('[data-lab="wrong-eku"] [data-testid="running"]').textContent()).toContain('100 pts');
+    expect(await bob.locator('[data-lab="baseline"] [data-testid="running"]').count()).toBe(0);
 
     // bob, in interview mode: the page says so and counts down the lab's minutes.
     await startLab(bob, app.origin, 'clock-skew', 'bob', true);
