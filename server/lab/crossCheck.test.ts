@@ -1,51 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabValidationError, type LabIssue } from './labError.js';
-import { parseLab } from './loadLab.js';
-
-/** Line numbers matter: tests replace whole lines and assert exact positions. */
-const minimal = [
-  /*  1 */ 'id: baseline',
-  /*  2 */ 'title: Healthy mTLS',
-  /*  3 */ 'level: beginner',
-  /*  4 */ 'minutes: 5',
-  /*  5 */ 'pki:',
-  /*  6 */ '  corp-root: { ca: true }',
-  /*  7 */ '  auth-server: { issuer: corp-root, san: [dns:auth.corp.test], eku: [serverAuth] }',
-  /*  8 */ '  payments-client: { issuer: corp-root, san: ["uri:spiffe://corp.test/ns/pay/sa/payments"], eku: [clientAuth] }',
-  /*  9 */ 'services:',
-  /* 10 */ '  auth: { host: auth.corp.test, cert: auth-server, trust: [corp-root] }',
-  /* 11 */ 'clients:',
-  /* 12 */ '  payments: { calls: auth, cert: payments-client, trust: [corp-root] }',
-  /* 13 */ 'scenario:',
-  /* 14 */ '  symptom: All green.',
-  /* 15 */ '  question: What is wrong?',
-  /* 16 */ '  choices: [none, expired-cert]',
-  /* 17 */ '  answer: none',
-  /* 18 */ '  explain: Nothing is wrong.',
-];
-
-/** The minimal lab with the given 1-based lines replaced (a replacement may span lines). */
-function lab(replacements: Record<number, string>): string {
-  return minimal.map((line, index) => replacements[index + 1] ?? line).join('\n') + '\n';
-}
-
-function issuesOf(text: string): LabIssue[] {
-  try {
-    parseLab(text, 'labs/test.yaml');
-  } catch (error) {
-    if (error instanceof LabValidationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the lab to be rejected');
-}
-
-/** The one issue a fixture must produce, without the file name every test shares. */
-function onlyIssue(text: string): Omit<LabIssue, 'file'> {
-  const issues = issuesOf(text);
-  expect(issues).toHaveLength(1);
-  const { file: _file, ...rest } = issues[0]!;
-  return rest;
-}
+import { issuesOf, lab, onlyIssue } from './testing.js';
 
 describe('crossCheck', () => {
   it('reports a trust entry that names no CA, listing the CAs and the likely one', () => {

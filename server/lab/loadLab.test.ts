@@ -2,48 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LabValidationError, type LabIssue } from './labError.js';
+import { LabValidationError } from './labError.js';
 import { loadLabs, parseLab } from './loadLab.js';
-
-/** Line numbers matter: tests replace whole lines and assert exact positions. */
-const minimal = [
-  /*  1 */ 'id: baseline',
-  /*  2 */ 'title: Healthy mTLS',
-  /*  3 */ 'level: beginner',
-  /*  4 */ 'minutes: 5',
-  /*  5 */ 'pki:',
-  /*  6 */ '  corp-root: { ca: true }',
-  /*  7 */ '  auth-server: { issuer: corp-root, san: [dns:auth.corp.test], eku: [serverAuth] }',
-  /*  8 */ '  payments-client: { issuer: corp-root, san: ["uri:spiffe://corp.test/ns/pay/sa/payments"], eku: [clientAuth] }',
-  /*  9 */ 'services:',
-  /* 10 */ '  auth: { host: auth.corp.test, cert: auth-server, trust: [corp-root] }',
-  /* 11 */ 'clients:',
-  /* 12 */ '  payments: { calls: auth, cert: payments-client, trust: [corp-root] }',
-  /* 13 */ 'scenario:',
-  /* 14 */ '  symptom: All green.',
-  /* 15 */ '  question: What is wrong?',
-  /* 16 */ '  choices: [none, expired-cert]',
-  /* 17 */ '  answer: none',
-  /* 18 */ '  explain: Nothing is wrong.',
-];
-
-/** The minimal lab with the given 1-based lines replaced (a replacement may span lines). */
-function lab(replacements: Record<number, string> = {}): string {
-  return minimal.map((line, index) => replacements[index + 1] ?? line).join('\n') + '\n';
-}
-
-function issuesOf(text: string): LabIssue[] {
-  try {
-    parseLab(text, 'labs/test.yaml');
-  } catch (error) {
-    if (error instanceof LabValidationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the lab to be rejected');
-}
+import { issuesOf, lab, minimalLab } from './testing.js';
 
 describe('parseLab', () => {
-  it('parses a valid minimal lab and applies the defaults', () => {
+  it('parses a valid minimalLab lab and applies the defaults', () => {
     const { spec, file } = parseLab(lab(), 'labs/baseline.yaml');
     expect(file).toBe('labs/baseline.yaml');
     expect(spec.pki['corp-root']).toEqual({
@@ -197,7 +161,7 @@ describe('parseLab', () => {
   });
 
   it('points a missing top-level section at the document', () => {
-    const text = minimal.slice(0, 12).join('\n') + '\n';
+    const text = minimalLab.slice(0, 12).join('\n') + '\n';
     expect(issuesOf(text)).toEqual([
       { file: 'labs/test.yaml', line: 1, column: 1, path: '', message: 'missing required field "scenario"' },
     ]);
