@@ -243,7 +243,9 @@ export interface EdgeRate {
   p50Ms: number | null;
 }
 
-// ── WebSocket (/ws): one socket per tab; requests carry an id, replies echo it ──
+// ── WebSocket (/ws): one socket per tab; requests carry an id, replies echo it. A socket is its
+// learner's (learners.ts): subscribe and terminal-open reach only their sandboxes, unless it
+// came with the operator's token as Bearer; another's is SANDBOX_NOT_FOUND. ──
 
 export type ClientMessage =
   | { id: number | string; type: 'subscribe'; sandbox: string }
