@@ -69,7 +69,7 @@ export async function decodeCommand(options: DecodeOptions): Promise<void> {
   }
   const keylogLines = [...capture.keylog];
   if (options.keylog) keylogLines.push(...(await readInput(options.keylog, 'key log', 'cap/keys.log')).toString('utf8').split('\n'));
-  const trace = buildTrace({ sandbox: options.file, connections: capture.connections.map(asTapConnection), keylog: keylogLines, processEvents: [] });
+  const trace = buildTrace({ sandbox: options.file, connections: capture.connections.map(asTapConnection), keylog: keylogLines, processEvents: [], recordedBy: 'capture' });
   const verdicts = verdictsForSandbox(trace);
   if (options.json) {
     process.stdout.write(JSON.stringify({ file: options.file, warnings: capture.warnings, trace, ...verdicts }) + '\n');

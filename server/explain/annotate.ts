@@ -236,21 +236,25 @@ export interface TcpContext {
   client?: string;
   /** Application data or a plaintext answer flowed from the server before the close. */
   answered: boolean;
+  /** A sandbox's tap, or a capture someone brought (whose notes name no tap). */
+  recordedBy?: 'tap' | 'capture';
 }
 
 export function annotateTcpOpen(conn: Pick<TapConnection, 'clientPort'>, ctx: TcpContext): Annotation {
-  return { note: `${ctx.client ?? 'a client'} connects to ${ctx.service} (from port ${conn.clientPort}, through the tap)`, severity: 'info' };
+  const via = ctx.recordedBy === 'capture' ? '' : ', through the tap';
+  return { note: `${ctx.client ?? 'a client'} connects to ${ctx.service} (from port ${conn.clientPort}${via})`, severity: 'info' };
 }
 
 export function annotateTcpClose(conn: Pick<TapConnection, 'closeReason' | 'droppedBytes'>, ctx: TcpContext): Annotation {
-  const dropped = conn.droppedBytes > 0 ? ` (${conn.droppedBytes} recorded bytes were dropped to stay under the tap's cap)` : '';
+  const recorder = ctx.recordedBy === 'capture' ? 'the capture' : "the tap's cap";
+  const dropped = conn.droppedBytes > 0 ? ` (${conn.droppedBytes} recorded bytes were dropped to stay under ${recorder})` : '';
   switch (conn.closeReason) {
     case 'reset':
       return { note: `the connection was reset (RST): one side aborted it${ctx.answered ? '' : ' before any answer'}${dropped}`, severity: 'error' };
     case 'error':
       return { note: `the connection failed with a socket error${dropped}`, severity: 'error' };
     case 'refused':
-      return { note: `${ctx.service} refused the connection: nothing was listening behind the tap${dropped}`, severity: 'error' };
+      return { note: `${ctx.service} refused the connection: nothing was listening${ctx.recordedBy === 'capture' ? '' : ' behind the tap'}${dropped}`, severity: 'error' };
     case 'tap-closed':
       return { note: `still open when the sandbox stopped (an idle keep-alive connection)${dropped}`, severity: 'info' };
     case 'end':

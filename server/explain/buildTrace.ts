@@ -46,13 +46,18 @@ export interface TraceInput {
   keylog: readonly string[] | KeyLog;
   processEvents: readonly ProcessEvent[];
   topology?: Topology;
+  /** What recorded the bytes: a sandbox's tap (the default) or a capture someone brings (`decode`), whose notes name no tap. */
+  recordedBy?: RecordedBy;
 }
+
+export type RecordedBy = 'tap' | 'capture';
 
 export interface DecodedTraceInput {
   sandbox: string;
   connections: readonly DecodedInput[];
   processEvents: readonly ProcessEvent[];
   topology?: Topology;
+  recordedBy?: RecordedBy;
 }
 
 /** Decodes every connection, then builds the timeline (traceDecoded). */
@@ -64,6 +69,7 @@ export function buildTrace(input: TraceInput, options: Partial<TraceOptions> = {
       connections: input.connections.map((connection) => ({ connection, decoded: decodeConnection({ chunks: connection.chunks, keylog }) })),
       processEvents: input.processEvents,
       ...(input.topology ? { topology: input.topology } : {}),
+      ...(input.recordedBy ? { recordedBy: input.recordedBy } : {}),
     },
     options,
   );
@@ -85,7 +91,7 @@ export function traceDecoded(input: DecodedTraceInput, options: Partial<TraceOpt
   const pending: Pending[] = [];
   for (const { connection, decoded } of input.connections) {
     const own = attached.get(connection.id) ?? [];
-    pending.push(...connectionEvents(connection, decoded, own, input.topology, opts));
+    pending.push(...connectionEvents(connection, decoded, own, input.topology, opts, input.recordedBy ?? 'tap'));
     attached.delete(connection.id);
   }
   // Reports naming a connection the tap no longer holds, and those naming none, stand alone.
@@ -178,6 +184,7 @@ function connectionEvents(
   reports: readonly ProcessEvent[],
   topology: Topology | undefined,
   opts: TraceOptions,
+  recordedBy: RecordedBy,
 ): Pending[] {
   const conn = connection.id;
   const client = clientOf(connection, decoded, reports, topology);
@@ -192,7 +199,7 @@ function connectionEvents(
   };
   const wallMs = (t: number): number => connection.openedAtMs + (t - connection.openedAt) / 1000;
   const out: Pending[] = [];
-  const tcp = { service: connection.service, ...(client ? { client } : {}), answered: false };
+  const tcp = { service: connection.service, ...(client ? { client } : {}), answered: false, recordedBy };
 
   const open = annotateTcpOpen(connection, tcp);
   out.push({
@@ -202,7 +209,7 @@ function connectionEvents(
     layer: 'tcp',
     type: 'tcp-open',
     fields: [
-      infoField('service', 'The service this connection reached (through the tap).', connection.service),
+      infoField('service', recordedBy === 'tap' ? 'The service this connection reached (through the tap).' : 'The server this connection reached.', connection.service),
       ...(client ? [infoField('client', 'The lab client that dialled, when known.', client)] : []),
       infoField('clientPort', 'The port the caller dialled from.', connection.clientPort),
       // Wall-clock time of the connection: what certificate validity is judged against (RFC 5280 §4.1.2.5).
@@ -284,7 +291,7 @@ function connectionEvents(
       dir: 'none',
       layer: 'tcp',
       type: 'tcp-close',
-      fields: [infoField('reason', 'How the tap saw it end: end (FIN), reset (RST), error, refused, tap-closed.', connection.closeReason ?? 'end')],
+      fields: [infoField('reason', recordedBy === 'tap' ? 'How the tap saw it end: end (FIN), reset (RST), error, refused, tap-closed.' : 'How the capture saw it end: end (FIN), reset (RST).', connection.closeReason ?? 'end')],
       ...close,
     });
   }

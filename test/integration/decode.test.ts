@@ -27,6 +27,13 @@ describe('mtls-lab decode', () => {
     expect(result.trace.map((e) => e.type)).toEqual(expect.arrayContaining(['CertificateRequest', 'alert certificate_expired (45)']));
   });
 
+  it('speaks of the capture, not of a tap it never went through', async () => {
+    const { stdout } = await runCli(['decode', path.join(dir, 'capture.pcapng'), '--json']);
+    const result = JSON.parse(stdout) as { trace: Array<{ note: string; fields?: Array<{ label: string }> }>; verdicts: Array<{ summary: string }> };
+    const words = [...result.trace.flatMap((e) => [e.note, ...(e.fields ?? []).map((f) => f.label)]), ...result.verdicts.map((v) => v.summary)];
+    expect(words.filter((text) => /\btap\b/i.test(text))).toEqual([]);
+  });
+
   it('refuses a file that is not a capture with one line and exit code 2', async () => {
     const { code, stderr } = await runCli(['decode', path.join(dir, 'keys.log')]);
     expect(code).toBe(2);
