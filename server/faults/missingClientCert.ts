@@ -3,7 +3,7 @@ import type { Signal } from './facts.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { noParams } from './params.js';
 import { boringsslAlertReason, goAlertText } from './alerts.js';
-import { opensslFamily, opensslFamilyVersions } from './wording.js';
+import { opensslFamily, underTls12 } from './wording.js';
 
 const signal: Signal = {
   alerts: [116],
@@ -11,6 +11,9 @@ const signal: Signal = {
   codes: ['ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'],
   text: /peer did not return a certificate|certificate required|didn't provide a certificate/i,
 };
+
+/** What the family's callers print on reading the server's certificate_required. */
+const refused = opensslFamily({ alert: 116 });
 
 /**
  * The client dials without a certificate — a config key renamed in a deploy, a sidecar not
@@ -37,11 +40,18 @@ export const missingClientCert: Fault = {
     },
   },
   wording: {
-    // The detector is the server: s_server and Node log OpenSSL's reason; the caller reads
-    // alert 116 on its first read, after its own Finished (TLS 1.3).
-    ...opensslFamily({ alert: 116 }),
-    openssl: { detector: 'peer did not return a certificate', peer: 'tlsv13 alert certificate required … SSL alert number 116', version: opensslFamilyVersions.openssl },
-    node: { detector: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', peer: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', version: opensslFamilyVersions.node },
+    // TLS 1.3: the caller reads 116 on its first read, after its own Finished. TLS 1.2 has no
+    // certificate_required: OpenSSL refuses the empty Certificate with handshake_failure (40),
+    // during the handshake (checked: s_client -tls1_2, curl --tls-max 1.2 exits 35).
+    ...underTls12(
+      {
+        ...refused,
+        // The detector is the server: s_server and Node log OpenSSL's reason.
+        openssl: { ...refused.openssl!, detector: 'peer did not return a certificate' },
+        node: { ...refused.node!, detector: 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE' },
+      },
+      40,
+    ),
     go: { detector: "tls: client didn't provide a certificate", peer: goAlertText(116), version: 'Go 1.21+', source: 'crypto/tls handshake_server_tls13.go (readClientCertificate)' },
     // A TLS caller without a certificate gets the alert; "connection reset" and curl (52) are
     // what a plaintext caller gets from a STRICT port (permissive-mode).

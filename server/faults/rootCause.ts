@@ -15,6 +15,8 @@ export interface Wording {
   detector?: string;
   /** What its peer sees, when that differs (usually an alert). */
   peer?: string;
+  /** What the peer prints instead when TLS 1.2 is negotiated, where that differs. */
+  tls12?: string;
   /** The version the wording is true for: `OpenSSL 3.0`, `Go 1.21+`. */
   version: string;
   /** For a stack that cannot run on this machine: the file or document the wording comes from. */

@@ -38,14 +38,34 @@ const join = (detector: string | undefined, peer: string | undefined, version: s
  * 56 a failure on receiving (the peer's alert, after the TLS 1.3 handshake).
  */
 export function opensslFamily({ verify, alert }: DetectedBy): StackWordings {
-  const reason = alert === undefined ? undefined : opensslAlertReason(alert);
-  const upper = reason?.replace(/ alert /, '_alert_').replaceAll(' ', '_').toUpperCase();
+  const peer = alert === undefined ? undefined : peerWords(alert, 56);
   return {
-    openssl: join(verify && `verify error:num=${verify.num}:${verify.text}`, reason && `${reason} … SSL alert number ${alert}`, opensslFamilyVersions.openssl),
-    curl: join(verify && `curl: (60) SSL certificate problem: ${verify.text}`, reason && `curl: (56) … ${reason}`, opensslFamilyVersions.curl),
-    node: join(verify && `${verify.code}: ${verify.text}`, upper && `ERR_SSL_${upper}`, opensslFamilyVersions.node),
-    python: join(verify && `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${verify.text}`, upper && `[SSL: ${upper}] ${reason}`, opensslFamilyVersions.python),
+    openssl: join(verify && `verify error:num=${verify.num}:${verify.text}`, peer?.openssl, opensslFamilyVersions.openssl),
+    curl: join(verify && `curl: (60) SSL certificate problem: ${verify.text}`, peer?.curl, opensslFamilyVersions.curl),
+    node: join(verify && `${verify.code}: ${verify.text}`, peer?.node, opensslFamilyVersions.node),
+    python: join(verify && `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${verify.text}`, peer?.python, opensslFamilyVersions.python),
   };
+}
+
+/**
+ * How each of the family prints receiving `alert`. curl's exit code says when: 56 on a read
+ * after the handshake (a TLS 1.3 server's verdict on the client certificate), 35 during it.
+ */
+function peerWords(alert: number, curlExit: 35 | 56): Record<'openssl' | 'curl' | 'node' | 'python', string> {
+  const reason = opensslAlertReason(alert);
+  const upper = reason.replace(/ alert /, '_alert_').replaceAll(' ', '_').toUpperCase();
+  return { openssl: `${reason} … SSL alert number ${alert}`, curl: `curl: (${curlExit}) … ${reason}`, node: `ERR_SSL_${upper}`, python: `[SSL: ${upper}] ${reason}` };
+}
+
+/** `wordings` with what the family's peers print when, under TLS 1.2, the refusal is `alert` during the handshake. */
+export function underTls12(wordings: StackWordings, alert: number): StackWordings {
+  const peer = peerWords(alert, 35);
+  const out: StackWordings = { ...wordings };
+  for (const stack of ['openssl', 'curl', 'node', 'python'] as const) {
+    const wording = wordings[stack];
+    if (wording) out[stack] = { ...wording, tls12: peer[stack] };
+  }
+  return out;
 }
 
 /**

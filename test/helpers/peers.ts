@@ -33,8 +33,8 @@ export function opensslClient(service: ServiceDescription, client?: Partial<Clie
 }
 
 /** `curl` over HTTPS (or plain HTTP with `scheme: 'http'`), resolving the lab's DNS name to the sandbox. */
-export function curl(service: ServiceDescription, client?: Partial<ClientDescription>, scheme: 'https' | 'http' = 'https'): Promise<PeerResult> {
-  const args = ['-sS', '--max-time', '10', '--resolve', service.resolve, `${scheme}://${service.host}:${service.port}/`];
+export function curl(service: ServiceDescription, client?: Partial<ClientDescription>, scheme: 'https' | 'http' = 'https', extra: string[] = []): Promise<PeerResult> {
+  const args = ['-sS', '--max-time', '10', '--resolve', service.resolve, `${scheme}://${service.host}:${service.port}/`, ...extra];
   if (client?.trust) args.push('--cacert', client.trust);
   // The client's cert file holds leaf + intermediates, and curl sends every certificate in it.
   if (client?.cert && client.key) args.push('--cert', client.cert, '--key', client.key);
@@ -52,12 +52,13 @@ const request = (service: ServiceDescription): string => `GET / HTTP/1.1\r\nHost
  * Python's `ssl` as a client (ssl.create_default_context: verifies the chain and the name):
  * prints the first line of the answer, or the exception as Python words it.
  */
-export function pythonClient(service: ServiceDescription, client?: Partial<ClientDescription>): Promise<PeerResult> {
+export function pythonClient(service: ServiceDescription, client?: Partial<ClientDescription>, options: { tls12?: boolean } = {}): Promise<PeerResult> {
   const script = [
     'import json, socket, ssl, sys',
     'a = json.loads(sys.argv[1])',
     "ctx = ssl.create_default_context(cafile=a.get('trust'))",
     "if a.get('cert'): ctx.load_cert_chain(a['cert'], a['key'])",
+    "if a.get('tls12'): ctx.maximum_version = ssl.TLSVersion.TLSv1_2",
     'try:',
     "    with socket.create_connection((a['address'], a['port']), timeout=10) as raw:",
     "        with ctx.wrap_socket(raw, server_hostname=a['host']) as tls:",
@@ -66,19 +67,19 @@ export function pythonClient(service: ServiceDescription, client?: Partial<Clien
     'except Exception as e:',
     "    print(type(e).__name__ + ': ' + str(e))",
   ].join('\n');
-  const args = { address: service.address, port: service.port, host: service.host, request: request(service), trust: client?.trust, cert: client?.cert, key: client?.key };
+  const args = { address: service.address, port: service.port, host: service.host, request: request(service), trust: client?.trust, cert: client?.cert, key: client?.key, tls12: options.tls12 };
   return run('python3', ['-c', script, JSON.stringify(args)]);
 }
 
 /** Node's `tls.connect` as a client (verifies the chain and the name): prints `code: message` of the error it gets, or the answer's first line. */
-export function nodeClient(service: ServiceDescription, client?: Partial<ClientDescription>): Promise<PeerResult> {
+export function nodeClient(service: ServiceDescription, client?: Partial<ClientDescription>, options: { tls12?: boolean } = {}): Promise<PeerResult> {
   const script = `
     const tls = require('node:tls'); const fs = require('node:fs');
     const a = JSON.parse(process.argv[1]);
-    const socket = tls.connect({ host: a.address, port: a.port, servername: a.host, ...(a.trust ? { ca: fs.readFileSync(a.trust) } : {}),
+    const socket = tls.connect({ host: a.address, port: a.port, servername: a.host, ...(a.tls12 ? { maxVersion: 'TLSv1.2' } : {}), ...(a.trust ? { ca: fs.readFileSync(a.trust) } : {}),
       ...(a.cert ? { cert: fs.readFileSync(a.cert), key: fs.readFileSync(a.key) } : {}) }, () => socket.write(a.request));
     socket.once('data', (d) => { console.log(String(d).split('\\r\\n')[0]); socket.destroy(); });
     socket.on('error', (e) => console.log(e.code + ': ' + e.message));`;
-  const args = { address: service.address, port: service.port, host: service.host, request: request(service), trust: client?.trust, cert: client?.cert, key: client?.key };
+  const args = { address: service.address, port: service.port, host: service.host, request: request(service), trust: client?.trust, cert: client?.cert, key: client?.key, tls12: options.tls12 };
   return run(process.execPath, ['-e', script, JSON.stringify(args)]);
 }

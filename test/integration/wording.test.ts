@@ -87,6 +87,24 @@ checkTools('client certificate issued for the server role (wrong-eku)', 'wrong-e
 checkTools('revoked client certificate (revoked-client-cert)', 'revoked-client-cert', [], { service: 'vault', client: 'deploy' }, 'revoked-cert', 'peer', 56);
 checkTools('a TLS caller without a certificate', 'baseline', [], { service: 'auth', client: 'payments', anonymous: true }, 'missing-client-cert', 'peer', 56);
 
+describe('a TLS 1.2 caller without a certificate: no certificate_required in TLS 1.2', () => {
+  const running = withLab('baseline');
+  const tls12Tools: Array<[Stack, Tool]> = [
+    ['openssl', (service, client) => opensslClient(service, client, ['-tls1_2'])],
+    ['curl', (service, client) => curl(service, client, 'https', ['--tls-max', '1.2'])],
+    ['node', (service, client) => nodeClient(service, client, { tls12: true })],
+    ['python', (service, client) => pythonClient(service, client, { tls12: true })],
+  ];
+
+  it.each(tls12Tools)('%s prints the tls12 wording of missing-client-cert', async (stack, tool) => {
+    const { services, clients } = running().description;
+    const { code, output } = await tool(services.auth!, { trust: clients.payments!.trust });
+    const text = wordingOf('missing-client-cert', stack).tls12!;
+    expect(matchesWording(output, text), `${stack} printed:\n${output}\ncatalogue: ${text}`).toBe(true);
+    if (stack === 'curl') expect(code).toBe(35);
+  });
+});
+
 interface RunEdge {
   serverErrors: Record<string, { message: string }>;
 }
