@@ -15,7 +15,9 @@ export type {
   ServiceDescription,
   TrafficOptions,
 } from './types.js';
-export { Tap, type TapChunk, type TapConnection, type TapObservation, type TapOptions } from './tap.js';
+export { Tap, type TapChunk, type TapConnection, type TapMark, type TapObservation, type TapOptions } from './tap.js';
+export { parseWireFault, wireFaultKinds, wireParamLimits, WireFaultError, type WireFaultInput, type WireFaultSpec } from './wireFaults/catalogue.js';
+export type { WireDirection, WireMark } from './wireFaults/toxic.js';
 export type { CreateTapObserver, ObservedChunk, ObservedConnection, TapObserver, TapObserverContext } from './tapObserver.js';
 export { siblingModule } from './threadScript.js';
 export { alertFromError, alertNames, formatAlert } from '../faults/alerts.js';

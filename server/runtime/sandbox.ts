@@ -25,6 +25,7 @@ import type { ClientConfig, ClientMessage, ErrorInfo, RequestResult, ServiceConf
 import { reaperRegistry } from './reaperClient.js';
 import { Tap, type TapConnection } from './tap.js';
 import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOptions, TrafficOptions } from './types.js';
+import { parseWireFault, type WireFaultInput, type WireFaultSpec } from './wireFaults/catalogue.js';
 
 interface ServiceRuntime {
   name: string;
@@ -115,6 +116,7 @@ class RunningSandbox implements Sandbox {
   #runs = 0;
   #flushes = 0;
   #stopping: Promise<void> | undefined;
+  #wireFaults: readonly WireFaultSpec[] = [];
 
   constructor(spec: LabSpec) {
     this.#spec = spec;
@@ -323,6 +325,20 @@ class RunningSandbox implements Sandbox {
       const timer = setTimeout(done, limitMs);
       tap.on('close', onClose);
     });
+  }
+
+  get wireFaults(): readonly WireFaultSpec[] {
+    return this.#wireFaults;
+  }
+
+  async setWireFaults(faults: readonly WireFaultInput[]): Promise<readonly WireFaultSpec[]> {
+    const edges = [...this.#services.keys()];
+    // All or none: one fault that does not fit leaves the sandbox's faults as they were.
+    const parsed = faults.map((fault) => parseWireFault(fault, edges));
+    const tap = this.tap;
+    await Promise.all(edges.map((edge) => tap.setWireFaults(edge, parsed.filter((fault) => fault.edge === edge))));
+    this.#wireFaults = parsed;
+    return parsed;
   }
 
   stop(): Promise<void> {

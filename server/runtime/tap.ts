@@ -22,6 +22,15 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ChunkLogReader, type LoggedChunk } from './chunkLog.js';
 import type { TapEvent } from './tapProtocol.js';
 import { TapWorker } from './tapWorker.js';
+import type { WireFaultSpec } from './wireFaults/catalogue.js';
+import type { WireMark } from './wireFaults/toxic.js';
+
+/** What a wire fault did to a connection, where: `offset` counts the bytes recorded in `dir` before it. */
+export interface TapMark extends WireMark {
+  dir: 'c2s' | 's2c';
+  /** µs, same clock as chunks. */
+  t: number;
+}
 
 export interface TapChunk {
   dir: 'c2s' | 's2c';
@@ -53,6 +62,12 @@ export interface TapConnection {
   closeReason?: 'end' | 'reset' | 'error' | 'refused' | 'tap-closed';
   /** Bytes whose chunks were dropped to keep the sandbox's recording under its cap. */
   readonly droppedBytes: number;
+  /**
+   * What the tap's wire faults did to this connection, in order: bytes changed or made up
+   * (the chunks hold them as the peer got them), bytes dropped, a reset or close they caused.
+   * Empty (or absent, for a capture read from a file) when no fault hit it.
+   */
+  readonly marks?: readonly TapMark[];
 }
 
 /** A connection's part of the recording, as read so far. */
@@ -60,6 +75,7 @@ interface ConnectionRecording {
   chunks: TapChunk[];
   bytes: { c2s: number; s2c: number };
   droppedBytes: number;
+  marks: TapMark[];
 }
 
 export interface TapOptions {
@@ -202,6 +218,17 @@ export class Tap extends EventEmitter {
     };
   }
 
+  /**
+   * Replaces the wire faults on a service's edge (validated: wireFaults/catalogue.ts
+   * parseWireFault); an empty list clears them. Resolves once connections opened from now on
+   * meet them; connections already open keep the chain they opened with.
+   */
+  async setWireFaults(service: string, faults: readonly WireFaultSpec[]): Promise<void> {
+    if (this.#closing) throw new Error('tap.setWireFaults: the tap is closed');
+    if (!this.#ports.has(service)) throw new TypeError(`tap.setWireFaults: "${service}" has no tap port`);
+    await this.#worker.request((request) => ({ op: 'wire-faults', tap: this.#tap, service, faults: [...faults], request }));
+  }
+
   /** Closes every port and every live connection; resolves after their 'close' events. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -235,7 +262,7 @@ export class Tap extends EventEmitter {
   #apply(event: TapEvent): void {
     switch (event.ev) {
       case 'open': {
-        const recorded: ConnectionRecording = { chunks: [], bytes: { c2s: 0, s2c: 0 }, droppedBytes: 0 };
+        const recorded: ConnectionRecording = { chunks: [], bytes: { c2s: 0, s2c: 0 }, droppedBytes: 0, marks: [] };
         const read = (): ConnectionRecording => {
           this.#readRecording();
           return recorded;
@@ -254,6 +281,9 @@ export class Tap extends EventEmitter {
           },
           get droppedBytes() {
             return read().droppedBytes;
+          },
+          get marks() {
+            return read().marks;
           },
         };
         this.#recorded.set(conn.id, recorded);
@@ -281,6 +311,10 @@ export class Tap extends EventEmitter {
         conn.closedAt = event.t;
         conn.closeReason ??= event.reason;
         this.emit('close', conn);
+        return;
+      }
+      case 'mark': {
+        this.#recorded.get(event.id)?.marks.push({ ...event.mark, dir: event.dir, t: event.t });
         return;
       }
       case 'segment':

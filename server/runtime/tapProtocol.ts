@@ -10,6 +10,8 @@
  * connection's chunks are in the log before its 'close' is posted.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { WireFaultSpec } from './wireFaults/catalogue.js';
+import type { WireMark } from './wireFaults/toxic.js';
 
 export type Direction = 'c2s' | 's2c';
 
@@ -21,13 +23,17 @@ export type TapCommand =
   | { op: 'upstream'; tap: number; service: string; port: number }
   | { op: 'observe'; tap: number; observer: number; module: string; data: unknown; port: MessagePort; request: number }
   | { op: 'unobserve'; tap: number; observer: number }
-  | { op: 'close'; tap: number; request: number };
+  | { op: 'close'; tap: number; request: number }
+  /** Replaces an edge's wire faults; the reply comes once the next connection meets them. */
+  | { op: 'wire-faults'; tap: number; service: string; faults: WireFaultSpec[]; request: number };
 
 export type TapEvent =
   | { ev: 'open'; tap: number; id: number; service: string; clientPort: number; openedAt: number; openedAtMs: number }
   | { ev: 'upstream'; tap: number; id: number; port: number }
   | { ev: 'service-end'; tap: number; id: number; t: number }
   | { ev: 'close'; tap: number; id: number; t: number; reason: CloseReason }
+  /** A wire fault changed, made up or dropped bytes of a direction, or reset or closed the connection. */
+  | { ev: 'mark'; tap: number; id: number; dir: Direction; t: number; mark: WireMark }
   /** A new segment of the tap's recording (chunkLog.ts). */
   | { ev: 'segment'; tap: number; index: number; buffer: SharedArrayBuffer }
   /** The recording dropped a segment to stay under its cap: the chunk bytes each connection lost. */

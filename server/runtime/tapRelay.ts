@@ -8,10 +8,21 @@
  *
  * The relay must not change what the ends see: it forwards every chunk as soon as it reads
  * it (no Nagle on either leg: both ends run with TCP_NODELAY, as Node's http does), passes a
- * half-close on as a half-close, and a reset as a reset.
+ * half-close on as a half-close, and a reset as a reset — unless a wire fault is set on the
+ * edge (setWireFaults): then a direction the draw hits runs through its chain first,
+ *
+ *   client ──c2s──▶ relay ──▶ [upstream faults]   ──▶ service
+ *   client ◀──s2c── [downstream faults] ◀── relay ◀── service
+ *
+ * and what the chain delivers is what is recorded, with a mark for each byte a fault
+ * changed, made up or dropped, each reset and close it caused (wireFaults/).
  */
 import net from 'node:net';
 import { nowUs, type CloseReason, type Direction } from './tapProtocol.js';
+import type { WireFaultSpec } from './wireFaults/catalogue.js';
+import { WireFaultChains } from './wireFaults/chains.js';
+import { linkHighWaterBytes, WireLink, type LinkStage } from './wireFaults/link.js';
+import type { WireMark } from './wireFaults/toxic.js';
 
 export interface RelaySink {
   open(conn: { id: number; service: string; clientPort: number; openedAt: number; openedAtMs: number }): void;
@@ -23,6 +34,8 @@ export interface RelaySink {
   serviceEnd(id: number, t: number): void;
   /** Both legs closed. */
   close(id: number, t: number, reason: CloseReason): void;
+  /** What a wire fault did to this direction's stream (before the chunk it marks, if any). */
+  mark(id: number, dir: Direction, t: number, mark: WireMark): void;
 }
 
 interface Route {
@@ -44,6 +57,7 @@ export class TapRelay {
   #allClosed: (() => void) | undefined;
   #nextId = 1;
   #closed = false;
+  readonly #faults = new WireFaultChains();
 
   constructor(address: string, sink: RelaySink) {
     this.#address = address;
@@ -84,6 +98,11 @@ export class TapRelay {
     for (const start of route.waiting.splice(0)) start(upstreamPort);
   }
 
+  /** Replaces the wire faults of an edge (a service); connections opened from now on meet them. */
+  setWireFaults(service: string, faults: readonly WireFaultSpec[]): void {
+    this.#faults.set(service, faults);
+  }
+
   /** Closes every port and every live connection; resolves once each connection was reported closed. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -111,7 +130,7 @@ export class TapRelay {
     this.#open++;
     this.#sink.open({ id, service, clientPort: client.remotePort ?? 0, openedAt: nowUs(), openedAtMs: Date.now() });
     const start = (port: number): void => {
-      if (port !== 0) return this.#relay(id, client, port);
+      if (port !== 0) return this.#relay(id, service, client, port);
       client.destroy();
       this.#report(id, 'tap-closed');
     };
@@ -124,7 +143,7 @@ export class TapRelay {
     if (--this.#open === 0) this.#allClosed?.();
   }
 
-  #relay(id: number, client: net.Socket, upstreamPort: number): void {
+  #relay(id: number, service: string, client: net.Socket, upstreamPort: number): void {
     const sink = this.#sink;
     const upstream = net.connect({ host: this.#address, port: upstreamPort, allowHalfOpen: true, noDelay: true });
     this.#live.add(client);
@@ -137,18 +156,53 @@ export class TapRelay {
       sink.serviceEnd(id, nowUs());
     };
 
-    // Backpressure both ways: a slow reader pauses the other end instead of growing buffers.
-    client.on('data', (bytes: Buffer) => {
-      sink.chunk(id, 'c2s', nowUs(), bytes);
-      if (!upstream.write(bytes)) client.pause();
-    });
-    upstream.on('drain', () => client.resume());
-    upstream.on('data', (bytes: Buffer) => {
-      sink.chunk(id, 's2c', nowUs(), bytes);
-      if (!client.write(bytes)) upstream.pause();
-    });
-    client.on('drain', () => upstream.resume());
-
+    const n = this.#faults.open(service);
+    const links: Array<{ to: net.Socket; link: WireLink }> = [];
+    const forward = (dir: Direction, from: net.Socket, to: net.Socket, stages: readonly LinkStage[]): void => {
+      if (stages.length === 0) {
+        // Backpressure both ways: a slow reader pauses the other end instead of growing buffers.
+        from.on('data', (bytes: Buffer) => {
+          sink.chunk(id, dir, nowUs(), bytes);
+          if (!to.write(bytes)) from.pause();
+        });
+        to.on('drain', () => from.resume());
+        // A FIN is passed on as a FIN: the other direction stays open (RFC 9293 §3.6).
+        from.on('end', () => to.end());
+        return;
+      }
+      const link = new WireLink(stages, {
+        deliver(bytes, marks) {
+          if (to.destroyed) return;
+          const t = nowUs();
+          for (const mark of marks) sink.mark(id, dir, t, mark);
+          sink.chunk(id, dir, t, bytes);
+          if (!to.write(bytes)) from.pause();
+        },
+        mark: (mark) => sink.mark(id, dir, nowUs(), mark),
+        end: () => to.end(),
+        reset() {
+          closeReason ??= 'reset';
+          client.resetAndDestroy();
+          upstream.resetAndDestroy();
+        },
+        close() {
+          client.destroy();
+          upstream.destroy();
+        },
+        drained() {
+          if (to.writableLength < linkHighWaterBytes) from.resume();
+        },
+      });
+      links.push({ to, link });
+      from.on('data', (bytes: Buffer) => {
+        link.push(bytes);
+        if (link.queuedBytes > linkHighWaterBytes) from.pause();
+      });
+      to.on('drain', () => {
+        if (link.queuedBytes < linkHighWaterBytes) from.resume();
+      });
+      from.on('end', () => link.end());
+    };
     // Registered before any write can be queued on the socket, so the port is reported
     // before the first byte reaches the service: a service's report naming the port always
     // finds the connection.
@@ -156,12 +210,9 @@ export class TapRelay {
       if (upstream.localPort !== undefined) sink.upstream(id, upstream.localPort);
     });
 
-    // A FIN is passed on as a FIN: the other direction stays open (RFC 9293 §3.6).
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => {
-      serviceEnd();
-      client.end();
-    });
+    upstream.on('end', serviceEnd);
+    forward('c2s', client, upstream, n === undefined ? [] : this.#faults.stagesFor(service, 'upstream', n));
+    forward('s2c', upstream, client, n === undefined ? [] : this.#faults.stagesFor(service, 'downstream', n));
 
     const fail = (other: net.Socket, err: NodeJS.ErrnoException, refused: boolean): void => {
       closeReason ??= refused ? 'refused' : resetCodes.has(err.code ?? '') ? 'reset' : 'error';
@@ -177,6 +228,8 @@ export class TapRelay {
     let open = 2;
     const closed = (socket: net.Socket): void => {
       this.#live.delete(socket);
+      // A leg gone: the chain towards it ends every wait, nothing more can reach it.
+      for (const { to, link } of links) if (to === socket) link.abort();
       if (socket === upstream) serviceEnd();
       if (--open > 0) return;
       this.#report(id, closeReason ?? (this.#closed ? 'tap-closed' : 'end'));

@@ -101,6 +101,9 @@ function openTap(tapId: number, address: string, maxRecordedBytes: number): void
     serviceEnd(id, t) {
       send({ ev: 'service-end', tap: tapId, id, t });
     },
+    mark(id, dir, t, mark) {
+      send({ ev: 'mark', tap: tapId, id, dir, t, mark });
+    },
     close(id, t, reason) {
       send({ ev: 'close', tap: tapId, id, t, reason });
       notify(tap, (o) => o.close?.(id, t, reason));
@@ -145,6 +148,9 @@ port.on('message', (command: TapCommand) => {
         tap.observers.set(command.observer, module.createTapObserver({ port: command.port, data: command.data, firstConnection }));
         return firstConnection;
       });
+      return;
+    case 'wire-faults':
+      void reply(command.request, () => tapOf(command.tap).relay.setWireFaults(command.service, command.faults));
       return;
     case 'unobserve': {
       const tap = taps.get(command.tap);

@@ -7,6 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ClientSpec, ServiceSpec } from '../lab/schema.js';
 import type { Tap } from './tap.js';
+import type { WireFaultInput, WireFaultSpec } from './wireFaults/catalogue.js';
 
 export interface SandboxOptions {
   /** The clock the PKI issues against (validity is relative to it). */
@@ -142,6 +143,18 @@ export interface Sandbox {
    * `request-result` (client name, RequestResult: each request a client finished), `truncated`.
    */
   readonly events: EventEmitter;
+  /**
+   * Replaces every wire fault of the sandbox (an empty list clears them), live: no process
+   * restarts, connections opened from now on meet them in the tap's thread:
+   *
+   *   client ⇄ tap ⇄ [upstream faults of the edge] ⇄ service, and back through [downstream faults]
+   *
+   * All or none: one that does not fit throws (WireFaultError, or a ParamsError for its
+   * params) and nothing changes. Resolves with them validated, defaults filled.
+   */
+  setWireFaults(faults: readonly WireFaultInput[]): Promise<readonly WireFaultSpec[]>;
+  /** The wire faults set last. */
+  readonly wireFaults: readonly WireFaultSpec[];
   /** Kills every child, closes every listener, removes the directory. Idempotent. */
   stop(): Promise<void>;
 }
