@@ -15,6 +15,7 @@ import { decodeConnection, type DecodedConnection, type DecodedMessage } from '.
 import { KeyLog } from '../wire/keylog.js';
 import { annotate, annotateBurst, annotateProcess, annotateTcpClose, annotateTcpOpen, processErrorLine, type AnnotationContext, type ApplicationBurst } from './annotate.js';
 import { infoField, type TraceDirection, type TraceEvent } from './traceEvent.js';
+import { markInFlight } from './wireMarks.js';
 
 export interface TraceOptions {
   /** Include the decoder's per-record entries (`handshake record, 512 bytes`); off by default: the messages inside say more. */
@@ -29,7 +30,7 @@ export const defaultTraceOptions: Readonly<TraceOptions> = { records: false, byt
 
 /** A recorded connection without its bytes: what the timeline needs besides the decoded messages. */
 export type ConnectionInfo = Pick<TapConnection, 'id' | 'service' | 'clientPort' | 'openedAt' | 'openedAtMs' | 'droppedBytes'> &
-  Partial<Pick<TapConnection, 'closedAt' | 'closeReason'>>;
+  Partial<Pick<TapConnection, 'closedAt' | 'closeReason' | 'marks'>>;
 
 export interface DecodedInput {
   connection: ConnectionInfo;
@@ -295,6 +296,8 @@ function connectionEvents(
       ...close,
     });
   }
+  // What the tap's wire faults changed, made up or dropped: on the records, and as events.
+  markInFlight(out, connection.marks, conn);
   for (const report of reports) out.push(processEvent(report, conn));
   return out;
 }
