@@ -190,3 +190,46 @@ describe('curl run by hand against `up`: the verdict comes from the bytes alone'
     expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'wrong-san', detectedBy: 'client', evidence: expect.objectContaining({ message: 'Certificate', field: 'subjectAltName' }) })]);
   });
 });
+
+describe('optional-client-auth: what the catalogue says of curl and of Node', () => {
+  const running = withLab('optional-client-auth');
+
+  it('curl without --cert gets its answer where a required certificate would end in alert 116', async () => {
+    const { services, clients } = running().description;
+    const { code, output } = await curl(services.billing!, { trust: clients.invoices!.trust });
+    expect(code).toBe(0);
+    expect(output).toContain('no client certificate');
+    expect(wordingOf('optional-client-auth', 'curl').detector).toContain('without --cert: HTTP 200');
+  });
+
+  it("Node's requestCert with rejectUnauthorized false serves a self-signed stranger, with authorized false", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-node-optional-'));
+    try {
+      const { execFileSync } = await import('node:child_process');
+      const { readFileSync } = await import('node:fs');
+      const tls = await import('node:tls');
+      const selfSigned = (name: string): { key: Buffer; cert: Buffer } => {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-keyout', path.join(dir, `${name}.key`), '-out', path.join(dir, `${name}.crt`)], { stdio: 'ignore' });
+        return { key: readFileSync(path.join(dir, `${name}.key`)), cert: readFileSync(path.join(dir, `${name}.crt`)) };
+      };
+      const server = selfSigned('server');
+      const stranger = selfSigned('forged-admin');
+      const seen = new Promise<{ authorized: boolean; error: string; cn: string }>((resolve) => {
+        const listener = tls.createServer({ ...server, ca: server.cert, requestCert: true, rejectUnauthorized: false }, (socket) => {
+          resolve({ authorized: socket.authorized, error: String(socket.authorizationError), cn: String(socket.getPeerCertificate().subject?.CN) });
+          socket.end('served');
+          listener.close();
+        });
+        listener.listen(0, '127.0.0.1', () => {
+          const { port } = listener.address() as { port: number };
+          const client = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...stranger }, () => client.resume());
+          client.on('error', () => {});
+        });
+      });
+      expect(await seen).toEqual({ authorized: false, error: 'DEPTH_ZERO_SELF_SIGNED_CERT', cn: 'forged-admin' });
+      expect(wordingOf('optional-client-auth', 'node').detector).toContain('socket.authorized');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
