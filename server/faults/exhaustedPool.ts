@@ -17,14 +17,16 @@ const params = paramsSchema({
 const churnPerRequest = 0.3;
 
 /**
- * The service that "melted down because every request opened a new mTLS connection": no
- * keep-alive, no resumption, too few sockets. Every request pays a full handshake, the rest
- * wait in the pool's queue until they time out.
+ * A caller's pool with too few sockets for its load — and, as in the service that "melted
+ * down because every request opened a new mTLS connection", no keep-alive and no resumption.
+ * Requests wait in the pool's queue for a socket until they time out; those that get one pay
+ * a full handshake. The socket count is what starves it (Node's maxSockets, Go's
+ * Transport.MaxConnsPerHost).
  */
 export const exhaustedPool: Fault<v.InferOutput<typeof params>> = {
   kind: 'exhausted-pool',
   title: 'Exhausted connection pool',
-  summary: 'The caller opens a new mTLS connection per request through too few sockets; requests queue and time out.',
+  summary: "The caller's pool has too few sockets for its load, and opens a new mTLS connection per request: requests queue for a socket and time out.",
   target: 'client',
   fixes: ['tune-pool'],
   params,
