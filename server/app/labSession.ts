@@ -18,7 +18,7 @@ import type { TraceEvent } from '../explain/index.js';
 import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue } from '../faults/index.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
-import { startSandbox, type EdgeReport, type Sandbox, type SandboxOptions } from '../runtime/index.js';
+import { startSandbox, type EdgeReport, type Sandbox, type SandboxOptions, type WireFaultInput, type WireFaultSpec } from '../runtime/index.js';
 import { keylogText, sandboxRecording, writePcapng } from '../wire/capture/index.js';
 import { keylogLines } from '../wire/capture/keylog.js';
 import { EdgeHealthMeter } from './edgeHealth.js';
@@ -367,6 +367,16 @@ export class LabSession {
       stackWording: structuredClone(rootCauseCatalogue.get(answer)?.wording ?? {}),
       fix: structuredClone(fix),
     };
+  }
+
+  /** The wire faults on the running sandbox (api/wireFaults.ts); a new generation starts with none. */
+  get wireFaults(): readonly WireFaultSpec[] {
+    return this.#sandbox?.wireFaults ?? [];
+  }
+
+  /** Replaces the running sandbox's wire faults, live: no process restarts, the trace goes on (runtime Sandbox.setWireFaults). */
+  setWireFaults(faults: readonly WireFaultInput[]): Promise<readonly WireFaultSpec[]> {
+    return this.#running().setWireFaults(faults);
   }
 
   #running(): Sandbox {
