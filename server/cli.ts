@@ -16,6 +16,7 @@ import { decodeCommand } from './cli/decode.js';
 import { faultsCommand } from './cli/faults.js';
 import { listCommand } from './cli/list.js';
 import { runCommand } from './cli/run.js';
+import { parseWireFaultArgument } from './cli/wireFaultArgument.js';
 import { serveCommand } from './cli/serve.js';
 import { upCommand } from './cli/up.js';
 import { validateCommand } from './cli/validate.js';
@@ -31,9 +32,10 @@ const usage = `usage: mtls-lab [command] [options]
   list [--json]                                        the labs
   faults [--json]                                      the fault catalogue: targets, params, fixes, root causes
   validate [files or directories…]                     check lab files, each *.yaml of a directory (all of labs/ by default)
-  run <lab-id|file> [--fault kind[:target]]… [--fix] [--requests N] [--trace] [--json] [--capture DIR]
+  run <lab-id|file> [--fault kind[:target]]… [--wire-fault kind:edge[:direction][,param=value…]]… [--fix] [--requests N] [--trace] [--json] [--capture DIR]
                                                        start a sandbox, drive traffic, report each edge
-                                                       (--trace: the annotated handshake trace, a verdict per failure)
+                                                       (--trace: the annotated handshake trace, a verdict per failure;
+                                                       --wire-fault: a fault in the tap, e.g. mtu-blackhole:auth,maxRecordBytes=600)
   up <lab-id|file> [--fault kind[:target]]… [--fix] [--json] [--capture DIR]
                                                        start a sandbox and keep it up for curl/openssl
   decode <file.pcap|file.pcapng> [--keylog keys.log] [--json]
@@ -51,6 +53,7 @@ const options = {
   'idle-stop': { type: 'string', default: '10' },
   json: { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true, default: [] },
+  'wire-fault': { type: 'string', multiple: true, default: [] },
   fix: { type: 'boolean', default: false },
   requests: { type: 'string', default: '10' },
   trace: { type: 'boolean', default: false },
@@ -126,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
     case 'validate':
       return (await validateCommand(rest)) ? 0 : 2;
     case 'run':
-      await runCommand({ lab: onlyOne('run', rest), faults, fix: values.fix, requests: wholeNumber('requests', values.requests, 1, maxRunRequests), json: values.json, trace: values.trace, ...captureOption(values.capture) });
+      await runCommand({ lab: onlyOne('run', rest), faults, wireFaults: values['wire-fault'].map(parseWireFaultArgument), fix: values.fix, requests: wholeNumber('requests', values.requests, 1, maxRunRequests), json: values.json, trace: values.trace, ...captureOption(values.capture) });
       return 0;
     case 'up':
       await upCommand({ lab: onlyOne('up', rest), faults, fix: values.fix, json: values.json, ...captureOption(values.capture) });

@@ -1,5 +1,6 @@
 import { buildTrace, verdictsForSandbox } from '../explain/index.js';
-import { startSandbox, type EdgeReport, type ProcessEvent, type Sandbox, type SandboxDescription } from '../runtime/index.js';
+import { parseWireFault, startSandbox, WireFaultError, type EdgeReport, type ProcessEvent, type Sandbox, type SandboxDescription, type WireFaultInput } from '../runtime/index.js';
+import { CliError } from './cliError.js';
 import type { FaultSpec } from '../lab/schema.js';
 import { captureNote, prepareCaptureDir, writeCapture } from './capture.js';
 import { formatEdgeReport } from './edgeReport.js';
@@ -18,6 +19,8 @@ export interface RunOptions {
   trace?: boolean;
   /** Write capture.pcapng + keys.log of the run into this directory. */
   capture?: string;
+  /** Wire faults in the tap, set once the sandbox is up (`--wire-fault`). */
+  wireFaults?: WireFaultInput[];
 }
 
 /**
@@ -30,6 +33,16 @@ export async function runCommand(options: RunOptions): Promise<void> {
   const doc = await resolveLab(options.lab);
   const spec = sandboxSpec(doc, options.faults, options.fix);
   preflight(spec);
+  const wireFaults = options.wireFaults ?? [];
+  // Checked before anything starts: a wire fault that does not fit leaves nothing running.
+  for (const fault of wireFaults) {
+    try {
+      parseWireFault(fault, Object.keys(spec.services));
+    } catch (error) {
+      if (error instanceof WireFaultError) throw new CliError(`--wire-fault ${fault.kind}:${fault.edge}: ${error.message}`);
+      throw error;
+    }
+  }
   if (options.capture !== undefined) await prepareCaptureDir(options.capture);
   const sandbox = await startSandbox(spec);
   const release = stopOnSignals(() => sandbox.stop());
@@ -40,6 +53,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
   let topology: SandboxDescription | undefined;
   let capture: string | undefined;
   try {
+    if (wireFaults.length) await sandbox.setWireFaults(wireFaults);
     edges = await sandbox.runTraffic({ requests: options.requests });
     if (options.trace) topology = sandbox.describe();
     if (options.capture !== undefined) capture = captureNote(await writeCapture(sandbox, options.capture));
@@ -51,6 +65,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
   const explained = options.trace ? explainRun(sandbox, processEvents, edges, topology) : undefined;
 
   const faults = [...spec.faults, ...options.faults].map((f) => (f.target ? `${f.kind}:${f.target}` : f.kind));
+  for (const f of wireFaults) faults.push(`${f.kind}:${f.edge}:${f.direction ?? 'downstream'} (wire)`);
   if (options.json) {
     process.stdout.write(JSON.stringify({ lab: spec.id, faults, fixed: options.fix, edges, ...explained }) + '\n');
     if (capture) process.stderr.write(capture + '\n');

@@ -12,13 +12,13 @@ function traceWith(marks: TapMark[]) {
 
 describe('what the tap changed, on the timeline', () => {
   it('says "changed in flight" on the record the tap changed, with the fault', () => {
-    const event = traceWith([mark({ kind: 'injected', fault: 'inject-alert' })]).find((e) => e.layer === 'alert')!;
+    const event = traceWith([mark({ kind: 'injected', fault: 'inject-alert', contentType: 21 })]).find((e) => e.layer === 'alert')!;
     expect(event.note).toMatch(/^Made up in flight by the tap \(wire fault inject-alert\)\. /);
     expect(event.fields?.find((f) => f.name === 'in_flight')?.value).toBe('made up in flight by the tap (wire fault inject-alert)');
   });
 
-  it('leaves records of the other direction, or another time, as they were', () => {
-    const trace = traceWith([mark({ dir: 'c2s', t: 20 })]);
+  it('leaves records of the other direction, another time or another content type as they were', () => {
+    const trace = traceWith([mark({ dir: 'c2s', t: 20, contentType: 21 }), mark({ t: 20, contentType: 23 }), mark({ t: 21, contentType: 21 })]);
     expect(trace.filter((e) => e.fields?.some((f) => f.name === 'in_flight'))).toEqual([]);
   });
 

@@ -148,7 +148,7 @@ export class WireLink {
       write: (chunk) => {
         if (signal.aborted || chunk.bytes.length === 0) return;
         if (to) return to.push(chunk);
-        const marks = (chunk.marks ?? []).map((m: ChunkMark): WireMark => ({ kind: m.kind, fault: m.fault, offset: this.#offset + m.start, length: m.end - m.start, note: m.note }));
+        const marks = (chunk.marks ?? []).map((m: ChunkMark): WireMark => ({ kind: m.kind, fault: m.fault, offset: this.#offset + m.start, length: m.end - m.start, note: m.note, ...(m.contentType === undefined ? {} : { contentType: m.contentType }) }));
         this.#offset += chunk.bytes.length;
         sink.deliver(chunk.bytes, marks);
       },

@@ -25,8 +25,9 @@ class Output {
     this.length += bytes.length;
   }
 
+  /** `bytes` (one record) passes with bytes [start, end) of it marked. */
   mark(kind: ChunkMark['kind'], bytes: Buffer, start: number, end: number, note: string): void {
-    this.marks.push({ kind, start: this.length + start, end: this.length + end, fault: this.fault, note });
+    this.marks.push({ kind, start: this.length + start, end: this.length + end, fault: this.fault, note, contentType: bytes[0]! });
     this.pass(bytes);
   }
 

@@ -32,6 +32,8 @@ export interface ChunkMark {
   /** The wire fault's kind. */
   fault: string;
   note: string;
+  /** The TLS content type of the record the bytes are in; absent when they are not a record (plaintext). */
+  contentType?: number;
 }
 
 /** What a fault did to the stream, as the recording keeps it (offsets in the bytes the far end got). */
@@ -43,6 +45,8 @@ export interface WireMark {
   /** Bytes changed, injected or dropped (0 for `reset`, `closed`). */
   length: number;
   note: string;
+  /** For `changed` and `injected`: the TLS content type of the record they are in, when they are in one. */
+  contentType?: number;
 }
 
 export interface ToxicStub {
