@@ -12,6 +12,7 @@
  */
 import { rootCauseCatalogue, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type Finding, type Rule, type StackWordings } from '../faults/index.js';
 import { expiredCert } from '../faults/expiredCert.js';
+import { expiredIntermediate } from '../faults/expiredIntermediate.js';
 import { missingClientCert } from '../faults/missingClientCert.js';
 import { missingIntermediate } from '../faults/missingIntermediate.js';
 import { none } from '../faults/none.js';
@@ -59,12 +60,15 @@ const securityRules: readonly Rule[] = [permissiveMode.rules.plaintextServed!, n
 const failureRules: readonly Rule[] = [
   missingClientCert.rules.reported!,
   notYetValid.rules.reported!,
+  // An issuer out of date before the leaf: the same 45 and verify error 10, a CA on the wire.
+  expiredIntermediate.rules.reported!,
   expiredCert.rules.reported!,
   revokedCert.rules.reported!,
   wrongEku.rules.reported!,
   missingIntermediate.rules.reported!,
   wrongSan.rules.reported!,
   wrongCa.rules.reported!,
+  expiredIntermediate.rules.dates!,
   expiredCert.rules.dates!,
   notYetValid.rules.dates!,
 ];

@@ -1,6 +1,7 @@
 /** Every spec fault by kind, every root cause (the faults and `none`), and how a fault or fix finds what it targets. */
 import type { LabSpec } from '../lab/schema.js';
 import { expiredCert } from './expiredCert.js';
+import { expiredIntermediate } from './expiredIntermediate.js';
 import { exhaustedPool } from './exhaustedPool.js';
 import { FaultError, type Fault, type TargetKind } from './fault.js';
 import { missingClientCert } from './missingClientCert.js';
@@ -16,7 +17,7 @@ import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
+  [expiredCert, expiredIntermediate, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
 );
 
 /** Every root cause by kind: `none` for a healthy lab, then every fault. */

@@ -31,6 +31,8 @@ export const paramLimits = {
   subjectAltNames: { min: 1, max: 16 },
   /** Characters of one name or SAN. */
   textLength: { max: 253 },
+  /** How long ago an intermediate expired (expired-intermediate): a year covers every story of a CA nobody renewed. */
+  expiredDaysAgo: { min: 1, max: 365 },
 } as const;
 
 /** A strict params schema: what `Fault.params` and `FixAction.params` hold. */

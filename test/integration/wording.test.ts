@@ -77,6 +77,7 @@ checkTools('server chain without its intermediate (missing-intermediate)', 'miss
 checkTools('server issued by a CA the client does not trust', 'baseline', ['--fault', 'wrong-ca:payments'], { service: 'auth', client: 'payments' }, 'wrong-ca', 'detector', 60);
 checkTools('server certificate for another host (name-mismatch)', 'name-mismatch', [], { service: 'search', client: 'catalog' }, 'wrong-san', 'detector', 60);
 checkTools('server certificate issued for the client role', 'baseline', ['--fault', 'wrong-eku:auth-server'], { service: 'auth', client: 'payments' }, 'wrong-eku', 'detector', 60);
+checkTools('server chain through an expired issuing CA (expired-intermediate)', 'expired-intermediate', [], { service: 'billing', client: 'checkout' }, 'expired-intermediate', 'detector', 60);
 
 // s_server detects, and each tool reads its alert (curl on its first read: exit 56).
 checkTools('expired client certificate (expired-client-cert)', 'expired-client-cert', [], { service: 'auth', client: 'payments' }, 'expired-cert', 'peer', 56);
