@@ -20,6 +20,7 @@ import { notYetValid } from '../faults/notYetValid.js';
 import { optionalClientAuth } from '../faults/optionalClientAuth.js';
 import { permissiveMode } from '../faults/permissiveMode.js';
 import { revokedCert } from '../faults/revokedCert.js';
+import { tlsToPlaintextPort } from '../faults/tlsToPlaintextPort.js';
 import { wrongCa } from '../faults/wrongCa.js';
 import { wrongEku } from '../faults/wrongEku.js';
 import { wrongSan } from '../faults/wrongSan.js';
@@ -52,12 +53,13 @@ const securityRules: readonly Rule[] = [permissiveMode.rules.plaintextServed!, n
 
 /**
  * Rules asked of a failed connection, first match wins. The order settles what the bytes
- * alone leave open: a missing certificate before anything about certificates; "not yet
+ * alone leave open: a port that is not TLS at all first; a missing certificate before anything about certificates; "not yet
  * valid" before "expired" (a 45 can mean either); named verify errors before unknown CA,
  * which is also what a chain cut short looks like; dates alone last, for a peer that closed
  * without a reason.
  */
 const failureRules: readonly Rule[] = [
+  tlsToPlaintextPort.rules.answeredInClear!,
   missingClientCert.rules.reported!,
   notYetValid.rules.reported!,
   // An issuer out of date before the leaf: the same 45 and verify error 10, a CA on the wire.
@@ -102,6 +104,7 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
   const alerts = events.filter((e) => e.layer === 'alert').map((e) => ({ seq: e.seq, type: e.type, code: alertCode(e) ?? -1, from: e.dir === 'c2s' ? ('client' as const) : ('server' as const), fatal: e.severity === 'error', note: e.note }));
   const reports = events.filter((e) => e.layer === 'process' && e.severity === 'error').map(report);
   const plaintext = events.find((e) => e.layer === 'plaintext' && e.dir === 'c2s');
+  const answerInClear = events.find((e) => e.layer === 'plaintext' && e.dir === 's2c');
   const servedByLog = events.some((e) => e.layer === 'process' && e.type === 'request' && /^2\d\d$/.test(fieldValue(e.fields, 'code') ?? ''));
   const servedOnWire = events.some((e) => e.layer === 'plaintext' && e.dir === 's2c' && /^HTTP\/\S+ 2\d\d/.test(fieldValue(e.fields, 'first_line') ?? ''));
   const answered = events.some((e) => e.dir === 's2c' && (e.layer === 'application' || e.layer === 'plaintext'));
@@ -122,7 +125,8 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
     answered,
     // A client that closes its TLS session (close_notify) without a request has given up on
     // the server, even when the capture ends before the TCP close.
-    failed: alerts.some((a) => a.fatal) || reports.length > 0 || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end' || quitUnasked)),
+    // A ClientHello answered in plaintext failed, however politely the answer reads ("400 Bad Request").
+    failed: alerts.some((a) => a.fatal) || reports.length > 0 || (hello !== undefined && answerInClear !== undefined) || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end' || quitUnasked)),
   };
   if (atMs !== undefined) facts.atMs = atMs;
   if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}) };
@@ -132,6 +136,7 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
   if (serverCert) facts.serverCert = serverCert;
   if (request) facts.certRequest = { seq: request.seq, type: request.type, authorities: acceptableCas(request.fields) };
   if (plaintext) facts.plaintext = { seq: plaintext.seq, type: plaintext.type, firstLine: fieldValue(plaintext.fields, 'first_line') ?? '', expected: plaintext.severity === 'info' };
+  if (answerInClear) facts.serverPlaintext = { seq: answerInClear.seq, type: answerInClear.type, firstLine: fieldValue(answerInClear.fields, 'first_line') ?? '' };
   if (close) facts.close = { seq: close.seq, type: close.type, ...(reason !== undefined ? { reason } : {}) };
   return facts;
 }

@@ -11,13 +11,16 @@ import { notYetValid } from './notYetValid.js';
 import { optionalClientAuth } from './optionalClientAuth.js';
 import { permissiveMode } from './permissiveMode.js';
 import { revokedCert } from './revokedCert.js';
+import { tlsToPlaintextPort } from './tlsToPlaintextPort.js';
 import type { RootCause } from './rootCause.js';
 import { wrongCa } from './wrongCa.js';
 import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, expiredIntermediate, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool].map((f) => [f.kind, f]),
+  [expiredCert, expiredIntermediate, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
+    .concat([tlsToPlaintextPort])
+    .map((f) => [f.kind, f]),
 );
 
 /** Every root cause by kind: `none` for a healthy lab, then every fault. */

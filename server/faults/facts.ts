@@ -80,6 +80,8 @@ export interface ConnectionFacts {
   reports: FactReport[];
   /** Plaintext the client sent on a TLS port; `expected` when the port is plain HTTP by design. */
   plaintext?: FactSource & { firstLine: string; expected: boolean };
+  /** Plaintext the server sent back (an HTTP answer to a ClientHello, on a port that speaks HTTP). */
+  serverPlaintext?: FactSource & { firstLine: string };
   /** The server answered 2xx (its log, or the status line on the wire). */
   served: boolean;
   /** The server sent anything back above TLS. */
