@@ -19,6 +19,7 @@ import { none } from '../faults/none.js';
 import { notYetValid } from '../faults/notYetValid.js';
 import { optionalClientAuth } from '../faults/optionalClientAuth.js';
 import { permissiveMode } from '../faults/permissiveMode.js';
+import { plaintextToStrictPort } from '../faults/plaintextToStrictPort.js';
 import { revokedCert } from '../faults/revokedCert.js';
 import { tlsToPlaintextPort } from '../faults/tlsToPlaintextPort.js';
 import { wrongCa } from '../faults/wrongCa.js';
@@ -49,7 +50,13 @@ export interface SandboxVerdicts {
 }
 
 /** Rules asked of every connection, failed or not: what worked but should not have, or was refused as it should be. */
-const securityRules: readonly Rule[] = [permissiveMode.rules.plaintextServed!, none.rules.plaintextRefused!, optionalClientAuth.rules.servedWithout!];
+const securityRules: readonly Rule[] = [
+  permissiveMode.rules.plaintextServed!,
+  // A refused plaintext caller that complained of it is a failure before it is STRICT at work.
+  plaintextToStrictPort.rules.refusedCaller!,
+  none.rules.plaintextRefused!,
+  optionalClientAuth.rules.servedWithout!,
+];
 
 /**
  * Rules asked of a failed connection, first match wins. The order settles what the bytes

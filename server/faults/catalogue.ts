@@ -10,6 +10,7 @@ import { none } from './none.js';
 import { notYetValid } from './notYetValid.js';
 import { optionalClientAuth } from './optionalClientAuth.js';
 import { permissiveMode } from './permissiveMode.js';
+import { plaintextToStrictPort } from './plaintextToStrictPort.js';
 import { revokedCert } from './revokedCert.js';
 import { tlsToPlaintextPort } from './tlsToPlaintextPort.js';
 import type { RootCause } from './rootCause.js';
@@ -19,7 +20,7 @@ import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
-    .concat([tlsToPlaintextPort])
+    .concat([tlsToPlaintextPort, plaintextToStrictPort])
     .map((f) => [f.kind, f]),
 );
 

@@ -145,6 +145,18 @@ const presentClientCert: FixAction<v.InferOutput<typeof presentClientCertParams>
   },
 };
 
+const speakTls: FixAction = {
+  action: 'speak-tls',
+  title: 'Make the caller speak TLS (https://) with its certificate, as the port requires',
+  target: 'client',
+  params: noParams,
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    next.clients[target]!.protocol = 'tls';
+    return next;
+  },
+};
+
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
@@ -165,5 +177,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, tunePool].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, speakTls, tunePool].map((fix) => [fix.action, fix]),
 );

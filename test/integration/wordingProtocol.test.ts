@@ -75,6 +75,75 @@ const asClient = (side: 'detector' | 'peer'): ToolCase[] => [
 
 checkTools('a TLS client of a plaintext port (tls-to-plaintext-port)', 'tls-to-plaintext-port', { service: 'ledger', client: 'billing' }, 'tls-to-plaintext-port', asClient('detector'), 35);
 
+/** A plaintext HTTP client of `service` on `stack`: prints the answer's status line, or the error as that stack words it. */
+function plaintextClient(stack: 'node' | 'python'): Tool {
+  return (service) => {
+    const args = JSON.stringify({ address: service.address, port: service.port, host: service.host });
+    if (stack === 'node') {
+      const script = `const a = JSON.parse(process.argv[1]);
+        require('node:http').get({ host: a.address, port: a.port, headers: { host: a.host } }, (res) => { console.log('HTTP ' + res.statusCode); res.resume(); })
+          .on('error', (e) => console.log(e.code + ': ' + e.message));`;
+      return runTool(process.execPath, ['-e', script, args]);
+    }
+    const script = [
+      'import http.client, json, sys',
+      'a = json.loads(sys.argv[1])',
+      'try:',
+      "    c = http.client.HTTPConnection(a['address'], a['port'], timeout=10)",
+      "    c.request('GET', '/', headers={'Host': a['host']})",
+      "    print('HTTP', c.getresponse().status)",
+      'except Exception as e:',
+      "    print(type(e).__name__ + ': ' + str(e))",
+    ].join('\n');
+    return runTool('python3', ['-c', script, args]);
+  };
+}
+
+async function runTool(command: string, args: string[]): Promise<PeerResult> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, output };
+}
+
+const plaintextCallers: ToolCase[] = [
+  { stack: 'curl', tool: (service) => curl(service, undefined, 'http'), side: 'peer' },
+  { stack: 'node', tool: plaintextClient('node'), side: 'peer' },
+  { stack: 'python', tool: plaintextClient('python'), side: 'peer' },
+];
+
+checkTools('a plaintext caller of a STRICT port on Node (plaintext-to-strict-port)', 'plaintext-to-strict-port', { service: 'catalog', client: 'pricing' }, 'plaintext-to-strict-port', plaintextCallers, 52);
+checkTools('a plaintext caller of a STRICT port on openssl s_server', 'wrong-ca', { service: 'ledger', client: 'billing' }, 'plaintext-to-strict-port', plaintextCallers, 52);
+
+interface RunEdge {
+  serverErrors: Record<string, { message: string }>;
+  clientErrors: Record<string, { message: string }>;
+}
+
+/** The lab's own processes, as `run --json` reports them: what the server logged and the client threw. */
+async function runEdge(args: string[]): Promise<RunEdge> {
+  const result = await runCli(['run', ...args, '--requests', '1', '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { edges: RunEdge[] }).edges[0]!;
+}
+
+describe('plaintext-to-strict-port: what the server and the lab caller report', () => {
+  it("Node's TLS server reports ERR_SSL_HTTP_REQUEST and the lab caller socket hang up", async () => {
+    const edge = await runEdge(['plaintext-to-strict-port']);
+    expect(Object.keys(edge.serverErrors)).toEqual([wordingOf('plaintext-to-strict-port', 'node').detector]);
+    expect(`ECONNRESET: ${edge.clientErrors.ECONNRESET?.message}`).toBe(wordingOf('plaintext-to-strict-port', 'node').peer);
+  });
+
+  it('openssl s_server logs http request', async () => {
+    const edge = await runEdge(['wrong-ca', '--fix', '--fault', 'plaintext-to-strict-port:billing']);
+    const logged = Object.values(edge.serverErrors).map((e) => e.message).join('\n');
+    expect(matchesWording(`s_server: ${logged}`, wordingOf('plaintext-to-strict-port', 'openssl').detector!), logged).toBe(true);
+  });
+});
+
 describe('run by hand against `up`: the verdict comes from the bytes alone', () => {
   let dir: string;
   beforeAll(async () => {
@@ -99,5 +168,10 @@ describe('run by hand against `up`: the verdict comes from the bytes alone', () 
   it('curl https:// against a plaintext port: the plaintext answer to its ClientHello', async () => {
     const verdicts = await verdictsByHand('tls-to-plaintext-port', ({ services, clients }) => curl(services.ledger!, clients.billing));
     expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'tls-to-plaintext-port', detectedBy: 'client', evidence: expect.objectContaining({ message: 'plaintext', field: 'first_line' }) })]);
+  });
+
+  it('curl http:// against a STRICT port: the same bytes as a scanner refused, so without a caller to complain it is none', async () => {
+    const verdicts = await verdictsByHand('plaintext-to-strict-port', ({ services }) => curl(services.catalog!, undefined, 'http'));
+    expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'none', severity: 'info', evidence: expect.objectContaining({ message: 'plaintext', field: 'first_line' }) })]);
   });
 });
