@@ -21,6 +21,7 @@ import { optionalClientAuth } from '../faults/optionalClientAuth.js';
 import { permissiveMode } from '../faults/permissiveMode.js';
 import { plaintextToStrictPort } from '../faults/plaintextToStrictPort.js';
 import { revokedCert } from '../faults/revokedCert.js';
+import { staleCrl } from '../faults/staleCrl.js';
 import { tlsToPlaintextPort } from '../faults/tlsToPlaintextPort.js';
 import { wrongCa } from '../faults/wrongCa.js';
 import { wrongEku } from '../faults/wrongEku.js';
@@ -69,6 +70,8 @@ const failureRules: readonly Rule[] = [
   tlsToPlaintextPort.rules.answeredInClear!,
   missingClientCert.rules.reported!,
   notYetValid.rules.reported!,
+  // A CRL out of date: OpenSSL's alert is 45 too, so its verify error is asked first.
+  staleCrl.rules.reported!,
   // An issuer out of date before the leaf: the same 45 and verify error 10, a CA on the wire.
   expiredIntermediate.rules.reported!,
   expiredCert.rules.reported!,

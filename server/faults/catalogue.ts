@@ -12,6 +12,7 @@ import { optionalClientAuth } from './optionalClientAuth.js';
 import { permissiveMode } from './permissiveMode.js';
 import { plaintextToStrictPort } from './plaintextToStrictPort.js';
 import { revokedCert } from './revokedCert.js';
+import { staleCrl } from './staleCrl.js';
 import { tlsToPlaintextPort } from './tlsToPlaintextPort.js';
 import type { RootCause } from './rootCause.js';
 import { wrongCa } from './wrongCa.js';
@@ -19,7 +20,7 @@ import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, expiredIntermediate, notYetValid, revokedCert, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
+  [expiredCert, expiredIntermediate, notYetValid, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
     .concat([tlsToPlaintextPort, plaintextToStrictPort])
     .map((f) => [f.kind, f]),
 );

@@ -122,6 +122,20 @@ const matchEku: FixAction = {
   },
 };
 
+/** What a CA's CRL publishing job does: a new CRL, issued now, due again in a week. */
+const publishCrl: FixAction = {
+  action: 'publish-crl',
+  title: "Publish a fresh CRL from the CA (and restart the job that publishes it)",
+  target: 'certificate',
+  params: noParams,
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    if (!next.pki[target]!.ca) throw new FaultError(`publish-crl: "${target}" is not a CA; only a CA publishes a CRL`);
+    next.pki[target]!.crl = { thisUpdate: '-1h', nextUpdate: '+7d' };
+    return next;
+  },
+};
+
 const presentClientCertParams = paramsSchema({
   /** The client certificate (clientAuth) it is to present. */
   cert: labName('a client certificate'),
@@ -177,5 +191,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, speakTls, tunePool].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, speakTls, tunePool].map((fix) => [fix.action, fix]),
 );

@@ -33,6 +33,8 @@ export const paramLimits = {
   textLength: { max: 253 },
   /** How long ago an intermediate expired (expired-intermediate): a year covers every story of a CA nobody renewed. */
   expiredDaysAgo: { min: 1, max: 365 },
+  /** How long a CRL is past its nextUpdate (stale-crl): up to a month of a publishing job nobody watched. */
+  overdueHours: { min: 1, max: 720 },
 } as const;
 
 /** A strict params schema: what `Fault.params` and `FixAction.params` hold. */

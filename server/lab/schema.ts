@@ -62,6 +62,17 @@ export const CertificateSchema = v.strictObject({
   ),
   /** Listed in its issuer's CRL. */
   revoked: v.optional(v.boolean(), false),
+  /**
+   * The CRL this CA publishes, its dates relative to now (RFC 5280 §5.1.2.4–5): past its
+   * nextUpdate, a verifier that checks revocation refuses every certificate the CA issued.
+   * Declared on any CA (or a certificate revoked), every verifier of the lab checks revocation.
+   */
+  crl: v.optional(
+    v.strictObject({
+      thisUpdate: v.optional(relativeTime, '-1h'),
+      nextUpdate: v.optional(relativeTime, '+7d'),
+    }),
+  ),
 });
 
 export const tlsStacks = ['node', 'openssl'] as const;

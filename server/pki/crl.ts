@@ -8,18 +8,29 @@ import { x509 } from './x509.js';
 const crlNumberOid = '2.5.29.20';
 const crlNumberOne = new Uint8Array([0x02, 0x01, 0x01]);
 
+/** When a CRL was issued and when the next is due, relative to now (`-8d`); absent: now and a week on. */
+export interface CrlDates {
+  thisUpdate?: string;
+  nextUpdate?: string;
+}
+
 /**
  * A CA's CRL (RFC 5280 §5) listing the serial numbers of `revoked`, as PEM. Issued even
  * when empty: a verifier told to check revocation (`openssl verify -crl_check`) fails
  * with "unable to get certificate CRL" when a CA has none.
  */
-export async function issueCrl(ca: Signer, revoked: readonly x509.X509Certificate[], now: Date): Promise<string> {
+export async function issueCrl(ca: Signer, revoked: readonly x509.X509Certificate[], now: Date, dates: CrlDates = {}): Promise<string> {
   const authorityKeyId = ca.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  const thisUpdate = dates.thisUpdate === undefined ? now : resolveRelativeTime(dates.thisUpdate, now);
+  // RFC 5280 §5.1.2.5: nextUpdate MUST be present; a week outlives any sandbox.
+  const nextUpdate = resolveRelativeTime(dates.nextUpdate ?? '+7d', now);
+  if (nextUpdate <= thisUpdate) {
+    throw new TypeError(`issueCrl: the CRL of "${ca.name}" has nextUpdate "${dates.nextUpdate ?? '+7d'}" not after thisUpdate "${dates.thisUpdate ?? 'now'}"; for a stale CRL move both into the past, like { thisUpdate: "-8d", nextUpdate: "-1d" }`);
+  }
   const crl = await x509.X509CrlGenerator.create({
     issuer: ca.certificate.subjectName,
-    thisUpdate: now,
-    // RFC 5280 §5.1.2.5: nextUpdate MUST be present; a week outlives any sandbox.
-    nextUpdate: resolveRelativeTime('+7d', now),
+    thisUpdate,
+    nextUpdate,
     entries: revoked.map((certificate) => ({
       serialNumber: certificate.serialNumber,
       revocationDate: now,

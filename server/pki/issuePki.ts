@@ -51,7 +51,7 @@ export async function issuePki(pki: Record<string, CertificateSpec>, now: Date =
           const revoked = signed
             .filter((child) => child.issued.spec.revoked && child.issued.issuer === ca.name && child.name !== ca.name)
             .map((child) => child.certificate);
-          return [ca.name, await issueCrl(ca, revoked, now)] as const;
+          return [ca.name, await issueCrl(ca, revoked, now, ca.issued.spec.crl)] as const;
         }),
     ),
   );

@@ -454,11 +454,11 @@ class RunningSandbox implements Sandbox {
   }
 
   /**
-   * Revocation is checked only when the lab revokes something: then each CA's CRL is passed,
-   * one file each (Node's `crl` reads one CRL per entry).
+   * Revocation is checked only when the lab revokes something or a CA declares its CRL: then
+   * each CA's CRL is passed, one file each (Node's `crl` reads one CRL per entry).
    */
   #crlPaths(pki: Pki): string[] {
-    const revokes = Object.values(this.#spec.pki).some((cert) => cert.revoked);
+    const revokes = Object.values(this.#spec.pki).some((cert) => cert.revoked || cert.crl !== undefined);
     return revokes ? [...pki.crls.keys()].map((ca) => this.#materials!.crlPath(ca)) : [];
   }
 

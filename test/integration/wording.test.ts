@@ -86,6 +86,7 @@ checkTools('client chain without its intermediate, refused by s_server', 'wrong-
 checkTools('client issued by a CA the server does not trust (wrong-ca)', 'wrong-ca', [], { service: 'ledger', client: 'billing' }, 'wrong-ca', 'peer', 56);
 checkTools('client certificate issued for the server role (wrong-eku)', 'wrong-eku', [], { service: 'ledger', client: 'payouts' }, 'wrong-eku', 'peer', 56);
 checkTools('revoked client certificate (revoked-client-cert)', 'revoked-client-cert', [], { service: 'vault', client: 'deploy' }, 'revoked-cert', 'peer', 56);
+checkTools('client certificate whose CA published no fresh CRL (stale-crl)', 'stale-crl', [], { service: 'artifacts', client: 'ci' }, 'stale-crl', 'peer', 56);
 checkTools('a TLS caller without a certificate', 'baseline', [], { service: 'auth', client: 'payments', anonymous: true }, 'missing-client-cert', 'peer', 56);
 
 describe('a TLS 1.2 caller without a certificate: no certificate_required in TLS 1.2', () => {
@@ -125,6 +126,7 @@ describe('openssl s_server, the side that detects it', () => {
     ['wrong-ca', ['wrong-ca']],
     ['wrong-eku', ['wrong-eku']],
     ['revoked-cert', ['revoked-client-cert']],
+    ['stale-crl', ['stale-crl']],
   ])('logs the verify error of %s as its catalogue entry', async (kind, args) => {
     const errors = await opensslServerErrors(args);
     const fault = faults.get(kind)!;
