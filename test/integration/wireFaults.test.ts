@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { buildTrace, type TraceEvent } from '../../server/explain/index.js';
 import { startSandbox, type Sandbox, type TapConnection, type WireFaultInput } from '../../server/runtime/index.js';
+import { connectionRandom } from '../../server/runtime/wireFaults/link.js';
 import { labSpec } from './runtimeHelpers.js';
 
 /** A chain of root → issuing → leaf on both sides: the server's Certificate record is near 1 KB. */
@@ -111,6 +112,28 @@ describe('wire faults on a running sandbox, met by openssl s_client and curl', (
       expect(s.output).toMatch(ok);
       expect(c.output).toMatch(ok);
       expect(trace.some((e) => e.type === 'wire-fault')).toBe(false);
+    }
+  });
+
+  it('toxicity and seed: the same seed hits the same connections, in order, each time the faults are set', async () => {
+    const fault = { kind: 'corrupt-handshake', edge: 'auth', toxicity: 0.5, seed: 7 } satisfies WireFaultInput;
+    const expected = Array.from({ length: 8 }, (_, n) => connectionRandom(7, n)() < 0.5);
+    expect(expected).toContain(true);
+    expect(expected).toContain(false);
+    for (let round = 0; round < 2; round++) {
+      await sandbox.setWireFaults([fault]);
+      const hit: boolean[] = [];
+      for (let n = 0; n < expected.length; n++) {
+        const before = sandbox.tap.connections.length;
+        const c = await curl(5);
+        const [conn] = sandbox.tap.connections.slice(before);
+        await closed(conn!);
+        const changed = (conn!.marks ?? []).some((m) => m.kind === 'changed');
+        // A connection the draw hit fails as the fault says; one it spared is answered.
+        expect(c.output).toMatch(changed ? /decryption failed or bad record mac/ : ok);
+        hit.push(changed);
+      }
+      expect(hit).toEqual(expected);
     }
   });
 
