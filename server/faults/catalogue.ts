@@ -4,7 +4,6 @@ import { expiredCert } from './expiredCert.js';
 import { expiredIntermediate } from './expiredIntermediate.js';
 import { exhaustedPool } from './exhaustedPool.js';
 import { FaultError, type Fault, type TargetKind } from './fault.js';
-import { identityNotAllowed } from './identityNotAllowed.js';
 import { missingClientCert } from './missingClientCert.js';
 import { missingIntermediate } from './missingIntermediate.js';
 import { none } from './none.js';
@@ -14,6 +13,7 @@ import { permissiveMode } from './permissiveMode.js';
 import { plaintextToStrictPort } from './plaintextToStrictPort.js';
 import { revokedCert } from './revokedCert.js';
 import { staleCrl } from './staleCrl.js';
+import { verifierClockBehind } from './verifierClockBehind.js';
 import { tlsToPlaintextPort } from './tlsToPlaintextPort.js';
 import type { RootCause } from './rootCause.js';
 import { wrongCa } from './wrongCa.js';
@@ -21,8 +21,7 @@ import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, expiredIntermediate, notYetValid, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
-    .concat([identityNotAllowed])
+  [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
     .concat([tlsToPlaintextPort, plaintextToStrictPort])
     .map((f) => [f.kind, f]),
 );

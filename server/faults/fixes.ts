@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { LabSpec } from '../lab/schema.js';
 import { cloneSpec, endpointOf, FaultError, setServiceField, type FaultParams, type TargetKind } from './fault.js';
-import { identity, labName, noParams, paramLimits, ParamsError, paramsSchema, wholeNumber, type ParamsSchema } from './params.js';
+import { labName, noParams, paramLimits, ParamsError, paramsSchema, wholeNumber, type ParamsSchema } from './params.js';
 
 export interface FixAction<P extends FaultParams = FaultParams> {
   action: string;
@@ -136,6 +136,19 @@ const publishCrl: FixAction = {
   },
 };
 
+/** NTP back on: the service's clock is the true time again. */
+const syncClock: FixAction = {
+  action: 'sync-clock',
+  title: "Synchronise the service's clock (NTP)",
+  target: 'service',
+  params: noParams,
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    delete next.services[target]!.clockOffset;
+    return next;
+  },
+};
+
 const presentClientCertParams = paramsSchema({
   /** The client certificate (clientAuth) it is to present. */
   cert: labName('a client certificate'),
@@ -171,24 +184,6 @@ const speakTls: FixAction = {
   },
 };
 
-const allowIdentityParams = paramsSchema({
-  /** The identity to add: a URI SAN, like "uri:spiffe://corp.test/ns/fin/sa/billing". */
-  identity: identity('an identity'),
-});
-
-const allowIdentity: FixAction<v.InferOutput<typeof allowIdentityParams>> = {
-  action: 'allow-identity',
-  title: "Add the caller's identity (its URI SAN) to the service's allow list",
-  target: 'service',
-  params: allowIdentityParams,
-  apply(spec, target, { identity: allowed }) {
-    const next = cloneSpec(spec);
-    const service = next.services[target]!;
-    service.allow = [...new Set([...(service.allow ?? []), allowed])];
-    return next;
-  },
-};
-
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
@@ -209,5 +204,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, speakTls, tunePool, allowIdentity].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, tunePool].map((fix) => [fix.action, fix]),
 );

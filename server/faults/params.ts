@@ -35,6 +35,8 @@ export const paramLimits = {
   expiredDaysAgo: { min: 1, max: 365 },
   /** How long a CRL is past its nextUpdate (stale-crl): up to a month of a publishing job nobody watched. */
   overdueHours: { min: 1, max: 720 },
+  /** How far a verifier's clock is behind (verifier-clock-behind): a minute to a day. */
+  behindMinutes: { min: 1, max: 1440 },
 } as const;
 
 /** A strict params schema: what `Fault.params` and `FixAction.params` hold. */
@@ -69,12 +71,6 @@ export function subjectAltNames({ min, max }: { min: number; max: number }) {
     v.minLength(min, list),
     v.maxLength(max, list),
   );
-}
-
-/** `uri:spiffe://corp.test/ns/fin/sa/billing`: an identity as a service's allow list holds it (schema.ts `allow`). */
-export function identity(what: string) {
-  const expected = `${what} like "uri:spiffe://corp.test/ns/fin/sa/billing" (at most ${paramLimits.textLength.max} characters)`;
-  return v.pipe(v.string(expected), v.regex(/^uri:[a-z][a-z0-9+.-]*:.+$/, expected), v.maxLength(paramLimits.textLength.max, expected));
 }
 
 /** One params problem: the path inside `params`, and what is wrong there. */

@@ -93,6 +93,12 @@ const ServiceSchema = v.strictObject({
   chain: v.optional(v.picklist(chainModes), 'full'),
   clientAuth: v.optional(v.picklist(clientAuthPolicies), 'require'),
   trust: v.optional(v.array(name('certificate')), []),
+  /**
+   * How far the verifier's clock is from the true time (`-40m`: behind), for the certificates
+   * it verifies. `stack: openssl` only: s_server verifies at that instant (-attime); Node's
+   * tls reads the system clock and has no such option.
+   */
+  clockOffset: v.optional(relativeTime),
   /** Istio-style: strict (mTLS only), permissive (mTLS and plaintext on one port), disable. */
   mode: v.optional(v.picklist(meshModes), 'strict'),
   latencyMs: v.optional(
@@ -100,11 +106,6 @@ const ServiceSchema = v.strictObject({
     0,
   ),
   maxConnections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(maxServiceConnections))),
-  /**
-   * Authorization after authentication: the identities (URI SANs, SPIFFE IDs) whose verified
-   * certificate may call; any other verified caller gets HTTP 403. Absent: every verified caller.
-   */
-  allow: v.optional(v.array(v.pipe(v.string(), v.regex(/^uri:.+$/, 'an identity like "uri:spiffe://corp.test/ns/fin/sa/billing"')))),
 });
 
 const PoolSchema = v.strictObject({

@@ -28,12 +28,12 @@ export interface ServiceConfig {
   crlPaths: string[];
   /** openssl s_server: trustPath holds the CRLs too, and they are checked (-crl_check). */
   crlsInTrust?: boolean;
+  /** openssl s_server: the instant (seconds since the epoch) it verifies certificates at (-attime): a clock behind or ahead. */
+  verifyAtSeconds?: number;
   clientAuth: ServiceSpec['clientAuth'];
   mode: ServiceSpec['mode'];
   latencyMs: number;
   maxConnections?: number;
-  /** URI SANs (`spiffe://…`, without `uri:`) that may call; absent: every verified caller. */
-  allow?: string[];
   /** For `stack: openssl`: the file s_server appends NSS key-log lines to. */
   keylogPath: string;
 }

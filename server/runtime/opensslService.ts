@@ -43,6 +43,10 @@ export function opensslArgs(config: ServiceConfig): string[] {
   if (config.intermediatesPath) args.push('-cert_chain', config.intermediatesPath);
   if (config.trustPath) args.push('-CAfile', config.trustPath);
   if (config.crlsInTrust) args.push('-crl_check');
+  // A verifier whose clock is off: every validity check (certificates, CRLs) is made at this
+  // instant instead of now (openssl-verification-options(1) -attime). It stays fixed while
+  // the process runs, where a skewed clock would tick on: the same for a lab shorter than the skew.
+  if (config.verifyAtSeconds !== undefined) args.push('-attime', String(config.verifyAtSeconds));
   // -Verify: a client certificate is required (missing → certificate_required); -verify:
   // asked for, optional. -verify_return_error: a failed verification aborts the handshake
   // with its alert instead of carrying on.

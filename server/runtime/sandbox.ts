@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatPath, stackProblems } from '../lab/index.js';
+import { formatPath, relativeTimeMs, stackProblems } from '../lab/index.js';
 import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
 import { issuePki, pemBlocks, writeMaterials, type Materials, type Pki } from '../pki/index.js';
 import { pickLoopbackAddress } from './address.js';
@@ -499,11 +499,11 @@ class RunningSandbox implements Sandbox {
       ...(trustPath ? { trustPath } : {}),
       crlPaths,
       ...(opensslChecksCrls ? { crlsInTrust: true } : {}),
+      ...(spec.clockOffset !== undefined ? { verifyAtSeconds: Math.floor((Date.now() + relativeTimeMs(spec.clockOffset)) / 1000) } : {}),
       clientAuth: spec.clientAuth,
       mode: spec.mode,
       latencyMs: spec.latencyMs,
       ...(spec.maxConnections !== undefined ? { maxConnections: spec.maxConnections } : {}),
-      ...(spec.allow !== undefined ? { allow: spec.allow.map((identity) => identity.replace(/^uri:/, '')) } : {}),
       keylogPath: join(this.dir, `service-${name}.keylog`),
     };
   }

@@ -87,6 +87,7 @@ checkTools('client issued by a CA the server does not trust (wrong-ca)', 'wrong-
 checkTools('client certificate issued for the server role (wrong-eku)', 'wrong-eku', [], { service: 'ledger', client: 'payouts' }, 'wrong-eku', 'peer', 56);
 checkTools('revoked client certificate (revoked-client-cert)', 'revoked-client-cert', [], { service: 'vault', client: 'deploy' }, 'revoked-cert', 'peer', 56);
 checkTools('client certificate whose CA published no fresh CRL (stale-crl)', 'stale-crl', [], { service: 'artifacts', client: 'ci' }, 'stale-crl', 'peer', 56);
+checkTools("fresh client certificate, s_server's clock behind (verifier-clock-behind)", 'verifier-clock-behind', [], { service: 'ledger', client: 'payouts' }, 'verifier-clock-behind', 'peer', 56);
 checkTools('a TLS caller without a certificate', 'baseline', [], { service: 'auth', client: 'payments', anonymous: true }, 'missing-client-cert', 'peer', 56);
 
 describe('a TLS 1.2 caller without a certificate: no certificate_required in TLS 1.2', () => {
@@ -127,6 +128,7 @@ describe('openssl s_server, the side that detects it', () => {
     ['wrong-eku', ['wrong-eku']],
     ['revoked-cert', ['revoked-client-cert']],
     ['stale-crl', ['stale-crl']],
+    ['verifier-clock-behind', ['verifier-clock-behind']],
   ])('logs the verify error of %s as its catalogue entry', async (kind, args) => {
     const errors = await opensslServerErrors(args);
     const fault = faults.get(kind)!;
@@ -235,42 +237,4 @@ describe('optional-client-auth: what the catalogue says of curl and of Node', ()
       await rm(dir, { recursive: true, force: true });
     }
   });
-});
-
-// Authorization after authentication: a clean handshake, then 403 from the Node service's allow list.
-checkTools('a caller whose identity is not on the allow list (identity-not-allowed)', 'identity-not-allowed', [], { service: 'ledger', client: 'billing' }, 'identity-not-allowed', 'detector', 0);
-
-describe('identity-not-allowed: the refusal is HTTP, after a handshake nothing complained about', () => {
-  it('curl and s_client by hand: the capture names identity-not-allowed from the decrypted Certificate and the 403', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-identity-'));
-    try {
-      for (const [i, call] of [curl, (service: ServiceDescription, client?: Partial<ClientDescription>) => opensslClient(service, client, ['-verify_return_error'])].entries()) {
-        const capture = path.join(dir, String(i));
-        const running = await upLab('identity-not-allowed', ['--capture', capture]);
-        const { services, clients } = running.description;
-        const { output } = await call(services.ledger!, clients.billing!);
-        expect(output).toContain("is not on ledger's allow list");
-        expect(await running.stop()).toBe(0);
-        const decoded = await runCli(['decode', path.join(capture, 'capture.pcapng'), '--json']);
-        expect(decoded.code, decoded.stderr).toBe(0);
-        const { verdicts } = JSON.parse(decoded.stdout) as { verdicts: Array<{ rootCause: string; detectedBy: string; evidence: { message: string; value?: string } }> };
-        expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'identity-not-allowed', detectedBy: 'server', evidence: expect.objectContaining({ message: 'Certificate', value: 'url:spiffe://corp.test/ns/fin/sa/billing-api' }) })]);
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
-
-  it('with the identity on the list, every tool is served', async () => {
-    const running = await upLab('identity-not-allowed', ['--fix']);
-    try {
-      const { services, clients } = running.description;
-      for (const [stack, tool] of tools) {
-        const { output } = await tool(services.ledger!, clients.billing!);
-        expect(output, stack).toMatch(/HTTP\/1\.1 200 OK|hello from ledger/);
-      }
-    } finally {
-      expect(await running.stop()).toBe(0);
-    }
-  }, 60_000);
 });
