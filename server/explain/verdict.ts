@@ -12,6 +12,7 @@
  */
 import { rootCauseCatalogue, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type Finding, type Rule, type StackWordings } from '../faults/index.js';
 import { expiredCert } from '../faults/expiredCert.js';
+import { identityNotAllowed } from '../faults/identityNotAllowed.js';
 import { expiredIntermediate } from '../faults/expiredIntermediate.js';
 import { missingClientCert } from '../faults/missingClientCert.js';
 import { missingIntermediate } from '../faults/missingIntermediate.js';
@@ -83,6 +84,8 @@ const failureRules: readonly Rule[] = [
   missingIntermediate.rules.reported!,
   wrongSan.rules.reported!,
   wrongCa.rules.reported!,
+  // A clean handshake, then 403: nothing above said a word about the certificate.
+  identityNotAllowed.rules.forbidden!,
   expiredIntermediate.rules.dates!,
   expiredCert.rules.dates!,
   notYetValid.rules.dates!,
@@ -121,6 +124,7 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
   const servedByLog = events.some((e) => e.layer === 'process' && e.type === 'request' && /^2\d\d$/.test(fieldValue(e.fields, 'code') ?? ''));
   const servedOnWire = events.some((e) => e.layer === 'plaintext' && e.dir === 's2c' && /^HTTP\/\S+ 2\d\d/.test(fieldValue(e.fields, 'first_line') ?? ''));
   const answered = events.some((e) => e.dir === 's2c' && (e.layer === 'application' || e.layer === 'plaintext'));
+  const response = httpResponse(events);
   const close = events.find((e) => e.type === 'tcp-close');
   const reason = fieldValue(close?.fields, 'reason');
   const hello = handshake('ClientHello', 'c2s');
@@ -139,9 +143,11 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
     // A client that closes its TLS session (close_notify) without a request has given up on
     // the server, even when the capture ends before the TCP close.
     // A ClientHello answered in plaintext failed, however politely the answer reads ("400 Bad Request").
-    failed: alerts.some((a) => a.fatal) || reports.length > 0 || (hello !== undefined && answerInClear !== undefined) || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end' || quitUnasked)),
+    // 401 and 403 are refusals after the handshake: authenticated, not authorized.
+    failed: response?.status === 401 || response?.status === 403 || alerts.some((a) => a.fatal) || reports.length > 0 || (hello !== undefined && answerInClear !== undefined) || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end' || quitUnasked)),
   };
   if (atMs !== undefined) facts.atMs = atMs;
+  if (response) facts.response = response;
   if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}) };
   const clientCert = certificates(handshake('Certificate', 'c2s'), atMs);
   if (clientCert) facts.clientCert = clientCert;
@@ -152,6 +158,17 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
   if (answerInClear) facts.serverPlaintext = { seq: answerInClear.seq, type: answerInClear.type, firstLine: fieldValue(answerInClear.fields, 'first_line') ?? '' };
   if (close) facts.close = { seq: close.seq, type: close.type, ...(reason !== undefined ? { reason } : {}) };
   return facts;
+}
+
+/** The status of the service's answer: its status line on the wire (decrypted, or plaintext), else what its log says. */
+function httpResponse(events: readonly TraceEvent[]): ConnectionFacts['response'] {
+  for (const e of events) {
+    const onWire = e.dir === 's2c' && (e.layer === 'application' || e.layer === 'plaintext') ? /^HTTP\/\S+ (\d{3})/.exec(fieldValue(e.fields, 'first_line') ?? '')?.[1] : undefined;
+    const logged = e.layer === 'process' && e.type === 'request' ? fieldValue(e.fields, 'code') : undefined;
+    const status = onWire ?? logged;
+    if (status !== undefined && /^\d{3}$/.test(status)) return { seq: e.seq, type: e.type, status: Number(status) };
+  }
+  return undefined;
 }
 
 const verdictOf = (conn: number, found: Finding): Verdict => ({ conn, ...found, wording: rootCauseCatalogue.get(found.rootCause)?.wording ?? {} });

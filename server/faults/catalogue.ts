@@ -4,6 +4,7 @@ import { expiredCert } from './expiredCert.js';
 import { expiredIntermediate } from './expiredIntermediate.js';
 import { exhaustedPool } from './exhaustedPool.js';
 import { FaultError, type Fault, type TargetKind } from './fault.js';
+import { identityNotAllowed } from './identityNotAllowed.js';
 import { missingClientCert } from './missingClientCert.js';
 import { missingIntermediate } from './missingIntermediate.js';
 import { none } from './none.js';
@@ -22,6 +23,7 @@ import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
+    .concat([identityNotAllowed])
     .concat([tlsToPlaintextPort, plaintextToStrictPort])
     .map((f) => [f.kind, f]),
 );

@@ -82,6 +82,8 @@ export interface ConnectionFacts {
   plaintext?: FactSource & { firstLine: string; expected: boolean };
   /** Plaintext the server sent back (an HTTP answer to a ClientHello, on a port that speaks HTTP). */
   serverPlaintext?: FactSource & { firstLine: string };
+  /** The HTTP status the service answered with: its status line on the wire (decrypted), else its log. */
+  response?: FactSource & { status: number };
   /** The server answered 2xx (its log, or the status line on the wire). */
   served: boolean;
   /** The server sent anything back above TLS. */

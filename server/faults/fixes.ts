@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { LabSpec } from '../lab/schema.js';
 import { cloneSpec, endpointOf, FaultError, setServiceField, type FaultParams, type TargetKind } from './fault.js';
-import { labName, noParams, paramLimits, ParamsError, paramsSchema, wholeNumber, type ParamsSchema } from './params.js';
+import { identity, labName, noParams, paramLimits, ParamsError, paramsSchema, wholeNumber, type ParamsSchema } from './params.js';
 
 export interface FixAction<P extends FaultParams = FaultParams> {
   action: string;
@@ -184,6 +184,24 @@ const speakTls: FixAction = {
   },
 };
 
+const allowIdentityParams = paramsSchema({
+  /** The identity to add: a URI SAN, like "uri:spiffe://corp.test/ns/fin/sa/billing". */
+  identity: identity('an identity'),
+});
+
+const allowIdentity: FixAction<v.InferOutput<typeof allowIdentityParams>> = {
+  action: 'allow-identity',
+  title: "Add the caller's identity (its URI SAN) to the service's allow list",
+  target: 'service',
+  params: allowIdentityParams,
+  apply(spec, target, { identity: allowed }) {
+    const next = cloneSpec(spec);
+    const service = next.services[target]!;
+    service.allow = [...new Set([...(service.allow ?? []), allowed])];
+    return next;
+  },
+};
+
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
@@ -204,5 +222,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, tunePool].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, tunePool, allowIdentity].map((fix) => [fix.action, fix]),
 );

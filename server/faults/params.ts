@@ -73,6 +73,12 @@ export function subjectAltNames({ min, max }: { min: number; max: number }) {
   );
 }
 
+/** `uri:spiffe://corp.test/ns/fin/sa/billing`: an identity as a service's allow list holds it (schema.ts `allow`). */
+export function identity(what: string) {
+  const expected = `${what} like "uri:spiffe://corp.test/ns/fin/sa/billing" (at most ${paramLimits.textLength.max} characters)`;
+  return v.pipe(v.string(expected), v.regex(/^uri:[a-z][a-z0-9+.-]*:.+$/, expected), v.maxLength(paramLimits.textLength.max, expected));
+}
+
 /** One params problem: the path inside `params`, and what is wrong there. */
 export interface ParamProblem {
   path: readonly (string | number)[];

@@ -106,6 +106,11 @@ const ServiceSchema = v.strictObject({
     0,
   ),
   maxConnections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(maxServiceConnections))),
+  /**
+   * Authorization after authentication: the identities (URI SANs, SPIFFE IDs) whose verified
+   * certificate may call; any other verified caller gets HTTP 403. Absent: every verified caller.
+   */
+  allow: v.optional(v.array(v.pipe(v.string(), v.regex(/^uri:.+$/, 'an identity like "uri:spiffe://corp.test/ns/fin/sa/billing"')))),
 });
 
 const PoolSchema = v.strictObject({

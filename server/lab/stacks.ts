@@ -28,6 +28,15 @@ export function stackProblems(services: LabSpec['services']): LabProblem[] {
         suggestion: 'set "stack: node", or "mode: strict"',
       });
     }
+    // s_server answers every request the same way; reading the verified peer's URI SAN and
+    // answering 403 is the Node service's (nodeService.ts).
+    if (service.stack === 'openssl' && service.allow !== undefined) {
+      problems.push({
+        path: ['services', name, 'allow'],
+        message: `an allow list needs stack "node", but ${JSON.stringify(name)} runs stack "openssl", which authorizes no one`,
+        suggestion: 'set "stack: node", or remove "allow"',
+      });
+    }
   }
   return problems;
 }

@@ -34,6 +34,8 @@ export interface ServiceConfig {
   mode: ServiceSpec['mode'];
   latencyMs: number;
   maxConnections?: number;
+  /** URI SANs (`spiffe://…`, without `uri:`) that may call; absent: every verified caller. */
+  allow?: string[];
   /** For `stack: openssl`: the file s_server appends NSS key-log lines to. */
   keylogPath: string;
 }

@@ -54,14 +54,29 @@ function answer(config: ServiceConfig): http.RequestListener {
       peers.set(socket, peer);
     }
     const seen = peer;
+    const refusal = config.allow === undefined ? undefined : unauthorized(config, encrypted ? (socket as TLSSocket) : undefined);
     const respond = (): void => {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`hello from ${config.name}; ${seen}\n`);
-      send({ type: 'request', remotePort, method: req.method ?? 'GET', path: req.url ?? '/', status: 200, peer: seen, tls: encrypted });
+      const status = refusal === undefined ? 200 : 403;
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(refusal === undefined ? `hello from ${config.name}; ${seen}\n` : `forbidden: ${refusal}\n`);
+      send({ type: 'request', remotePort, method: req.method ?? 'GET', path: req.url ?? '/', status, peer: refusal === undefined ? seen : `${seen}; ${refusal}`, tls: encrypted });
     };
     if (config.latencyMs > 0) setTimeout(respond, config.latencyMs);
     else respond();
   };
+}
+
+/**
+ * Authorization after authentication: why the verified peer may not call, or undefined when
+ * one of its URI SANs is on the allow list. Only a certificate the handshake verified counts.
+ */
+function unauthorized(config: ServiceConfig, socket: TLSSocket | undefined): string | undefined {
+  const cert = socket?.authorized ? socket.getPeerCertificate() : undefined;
+  // Node lists SANs as `DNS:a, URI:spiffe://…` (X509Certificate.subjectAltName's format).
+  const identities = (cert?.subjectaltname ?? '').split(', ').filter((san) => san.startsWith('URI:')).map((san) => san.slice(4));
+  if (identities.some((identity) => config.allow!.includes(identity))) return undefined;
+  const who = identities.length ? identities.join(', ') : 'a caller without a verified URI SAN';
+  return `${who} is not on ${config.name}'s allow list (${config.allow!.join(', ') || 'empty'})`;
 }
 
 /** `you are CN=payments-client, URI:spiffe://corp.test/ns/pay/sa/payments` or `no client certificate`. */

@@ -504,6 +504,7 @@ class RunningSandbox implements Sandbox {
       mode: spec.mode,
       latencyMs: spec.latencyMs,
       ...(spec.maxConnections !== undefined ? { maxConnections: spec.maxConnections } : {}),
+      ...(spec.allow !== undefined ? { allow: spec.allow.map((identity) => identity.replace(/^uri:/, '')) } : {}),
       keylogPath: join(this.dir, `service-${name}.keylog`),
     };
   }

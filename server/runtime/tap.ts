@@ -314,7 +314,17 @@ export class Tap extends EventEmitter {
         return;
       }
       case 'mark': {
-        this.#recorded.get(event.id)?.marks.push({ ...event.mark, dir: event.dir, t: event.t });
+        const marks = this.#recorded.get(event.id)?.marks;
+        if (!marks) return;
+        // A blackhole drops every chunk it reads: runs of drops at one place are one mark, so a
+        // long-lived connection holds a few marks, not one per chunk.
+        const last = marks.at(-1);
+        const { mark } = event;
+        if (mark.kind === 'dropped' && last?.kind === 'dropped' && last.dir === event.dir && last.fault === mark.fault && last.offset === mark.offset && last.note === mark.note) {
+          last.length += mark.length;
+          return;
+        }
+        marks.push({ ...mark, dir: event.dir, t: event.t });
         return;
       }
       case 'segment':

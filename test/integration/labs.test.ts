@@ -160,3 +160,24 @@ describe('exhausted-pool: a handshake for every request', () => {
     expect(output).toContain('Reused, TLSv1.2');
   });
 });
+
+describe('identity-not-allowed: a clean handshake, then 403', () => {
+  const lab = withLab('identity-not-allowed');
+
+  it('lets s_client complete the handshake (verify 0) and then reads 403 Forbidden from ledger', async () => {
+    const { services, clients } = lab().description;
+    const { output } = await opensslClient(services.ledger!, clients.billing, ['-verify_return_error']);
+    expect(output).toContain('Verify return code: 0 (ok)');
+    expect(output).toContain('HTTP/1.1 403 Forbidden');
+    expect(output).toContain("spiffe://corp.test/ns/fin/sa/billing-api is not on ledger's allow list");
+  });
+
+  it('gives curl the 403 body (exit 0), and exit 22 with --fail', async () => {
+    const { services, clients } = lab().description;
+    const plain = await curl(services.ledger!, clients.billing);
+    expect(plain).toEqual({ code: 0, output: "forbidden: spiffe://corp.test/ns/fin/sa/billing-api is not on ledger's allow list (spiffe://corp.test/ns/fin/sa/billing)\n" });
+    const failing = await curl(services.ledger!, clients.billing, 'https', ['--fail']);
+    expect(failing.code).toBe(22);
+    expect(failing.output).toContain('The requested URL returned error: 403');
+  });
+});

@@ -238,3 +238,41 @@ describe('optional-client-auth: what the catalogue says of curl and of Node', ()
     }
   });
 });
+
+// Authorization after authentication: a clean handshake, then 403 from the Node service's allow list.
+checkTools('a caller whose identity is not on the allow list (identity-not-allowed)', 'identity-not-allowed', [], { service: 'ledger', client: 'billing' }, 'identity-not-allowed', 'detector', 0);
+
+describe('identity-not-allowed: the refusal is HTTP, after a handshake nothing complained about', () => {
+  it('curl and s_client by hand: the capture names identity-not-allowed from the decrypted Certificate and the 403', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-identity-'));
+    try {
+      for (const [i, call] of [curl, (service: ServiceDescription, client?: Partial<ClientDescription>) => opensslClient(service, client, ['-verify_return_error'])].entries()) {
+        const capture = path.join(dir, String(i));
+        const running = await upLab('identity-not-allowed', ['--capture', capture]);
+        const { services, clients } = running.description;
+        const { output } = await call(services.ledger!, clients.billing!);
+        expect(output).toContain("is not on ledger's allow list");
+        expect(await running.stop()).toBe(0);
+        const decoded = await runCli(['decode', path.join(capture, 'capture.pcapng'), '--json']);
+        expect(decoded.code, decoded.stderr).toBe(0);
+        const { verdicts } = JSON.parse(decoded.stdout) as { verdicts: Array<{ rootCause: string; detectedBy: string; evidence: { message: string; value?: string } }> };
+        expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'identity-not-allowed', detectedBy: 'server', evidence: expect.objectContaining({ message: 'Certificate', value: 'url:spiffe://corp.test/ns/fin/sa/billing-api' }) })]);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('with the identity on the list, every tool is served', async () => {
+    const running = await upLab('identity-not-allowed', ['--fix']);
+    try {
+      const { services, clients } = running.description;
+      for (const [stack, tool] of tools) {
+        const { output } = await tool(services.ledger!, clients.billing!);
+        expect(output, stack).toMatch(/HTTP\/1\.1 200 OK|hello from ledger/);
+      }
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  }, 60_000);
+});
