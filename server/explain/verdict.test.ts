@@ -68,9 +68,9 @@ describe('connection verdicts', () => {
     expect(v).toMatchObject({ rootCause: 'wrong-ca', evidence: { message: 'alert unknown_ca (48)' } });
   });
 
-  it('names a missing intermediate from a leaf-only client chain refused with alert 48, wrong-ca as the alternative', () => {
+  it('names a client missing its intermediate from a leaf-only client chain refused with alert 48, wrong-ca as the alternative', () => {
     const v = only(trace(connection(1, [...serverFlight(0, [], [corp.server, corp.intermediate]), ...clientFlight(3000, [corp.client]), alert('s2c', 4000, 48, 'unknown_ca')])))!;
-    expect(v).toMatchObject({ rootCause: 'missing-intermediate', detectedBy: 'server', alternatives: ['wrong-ca'], evidence: { message: 'Certificate', field: 'certificate_list' } });
+    expect(v).toMatchObject({ rootCause: 'client-missing-intermediate', detectedBy: 'server', alternatives: ['wrong-ca'], evidence: { message: 'Certificate', field: 'certificate_list' } });
     expect(v.evidence.value).toBe('1 certificate (CN=payments-client, issued by CN=Corp Issuing CA 1)');
   });
 

@@ -11,6 +11,7 @@
  * reasoning must work on a capture of a real incident, where no one wrote the faults down.
  */
 import { rootCauseCatalogue, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type Finding, type Rule, type StackWordings } from '../faults/index.js';
+import { clientMissingIntermediate } from '../faults/clientMissingIntermediate.js';
 import { expiredCert } from '../faults/expiredCert.js';
 import { identityNotAllowed } from '../faults/identityNotAllowed.js';
 import { expiredIntermediate } from '../faults/expiredIntermediate.js';
@@ -81,6 +82,8 @@ const failureRules: readonly Rule[] = [
   expiredCert.rules.reported!,
   revokedCert.rules.reported!,
   wrongEku.rules.reported!,
+  // A client's leaf-only chain refused as an unknown CA: before missing-intermediate and wrong-ca read the same 48.
+  clientMissingIntermediate.rules.leafOnly!,
   missingIntermediate.rules.reported!,
   wrongSan.rules.reported!,
   wrongCa.rules.reported!,

@@ -2,6 +2,7 @@
 import type { LabSpec } from '../lab/schema.js';
 import { expiredCert } from './expiredCert.js';
 import { expiredIntermediate } from './expiredIntermediate.js';
+import { clientMissingIntermediate } from './clientMissingIntermediate.js';
 import { exhaustedPool } from './exhaustedPool.js';
 import { FaultError, type Fault, type TargetKind } from './fault.js';
 import { identityNotAllowed } from './identityNotAllowed.js';
@@ -24,7 +25,7 @@ import { wrongSan } from './wrongSan.js';
 export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
     .concat([identityNotAllowed])
-    .concat([tlsToPlaintextPort, plaintextToStrictPort])
+    .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate])
     .map((f) => [f.kind, f]),
 );
 

@@ -119,15 +119,17 @@ checkTools('a plaintext caller of a STRICT port on Node (plaintext-to-strict-por
 checkTools('a plaintext caller of a STRICT port on openssl s_server', 'wrong-ca', { service: 'ledger', client: 'billing' }, 'plaintext-to-strict-port', plaintextCallers, 52);
 
 interface RunEdge {
+  client: string;
   serverErrors: Record<string, { message: string }>;
   clientErrors: Record<string, { message: string }>;
 }
 
 /** The lab's own processes, as `run --json` reports them: what the server logged and the client threw. */
-async function runEdge(args: string[]): Promise<RunEdge> {
+async function runEdge(args: string[], client?: string): Promise<RunEdge> {
   const result = await runCli(['run', ...args, '--requests', '1', '--json']);
   expect(result.code, result.stderr).toBe(0);
-  return (JSON.parse(result.stdout) as { edges: RunEdge[] }).edges[0]!;
+  const { edges } = JSON.parse(result.stdout) as { edges: RunEdge[] };
+  return client === undefined ? edges[0]! : edges.find((edge) => edge.client === client)!;
 }
 
 describe('plaintext-to-strict-port: what the server and the lab caller report', () => {
@@ -141,6 +143,23 @@ describe('plaintext-to-strict-port: what the server and the lab caller report', 
     const edge = await runEdge(['wrong-ca', '--fix', '--fault', 'plaintext-to-strict-port:billing']);
     const logged = Object.values(edge.serverErrors).map((e) => e.message).join('\n');
     expect(matchesWording(`s_server: ${logged}`, wordingOf('plaintext-to-strict-port', 'openssl').detector!), logged).toBe(true);
+  });
+});
+
+checkTools('a client that sends its leaf alone, refused by s_server (client-missing-intermediate)', 'client-missing-intermediate', { service: 'vault', client: 'deploy' }, 'client-missing-intermediate', asClient('peer'), 56);
+
+describe('client-missing-intermediate: what the server that refuses it logs', () => {
+  it('s_server logs verify error 20, the words of an unknown CA', async () => {
+    const edge = await runEdge(['client-missing-intermediate']);
+    const wording = wordingOf('client-missing-intermediate', 'openssl').detector!;
+    expect(edge.serverErrors.UNABLE_TO_GET_ISSUER_CERT_LOCALLY?.message).toBe('unable to get local issuer certificate');
+    expect(wording).toContain('verify error:num=20:unable to get local issuer certificate');
+  });
+
+  it('a Node server reports verify error 21 and sends no alert: the caller reads a reset', async () => {
+    const edge = await runEdge(['baseline', '--fault', 'client-missing-intermediate:payments'], 'payments');
+    expect(Object.keys(edge.serverErrors)).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(wordingOf('client-missing-intermediate', 'node').detector).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
 });
 
@@ -168,6 +187,11 @@ describe('run by hand against `up`: the verdict comes from the bytes alone', () 
   it('curl https:// against a plaintext port: the plaintext answer to its ClientHello', async () => {
     const verdicts = await verdictsByHand('tls-to-plaintext-port', ({ services, clients }) => curl(services.ledger!, clients.billing));
     expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'tls-to-plaintext-port', detectedBy: 'client', evidence: expect.objectContaining({ message: 'plaintext', field: 'first_line' }) })]);
+  });
+
+  it('s_client with the leaf alone: one certificate in its Certificate and alert 48 make client-missing-intermediate, wrong-ca the alternative', async () => {
+    const verdicts = await verdictsByHand('client-missing-intermediate', ({ services, clients }) => opensslClient(services.vault!, clients.deploy));
+    expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'client-missing-intermediate', detectedBy: 'server', alternatives: ['wrong-ca'], evidence: expect.objectContaining({ message: 'Certificate', field: 'certificate_list' }) })]);
   });
 
   it('curl http:// against a STRICT port: the same bytes as a scanner refused, so without a caller to complain it is none', async () => {
