@@ -51,20 +51,20 @@ async function run(command: string, args: string[], input = '', env: NodeJS.Proc
 }
 
 /** s_client with the client's chain and the sandbox's key log, given `seconds` (stdbuf: what it printed survives the timeout's kill). */
-function sClient(seconds: number): Promise<PeerResult> {
+function sClient(seconds: number, extra: string[] = []): Promise<PeerResult> {
   const { services, clients, sslKeylogFile } = sandbox.describe();
   const service = services.auth!;
   const client = clients.payments!;
   const args = ['-connect', `${service.address}:${service.port}`, '-servername', service.host, '-ign_eof', '-CAfile', client.trust!, '-cert', client.cert!, '-key', client.key!, '-cert_chain', client.chain!, '-keylogfile', sslKeylogFile];
-  return run('timeout', [String(seconds), 'stdbuf', '-o0', 'openssl', 's_client', ...args], `GET / HTTP/1.0\r\nHost: ${service.host}\r\n\r\n`);
+  return run('timeout', [String(seconds), 'stdbuf', '-o0', 'openssl', 's_client', ...args, ...extra], `GET / HTTP/1.0\r\nHost: ${service.host}\r\n\r\n`);
 }
 
-function curl(seconds: number): Promise<PeerResult> {
+function curl(seconds: number, extra: string[] = []): Promise<PeerResult> {
   const { services, clients, sslKeylogFile } = sandbox.describe();
   const service = services.auth!;
   const client = clients.payments!;
   const args = ['-sS', '--max-time', String(seconds), '--resolve', service.resolve, `https://${service.host}:${service.port}/`, '--cacert', client.trust!, '--cert', client.cert!, '--key', client.key!];
-  return run('curl', args, '', { ...process.env, SSLKEYLOGFILE: sslKeylogFile });
+  return run('curl', [...args, ...extra], '', { ...process.env, SSLKEYLOGFILE: sslKeylogFile });
 }
 
 interface Outcome {
@@ -90,10 +90,10 @@ function closed(conn: TapConnection): Promise<void> {
  * Sets `faults` live, runs both peers, and traces their connections — once the tap saw them
  * close, unless `waitForClose` is false (a fault that holds the server's bytes holds its FIN too).
  */
-async function meet(faults: WireFaultInput[], seconds = 3, waitForClose = true): Promise<Outcome> {
+async function meet(faults: WireFaultInput[], seconds = 3, waitForClose = true, tls12 = false): Promise<Outcome> {
   await sandbox.setWireFaults(faults);
   const before = sandbox.tap.connections.length;
-  const [s, c] = await Promise.all([sClient(seconds), curl(seconds)]);
+  const [s, c] = await Promise.all([sClient(seconds, tls12 ? ['-tls1_2'] : []), curl(seconds, tls12 ? ['--tls-max', '1.2'] : [])]);
   const connections = sandbox.tap.connections.slice(before);
   if (waitForClose) await Promise.all(connections.map(closed));
   const trace = buildTrace({ sandbox: sandbox.id, connections, keylog: sandbox.keylog, processEvents: [] });
@@ -226,6 +226,18 @@ describe('wire faults on a running sandbox, met by openssl s_client and curl', (
     }
     // Each client's answer, decrypted with its logged handshake secret: alert bad_record_mac (20).
     expect(trace.filter((e) => e.dir === 'c2s' && e.type === 'alert bad_record_mac (20)')).toHaveLength(2);
+  });
+
+  it('corrupt-handshake, TLS 1.2: the server\'s Finished, the first record after its ChangeCipherSpec, fails its MAC — bad record mac, and curl names the cipher', async () => {
+    const { sClient: s, curl: c, trace } = await meet([{ kind: 'corrupt-handshake', edge: 'auth' }], 3, true, true);
+    expect(s.output).toMatch(/error:0A000119:SSL routines:ssl3_get_record:decryption failed or bad record mac/);
+    // In TLS 1.2 the GCM provider's error is first in OpenSSL's queue: curl prints only that one, s_client the whole queue.
+    expect(s.output).toMatch(/error:1C800066:Provider routines:ossl_gcm_stream_update:cipher operation failed/);
+    expect(c.output).toMatch(new RegExp(String.raw`curl: \(35\) ${openssl}: error:1C800066:Provider routines::cipher operation failed`));
+    const hellos = trace.filter((e) => e.type === 'ServerHello');
+    expect(hellos).toHaveLength(2);
+    for (const hello of hellos) expect(hello.note).toMatch(/answers: TLS 1\.2,/);
+    expect(wireFaultEvents(trace, 'changed')).toHaveLength(2);
   });
 
   it('corrupt-handshake, upstream: a byte of the client\'s Certificate flight changed — the server answers alert bad record mac (20)', async () => {
