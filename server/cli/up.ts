@@ -27,12 +27,15 @@ export async function upCommand(options: UpOptions): Promise<void> {
   const sandbox = await startSandbox(spec);
   const { capture } = options;
   const stop = async (): Promise<void> => {
+    // Stop first: by then the tap has seen every connection close and every process has
+    // handed in its key-log lines, so the capture holds the whole of each (a call made just
+    // before the stop otherwise lost its close, or its keys and with them its TLS 1.3
+    // handshake). A failure to write the capture is reported; the sandbox is stopped anyway.
+    await sandbox.stop();
     if (capture !== undefined) {
-      // The sandbox stops whatever happens to the capture; a failure to write it is reported.
       const note = await writeCapture(sandbox, capture).then(captureNote, (error: Error) => `ERROR: ${error.message}`);
       process.stderr.write(note + '\n');
     }
-    await sandbox.stop();
   };
   stopOnSignals(stop, { stdin: true });
   const description = sandbox.describe();

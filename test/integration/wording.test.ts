@@ -163,7 +163,7 @@ describe('a plaintext caller of a STRICT port (permissive-mode, fixed)', () => {
   });
 });
 
-describe('curl run by hand against `up`: the verdict comes from the bytes alone', () => {
+describe('curl and s_client run by hand against `up`: the verdict comes from the bytes alone', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-wording-test-'));
@@ -172,27 +172,48 @@ describe('curl run by hand against `up`: the verdict comes from the bytes alone'
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** `up --capture`, one curl by hand, stop, then `decode` the capture: no process of the lab saw curl's words. */
-  async function verdictsOfCurl(lab: string, service: string, client: string): Promise<Array<{ rootCause: string; detectedBy: string; alternatives?: string[]; evidence: { message: string; field?: string } }>> {
-    const capture = path.join(dir, lab);
+  type ByHand = { rootCause: string; detectedBy: string; severity: string; alternatives?: string[] };
+
+  /** `up --capture`, one call by hand, stop, then `decode` the capture: no process of the lab saw what the tool said. */
+  async function verdictsByHand(lab: string, service: string, call: (service: ServiceDescription, client: ClientDescription) => Promise<PeerResult>, client: string): Promise<ByHand[]> {
+    const capture = path.join(dir, `${lab}-${Math.random().toString(36).slice(2)}`);
     const running = await upLab(lab, ['--capture', capture]);
     const { services, clients } = running.description;
-    const { code } = await curl(services[service]!, clients[client]);
-    expect(code).toBe(60);
+    await call(services[service]!, clients[client]!);
     expect(await running.stop()).toBe(0);
     const decoded = await runCli(['decode', path.join(capture, 'capture.pcapng'), '--json']);
     expect(decoded.code, decoded.stderr).toBe(0);
-    return (JSON.parse(decoded.stdout) as { verdicts: Awaited<ReturnType<typeof verdictsOfCurl>> }).verdicts;
+    return (JSON.parse(decoded.stdout) as { verdicts: ByHand[] }).verdicts;
   }
 
-  it('names the missing intermediate curl refused with verify error 20, wrong-ca as the alternative', async () => {
-    const verdicts = await verdictsOfCurl('missing-intermediate', 'orders', 'checkout');
-    expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'missing-intermediate', detectedBy: 'client', alternatives: ['wrong-ca'], evidence: expect.objectContaining({ message: 'Certificate', field: 'certificate_list' }) })]);
-  });
+  const withCert = (tool: 'curl' | 's_client') => (service: ServiceDescription, client: ClientDescription) =>
+    tool === 'curl' ? curl(service, client) : opensslClient(service, client, ['-verify_return_error']);
+  const withoutCert = (tool: 'curl' | 's_client') => (service: ServiceDescription, client: ClientDescription) =>
+    tool === 'curl' ? curl(service, { trust: client.trust }) : opensslClient(service, { trust: client.trust }, ['-verify_return_error']);
 
-  it('names the SAN mismatch curl refused after the handshake, from the SNI and the SANs', async () => {
-    const verdicts = await verdictsOfCurl('name-mismatch', 'search', 'catalog');
-    expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'wrong-san', detectedBy: 'client', evidence: expect.objectContaining({ message: 'Certificate', field: 'subjectAltName' }) })]);
+  // [lab, service, client, call, the verdict]
+  const cases: Array<[string, string, string, 'cert' | 'none', Partial<ByHand>]> = [
+    ['expired-client-cert', 'auth', 'payments', 'cert', { rootCause: 'expired-cert', detectedBy: 'server' }],
+    ['clock-skew', 'inventory', 'storefront', 'cert', { rootCause: 'not-yet-valid', detectedBy: 'client' }],
+    ['missing-intermediate', 'orders', 'checkout', 'cert', { rootCause: 'missing-intermediate', detectedBy: 'client', alternatives: ['wrong-ca'] }],
+    ['wrong-ca', 'ledger', 'billing', 'cert', { rootCause: 'wrong-ca', detectedBy: 'server' }],
+    ['name-mismatch', 'search', 'catalog', 'cert', { rootCause: 'wrong-san', detectedBy: 'client' }],
+    ['revoked-client-cert', 'vault', 'deploy', 'cert', { rootCause: 'revoked-cert', detectedBy: 'server' }],
+    ['wrong-eku', 'ledger', 'payouts', 'cert', { rootCause: 'wrong-eku', detectedBy: 'server' }],
+    ['missing-client-cert', 'warehouse', 'reports', 'none', { rootCause: 'missing-client-cert', detectedBy: 'server' }],
+    ['optional-client-auth', 'billing', 'invoices', 'none', { rootCause: 'optional-client-auth', severity: 'warning' }],
+  ];
+
+  for (const tool of ['curl', 's_client'] as const) {
+    it.each(cases)(`${tool} against %s: the capture's verdict names it`, async (lab, service, client, call, wanted) => {
+      const verdicts = await verdictsByHand(lab, service, (call === 'cert' ? withCert : withoutCert)(tool), client);
+      expect(verdicts, JSON.stringify(verdicts)).toEqual([expect.objectContaining(wanted)]);
+    });
+  }
+
+  it('curl over plain http:// against permissive-mode: the capture shows the plaintext served', async () => {
+    const verdicts = await verdictsByHand('permissive-mode', 'records', (service) => curl(service, undefined, 'http'), 'crm');
+    expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'permissive-mode', severity: 'warning' })]);
   });
 });
 
@@ -276,3 +297,6 @@ describe('identity-not-allowed: the refusal is HTTP, after a handshake nothing c
     }
   }, 60_000);
 });
+
+// A CA rotated before one caller's bundle held the new root: the words of an unknown CA, from that caller only.
+checkTools('a caller whose bundle lacks the new root (ca-rotation-wrong-order)', 'ca-rotation-wrong-order', [], { service: 'ledger', client: 'reports' }, 'ca-rotation-wrong-order', 'detector', 60);
