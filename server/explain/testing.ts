@@ -14,6 +14,7 @@ export interface CertSpec {
   notBefore?: string;
   notAfter?: string;
   san?: string[];
+  sha256?: string;
 }
 
 const at = (t: number) => ({ t, encrypted: true });
@@ -25,6 +26,7 @@ function certField(i: number, cert: CertSpec): Field {
     ...(cert.san ? [field('subjectAltName', 'SAN', 0, 0, { value: cert.san.join(', ') })] : []),
     field('notBefore', 'notBefore', 0, 0, { value: cert.notBefore ?? '2026-01-01T00:00:00.000Z' }),
     field('notAfter', 'notAfter', 0, 0, { value: cert.notAfter ?? '2027-01-01T00:00:00.000Z' }),
+    ...(cert.sha256 ? [field('sha256', 'SHA-256', 0, 0, { value: cert.sha256 })] : []),
   ];
   const cf = field(i === 0 ? 'end_entity' : `chain[${i}]`, 'certificate', 0, 0, { value: cert.subject, children });
   return field('CertificateEntry', 'entry', 0, 0, { value: cert.subject, children: [cf] });

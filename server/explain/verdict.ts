@@ -12,6 +12,7 @@
  */
 import { rootCauseCatalogue, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type Finding, type Rule, type StackWordings } from '../faults/index.js';
 import { clientMissingIntermediate } from '../faults/clientMissingIntermediate.js';
+import { caRotationWrongOrder } from '../faults/caRotationWrongOrder.js';
 import { expiredCert } from '../faults/expiredCert.js';
 import { identityNotAllowed } from '../faults/identityNotAllowed.js';
 import { expiredIntermediate } from '../faults/expiredIntermediate.js';
@@ -21,6 +22,7 @@ import { none } from '../faults/none.js';
 import { notYetValid } from '../faults/notYetValid.js';
 import { optionalClientAuth } from '../faults/optionalClientAuth.js';
 import { permissiveMode } from '../faults/permissiveMode.js';
+import { protocolVersionMismatch } from '../faults/protocolVersionMismatch.js';
 import { plaintextToStrictPort } from '../faults/plaintextToStrictPort.js';
 import { revokedCert } from '../faults/revokedCert.js';
 import { staleCrl } from '../faults/staleCrl.js';
@@ -29,6 +31,7 @@ import { tlsToPlaintextPort } from '../faults/tlsToPlaintextPort.js';
 import { wrongCa } from '../faults/wrongCa.js';
 import { wrongEku } from '../faults/wrongEku.js';
 import { wrongSan } from '../faults/wrongSan.js';
+import { cnWithoutSan } from '../faults/cnWithoutSan.js';
 import { described, detector, evidenceOf, finding, reportValue } from '../faults/evidence.js';
 import type { EdgeReport } from '../runtime/index.js';
 import { acceptableCas, certificateChain, validityAt } from './certificateFacts.js';
@@ -71,6 +74,8 @@ const securityRules: readonly Rule[] = [
  */
 const failureRules: readonly Rule[] = [
   tlsToPlaintextPort.rules.answeredInClear!,
+  // No version in common ends the handshake at the ClientHello, before any certificate.
+  protocolVersionMismatch.rules.reported!,
   missingClientCert.rules.reported!,
   // "Not yet valid" of a chain in its dates by the capture's clock: the verifier's clock is off.
   verifierClockBehind.rules.reported!,
@@ -85,7 +90,11 @@ const failureRules: readonly Rule[] = [
   // A client's leaf-only chain refused as an unknown CA: before missing-intermediate and wrong-ca read the same 48.
   clientMissingIntermediate.rules.leafOnly!,
   missingIntermediate.rules.reported!,
+  // A leaf with no SAN at all, refused for its name: a client that ignores the CN.
+  cnWithoutSan.rules.reported!,
   wrongSan.rules.reported!,
+  // An unknown CA that other callers of the service accept: a rotation half rolled out.
+  caRotationWrongOrder.rules.partlyTrusted!,
   wrongCa.rules.reported!,
   // A clean handshake, then 403: nothing above said a word about the certificate.
   identityNotAllowed.rules.forbidden!,
@@ -146,13 +155,14 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
     answered,
     // A client that closes its TLS session (close_notify) without a request has given up on
     // the server, even when the capture ends before the TCP close.
-    // A ClientHello answered in plaintext failed, however politely the answer reads ("400 Bad Request").
     // 401 and 403 are refusals after the handshake: authenticated, not authorized.
+    // A ClientHello answered in plaintext failed, however politely the answer reads ("400 Bad Request").
     failed: response?.status === 401 || response?.status === 403 || alerts.some((a) => a.fatal) || reports.length > 0 || (hello !== undefined && answerInClear !== undefined) || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end' || quitUnasked)),
   };
   if (atMs !== undefined) facts.atMs = atMs;
   if (response) facts.response = response;
-  if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}) };
+  const versions = fieldValue(hello?.fields, 'supported_versions');
+  if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}), ...(versions ? { versions } : {}) };
   const clientCert = certificates(handshake('Certificate', 'c2s'), atMs);
   if (clientCert) facts.clientCert = clientCert;
   const serverCert = certificates(handshake('Certificate', 's2c'), atMs);
@@ -191,12 +201,22 @@ function unexplained(f: ConnectionFacts): Finding | undefined {
 export interface VerdictContext {
   /** Services seen sending a CertificateRequest on some connection: their port is an mTLS port. */
   mtlsServices?: ReadonlySet<string>;
+  /** `service sha256` of each server certificate some connection was served with. */
+  servedServerCerts?: ReadonlySet<string>;
 }
+
+/** The key servedServerCerts holds a connection's server certificate under. */
+const serverCertKey = (f: ConnectionFacts): string | undefined => {
+  const sha256 = f.serverCert?.chain[0]?.sha256;
+  return sha256 === undefined ? undefined : `${f.service} ${sha256}`;
+};
 
 /** The verdict for one connection's events, or undefined when it did not fail (and served no plaintext). */
 export function connectionVerdict(conn: number, events: readonly TraceEvent[], context: VerdictContext = {}): Verdict | undefined {
   const service = fieldValue(events.find((e) => e.type === 'tcp-open')?.fields, 'service') ?? 'the service';
   const f = connectionFacts(conn, events, context.mtlsServices?.has(service) ?? false);
+  const key = serverCertKey(f);
+  if (key !== undefined && context.servedServerCerts?.has(key)) f.serverCertAcceptedElsewhere = true;
   const rules = f.failed ? [...securityRules, ...failureRules, unexplained] : securityRules;
   for (const rule of rules) {
     const found = rule(f);
@@ -245,11 +265,17 @@ export function verdictsForSandbox(trace: readonly TraceEvent[], edges: readonly
       if (service) mtlsServices.add(service);
     }
   }
+  const servedServerCerts = new Set<string>();
+  for (const [conn, events] of byConn) {
+    const f = connectionFacts(conn, events, false);
+    const key = serverCertKey(f);
+    if (f.served && key !== undefined) servedServerCerts.add(key);
+  }
   const edgeVerdicts = edges.flatMap((edge) => edgeVerdict(edge, trace) ?? []);
   const starved = new Map(edgeVerdicts.map((v) => [v.edge!.service, v]));
   const verdicts: Verdict[] = [];
   for (const [conn, events] of byConn) {
-    const v = connectionVerdict(conn, events, { mtlsServices });
+    const v = connectionVerdict(conn, events, { mtlsServices, servedServerCerts });
     if (!v) continue;
     // A reset or timeout with no TLS reason, on an edge whose pool is starved, is that pool's doing.
     const service = fieldValue(events.find((e) => e.type === 'tcp-open')?.fields, 'service') ?? '';

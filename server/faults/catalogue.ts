@@ -1,5 +1,6 @@
 /** Every spec fault by kind, every root cause (the faults and `none`), and how a fault or fix finds what it targets. */
 import type { LabSpec } from '../lab/schema.js';
+import { caRotationWrongOrder } from './caRotationWrongOrder.js';
 import { expiredCert } from './expiredCert.js';
 import { expiredIntermediate } from './expiredIntermediate.js';
 import { clientMissingIntermediate } from './clientMissingIntermediate.js';
@@ -24,7 +25,7 @@ import { wrongSan } from './wrongSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
-    .concat([identityNotAllowed])
+    .concat([identityNotAllowed, caRotationWrongOrder])
     .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate])
     .map((f) => [f.kind, f]),
 );

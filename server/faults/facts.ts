@@ -82,6 +82,8 @@ export interface ConnectionFacts {
   plaintext?: FactSource & { firstLine: string; expected: boolean };
   /** Plaintext the server sent back (an HTTP answer to a ClientHello, on a port that speaks HTTP). */
   serverPlaintext?: FactSource & { firstLine: string };
+  /** Another connection of the capture to the same service was served with the same server certificate: some callers trust its issuer. */
+  serverCertAcceptedElsewhere?: boolean;
   /** The HTTP status the service answered with: its status line on the wire (decrypted), else its log. */
   response?: FactSource & { status: number };
   /** The server answered 2xx (its log, or the status line on the wire). */

@@ -181,3 +181,23 @@ describe('identity-not-allowed: a clean handshake, then 403', () => {
     expect(failing.output).toContain('The requested URL returned error: 403');
   });
 });
+
+describe('ca-rotation-wrong-order: one caller without the new root', () => {
+  const lab = withLab('ca-rotation-wrong-order');
+
+  it("fails s_client with reports' bundle (verify error 20) and verifies ledger with billing's", async () => {
+    const { services, clients } = lab().description;
+    const reports = await opensslClient(services.ledger!, clients.reports, ['-verify_return_error']);
+    expect(reports.output).toContain('verify error:num=20:unable to get local issuer certificate');
+    expect(reports.output).toContain('Corp Root CA 2026');
+    const billing = await opensslClient(services.ledger!, clients.billing, ['-verify_return_error']);
+    expect(billing.output).toContain('Verify return code: 0 (ok)');
+    expect(billing.output).toContain('hello from ledger');
+  });
+
+  it("verifies ledger's chain with both roots, and not with the old one alone", async () => {
+    const { services, clients, cas } = lab().description;
+    expect((await opensslVerify(cas['corp-root-2026']!, services.ledger!.cert)).output).toContain(': OK');
+    expect((await opensslVerify(clients.reports!.trust!, services.ledger!.cert)).output).toContain('unable to get local issuer certificate');
+  });
+});

@@ -297,3 +297,6 @@ describe('identity-not-allowed: the refusal is HTTP, after a handshake nothing c
     }
   }, 60_000);
 });
+
+// A CA rotated before one caller's bundle held the new root: the words of an unknown CA, from that caller only.
+checkTools('a caller whose bundle lacks the new root (ca-rotation-wrong-order)', 'ca-rotation-wrong-order', [], { service: 'ledger', client: 'reports' }, 'ca-rotation-wrong-order', 'detector', 60);
