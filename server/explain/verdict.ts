@@ -22,7 +22,6 @@ import { none } from '../faults/none.js';
 import { notYetValid } from '../faults/notYetValid.js';
 import { optionalClientAuth } from '../faults/optionalClientAuth.js';
 import { permissiveMode } from '../faults/permissiveMode.js';
-import { protocolVersionMismatch } from '../faults/protocolVersionMismatch.js';
 import { plaintextToStrictPort } from '../faults/plaintextToStrictPort.js';
 import { revokedCert } from '../faults/revokedCert.js';
 import { staleCrl } from '../faults/staleCrl.js';
@@ -31,7 +30,6 @@ import { tlsToPlaintextPort } from '../faults/tlsToPlaintextPort.js';
 import { wrongCa } from '../faults/wrongCa.js';
 import { wrongEku } from '../faults/wrongEku.js';
 import { wrongSan } from '../faults/wrongSan.js';
-import { cnWithoutSan } from '../faults/cnWithoutSan.js';
 import { described, detector, evidenceOf, finding, reportValue } from '../faults/evidence.js';
 import type { EdgeReport } from '../runtime/index.js';
 import { acceptableCas, certificateChain, validityAt } from './certificateFacts.js';
@@ -74,8 +72,6 @@ const securityRules: readonly Rule[] = [
  */
 const failureRules: readonly Rule[] = [
   tlsToPlaintextPort.rules.answeredInClear!,
-  // No version in common ends the handshake at the ClientHello, before any certificate.
-  protocolVersionMismatch.rules.reported!,
   missingClientCert.rules.reported!,
   // "Not yet valid" of a chain in its dates by the capture's clock: the verifier's clock is off.
   verifierClockBehind.rules.reported!,
@@ -90,8 +86,6 @@ const failureRules: readonly Rule[] = [
   // A client's leaf-only chain refused as an unknown CA: before missing-intermediate and wrong-ca read the same 48.
   clientMissingIntermediate.rules.leafOnly!,
   missingIntermediate.rules.reported!,
-  // A leaf with no SAN at all, refused for its name: a client that ignores the CN.
-  cnWithoutSan.rules.reported!,
   wrongSan.rules.reported!,
   // An unknown CA that other callers of the service accept: a rotation half rolled out.
   caRotationWrongOrder.rules.partlyTrusted!,
@@ -155,14 +149,13 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
     answered,
     // A client that closes its TLS session (close_notify) without a request has given up on
     // the server, even when the capture ends before the TCP close.
-    // 401 and 403 are refusals after the handshake: authenticated, not authorized.
     // A ClientHello answered in plaintext failed, however politely the answer reads ("400 Bad Request").
+    // 401 and 403 are refusals after the handshake: authenticated, not authorized.
     failed: response?.status === 401 || response?.status === 403 || alerts.some((a) => a.fatal) || reports.length > 0 || (hello !== undefined && answerInClear !== undefined) || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end' || quitUnasked)),
   };
   if (atMs !== undefined) facts.atMs = atMs;
   if (response) facts.response = response;
-  const versions = fieldValue(hello?.fields, 'supported_versions');
-  if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}), ...(versions ? { versions } : {}) };
+  if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}) };
   const clientCert = certificates(handshake('Certificate', 'c2s'), atMs);
   if (clientCert) facts.clientCert = clientCert;
   const serverCert = certificates(handshake('Certificate', 's2c'), atMs);
