@@ -30,6 +30,7 @@ import { tlsToPlaintextPort } from '../faults/tlsToPlaintextPort.js';
 import { wrongCa } from '../faults/wrongCa.js';
 import { wrongEku } from '../faults/wrongEku.js';
 import { wrongSan } from '../faults/wrongSan.js';
+import { cnWithoutSan } from '../faults/cnWithoutSan.js';
 import { described, detector, evidenceOf, finding, reportValue } from '../faults/evidence.js';
 import type { EdgeReport } from '../runtime/index.js';
 import { acceptableCas, certificateChain, validityAt } from './certificateFacts.js';
@@ -86,6 +87,8 @@ const failureRules: readonly Rule[] = [
   // A client's leaf-only chain refused as an unknown CA: before missing-intermediate and wrong-ca read the same 48.
   clientMissingIntermediate.rules.leafOnly!,
   missingIntermediate.rules.reported!,
+  // A leaf with no SAN at all, refused for its name: a client that ignores the CN.
+  cnWithoutSan.rules.reported!,
   wrongSan.rules.reported!,
   // An unknown CA that other callers of the service accept: a rotation half rolled out.
   caRotationWrongOrder.rules.partlyTrusted!,

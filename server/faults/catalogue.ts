@@ -22,9 +22,10 @@ import type { RootCause } from './rootCause.js';
 import { wrongCa } from './wrongCa.js';
 import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
+import { cnWithoutSan } from './cnWithoutSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
-  [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
+  [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, cnWithoutSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
     .concat([identityNotAllowed, caRotationWrongOrder])
     .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate])
     .map((f) => [f.kind, f]),

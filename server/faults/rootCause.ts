@@ -13,6 +13,8 @@ export type Stack = 'openssl' | 'curl' | 'node' | 'python' | 'go' | 'envoy';
 export interface Wording {
   /** What the side that detected the problem prints; absent for a stack that only ever sees the peer's alert. */
   detector?: string;
+  /** What it does where it lets the fault pass: one stack accepts what another refuses. */
+  accepts?: string;
   /** What its peer sees, when that differs (usually an alert). */
   peer?: string;
   /** What the peer prints instead when TLS 1.2 is negotiated, where that differs. */

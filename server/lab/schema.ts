@@ -129,6 +129,12 @@ const ClientSchema = v.strictObject({
   cert: v.optional(name('certificate')),
   chain: v.optional(v.picklist(chainModes), 'full'),
   trust: v.optional(v.array(name('certificate')), []),
+  /**
+   * Whether it accepts a server certificate with no DNS SAN by its subject CN, as OpenSSL's
+   * X509_check_host, curl, Node and Python do by default; false: SANs only, as RFC 9525 §6.3,
+   * Go 1.15+ and Chrome 58+ do.
+   */
+  commonNameFallback: v.optional(v.boolean(), true),
   /** `plaintext`: a caller outside the mesh that speaks HTTP with no TLS at all. */
   protocol: v.optional(v.picklist(['tls', 'plaintext']), 'tls'),
   path: v.optional(v.pipe(v.string(), v.startsWith('/')), '/'),

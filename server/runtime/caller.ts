@@ -10,13 +10,22 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { ClientConfig, ErrorInfo, RequestResult } from './messages.js';
 
 export type CallResult = Omit<RequestResult, 'runId' | 'seq' | 'queueDepth' | 'body'> & { body?: string };
 
 export interface Caller {
   call(): { queueDepth: number; result: Promise<CallResult> };
+}
+
+/**
+ * Node's own name check without the subject CN to fall back on (RFC 9525 §6.3; Go 1.15+):
+ * a certificate with no DNS SAN fails it with Node's words, "Cert does not contain a DNS name".
+ */
+function sansOnly(host: string, cert: PeerCertificate): Error | undefined {
+  const { CN: _ignored, ...subject } = cert.subject ?? {};
+  return checkServerIdentity(host, { ...cert, subject: subject as PeerCertificate['subject'] });
 }
 
 /** Node's default session cache size (lib/_http_agent.js); the lab only switches it on or off. */
@@ -33,6 +42,7 @@ export function createCaller(config: ClientConfig, onKeylog: (line: string) => v
         ...(config.trustPath ? { ca: readFileSync(config.trustPath) } : {}),
         ...(config.certPath && config.keyPath ? { cert: readFileSync(config.certPath), key: readFileSync(config.keyPath) } : {}),
         ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
+        ...(config.commonNameFallback ? {} : { checkServerIdentity: sansOnly }),
       })
     : new http.Agent(poolOptions);
   if (tls) agent.on('keylog', (line: Buffer) => onKeylog(line.toString('latin1').trimEnd()));

@@ -54,6 +54,8 @@ export interface ClientConfig {
   keyPath?: string;
   trustPath?: string;
   crlPaths: string[];
+  /** false: the server's name is matched against its DNS SANs only, never its subject CN. */
+  commonNameFallback: boolean;
   pool: PoolSpec;
   rps: number;
 }

@@ -538,6 +538,7 @@ class RunningSandbox implements Sandbox {
       ...(cert && paths ? { certPath: cert, keyPath: paths.key } : {}),
       ...(trust ? { trustPath: trust } : {}),
       crlPaths,
+      commonNameFallback: spec.commonNameFallback,
       pool: spec.pool,
       rps: spec.rps,
     };
