@@ -22,6 +22,7 @@ import { none } from '../faults/none.js';
 import { notYetValid } from '../faults/notYetValid.js';
 import { optionalClientAuth } from '../faults/optionalClientAuth.js';
 import { permissiveMode } from '../faults/permissiveMode.js';
+import { protocolVersionMismatch } from '../faults/protocolVersionMismatch.js';
 import { plaintextToStrictPort } from '../faults/plaintextToStrictPort.js';
 import { revokedCert } from '../faults/revokedCert.js';
 import { staleCrl } from '../faults/staleCrl.js';
@@ -73,6 +74,8 @@ const securityRules: readonly Rule[] = [
  */
 const failureRules: readonly Rule[] = [
   tlsToPlaintextPort.rules.answeredInClear!,
+  // No version in common ends the handshake at the ClientHello, before any certificate.
+  protocolVersionMismatch.rules.reported!,
   missingClientCert.rules.reported!,
   // "Not yet valid" of a chain in its dates by the capture's clock: the verifier's clock is off.
   verifierClockBehind.rules.reported!,
@@ -158,7 +161,8 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
   };
   if (atMs !== undefined) facts.atMs = atMs;
   if (response) facts.response = response;
-  if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}) };
+  const versions = fieldValue(hello?.fields, 'supported_versions');
+  if (hello) facts.clientHello = { seq: hello.seq, type: hello.type, ...(serverName ? { serverName } : {}), ...(versions ? { versions } : {}) };
   const clientCert = certificates(handshake('Certificate', 'c2s'), atMs);
   if (clientCert) facts.clientCert = clientCert;
   const serverCert = certificates(handshake('Certificate', 's2c'), atMs);

@@ -14,6 +14,7 @@ import { notYetValid } from './notYetValid.js';
 import { optionalClientAuth } from './optionalClientAuth.js';
 import { permissiveMode } from './permissiveMode.js';
 import { plaintextToStrictPort } from './plaintextToStrictPort.js';
+import { protocolVersionMismatch } from './protocolVersionMismatch.js';
 import { revokedCert } from './revokedCert.js';
 import { staleCrl } from './staleCrl.js';
 import { verifierClockBehind } from './verifierClockBehind.js';
@@ -27,7 +28,7 @@ import { cnWithoutSan } from './cnWithoutSan.js';
 export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, cnWithoutSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
     .concat([identityNotAllowed, caRotationWrongOrder])
-    .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate])
+    .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate, protocolVersionMismatch])
     .map((f) => [f.kind, f]),
 );
 

@@ -70,7 +70,7 @@ export interface ConnectionFacts {
   /** The port asked for client certificates on some connection of the capture. */
   mtlsPort: boolean;
   /** The SNI of the ClientHello (RFC 6066 §3): the name the client dialled. */
-  clientHello?: FactSource & { serverName?: string };
+  clientHello?: FactSource & { serverName?: string; /** Its supported_versions, as the decoder prints them: `TLS 1.3, TLS 1.2`. */ versions?: string };
   clientCert?: FactCertificates;
   serverCert?: FactCertificates;
   /** The CertificateRequest and the CA names it lists (empty: any CA the server trusts). */

@@ -202,6 +202,22 @@ const allowIdentity: FixAction<v.InferOutput<typeof allowIdentityParams>> = {
   },
 };
 
+const allowTlsVersions: FixAction = {
+  action: 'allow-tls-versions',
+  title: 'Let the endpoint negotiate TLS 1.2 and TLS 1.3 again (the stacks\' defaults)',
+  target: 'endpoint',
+  params: noParams,
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    const endpoint = endpointOf(next, target);
+    if (endpoint.tls) {
+      const { minVersion: _min, maxVersion: _max, ...rest } = endpoint.tls;
+      endpoint.tls = rest;
+    }
+    return next;
+  },
+};
+
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
@@ -222,5 +238,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, tunePool, allowIdentity].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, tunePool, allowIdentity].map((fix) => [fix.action, fix]),
 );

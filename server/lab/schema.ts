@@ -80,6 +80,20 @@ export const clientAuthPolicies = ['require', 'optional', 'none'] as const;
 export const meshModes = ['strict', 'permissive', 'disable'] as const;
 export const chainModes = ['full', 'leaf'] as const;
 
+/** TLS protocol versions a lab endpoint may be limited to: Node's names, which `openssl -min_protocol` also reads. */
+export const tlsVersions = ['TLSv1.2', 'TLSv1.3'] as const;
+
+/**
+ * An endpoint's protocol policy; absent fields keep the stack's defaults (TLS 1.2 to 1.3, the
+ * default cipher list). `ciphers` is a TLS 1.2 list in OpenSSL's names joined by ':'
+ * (openssl-ciphers(1)); TLS 1.3 suites are not set here.
+ */
+const TlsPolicySchema = v.strictObject({
+  minVersion: v.optional(v.picklist(tlsVersions)),
+  maxVersion: v.optional(v.picklist(tlsVersions)),
+  ciphers: v.optional(v.pipe(v.string(), v.regex(/^[A-Z0-9-]+(:[A-Z0-9-]+)*$/, 'TLS 1.2 cipher suites in OpenSSL\'s names joined by ":", like "ECDHE-ECDSA-AES128-GCM-SHA256"'), v.maxLength(1000))),
+});
+
 const ServiceSchema = v.strictObject({
   /** The DNS name callers dial (SNI and the Host header); checked against the cert's SANs. */
   host: v.pipe(v.string(), v.regex(/^[a-z0-9.-]+$/, 'a DNS name like "auth.corp.test"')),
@@ -106,6 +120,8 @@ const ServiceSchema = v.strictObject({
     0,
   ),
   maxConnections: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(maxServiceConnections))),
+  /** Protocol versions and TLS 1.2 ciphers it accepts (both stacks). */
+  tls: v.optional(TlsPolicySchema),
   /**
    * Authorization after authentication: the identities (URI SANs, SPIFFE IDs) whose verified
    * certificate may call; any other verified caller gets HTTP 403. Absent: every verified caller.
@@ -138,6 +154,8 @@ const ClientSchema = v.strictObject({
   /** `plaintext`: a caller outside the mesh that speaks HTTP with no TLS at all. */
   protocol: v.optional(v.picklist(['tls', 'plaintext']), 'tls'),
   path: v.optional(v.pipe(v.string(), v.startsWith('/')), '/'),
+  /** Protocol versions and TLS 1.2 ciphers it offers. */
+  tls: v.optional(TlsPolicySchema),
   pool: v.optional(PoolSchema, {}),
   rps: v.optional(v.pipe(v.number(), v.minValue(minRps), v.maxValue(maxRps)), 5),
 });
@@ -205,6 +223,7 @@ export type CertificateSpec = v.InferOutput<typeof CertificateSchema>;
 export type ServiceSpec = v.InferOutput<typeof ServiceSchema>;
 export type ClientSpec = v.InferOutput<typeof ClientSchema>;
 export type PoolSpec = v.InferOutput<typeof PoolSchema>;
+export type TlsPolicySpec = v.InferOutput<typeof TlsPolicySchema>;
 export type FaultSpec = v.InferOutput<typeof FaultSchema>;
 export type FixActionSpec = v.InferOutput<typeof FixActionSchema>;
 export type ScenarioSpec = v.InferOutput<typeof ScenarioSchema>;

@@ -12,6 +12,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { ClientConfig, ErrorInfo, RequestResult } from './messages.js';
+import { nodeTlsPolicy } from './tlsPolicy.js';
 
 export type CallResult = Omit<RequestResult, 'runId' | 'seq' | 'queueDepth' | 'body'> & { body?: string };
 
@@ -43,6 +44,7 @@ export function createCaller(config: ClientConfig, onKeylog: (line: string) => v
         ...(config.certPath && config.keyPath ? { cert: readFileSync(config.certPath), key: readFileSync(config.keyPath) } : {}),
         ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
         ...(config.commonNameFallback ? {} : { checkServerIdentity: sansOnly }),
+        ...nodeTlsPolicy(config.tls),
       })
     : new http.Agent(poolOptions);
   if (tls) agent.on('keylog', (line: Buffer) => onKeylog(line.toString('latin1').trimEnd()));

@@ -8,7 +8,7 @@
  *
  * A child exits when its IPC channel closes, so a parent that dies takes its children along.
  */
-import type { ClientSpec, PoolSpec, ServiceSpec } from '../lab/schema.js';
+import type { ClientSpec, PoolSpec, ServiceSpec, TlsPolicySpec } from '../lab/schema.js';
 
 /** Everything a service process needs, with file paths already resolved in the sandbox dir. */
 export interface ServiceConfig {
@@ -34,6 +34,8 @@ export interface ServiceConfig {
   mode: ServiceSpec['mode'];
   latencyMs: number;
   maxConnections?: number;
+  /** Protocol versions and TLS 1.2 ciphers (tlsPolicy.ts). */
+  tls?: TlsPolicySpec;
   /** URI SANs (`spiffe://…`, without `uri:`) that may call; absent: every verified caller. */
   allow?: string[];
   /** For `stack: openssl`: the file s_server appends NSS key-log lines to. */
@@ -56,6 +58,8 @@ export interface ClientConfig {
   crlPaths: string[];
   /** false: the server's name is matched against its DNS SANs only, never its subject CN. */
   commonNameFallback: boolean;
+  /** Protocol versions and TLS 1.2 ciphers (tlsPolicy.ts). */
+  tls?: TlsPolicySpec;
   pool: PoolSpec;
   rps: number;
 }

@@ -16,6 +16,7 @@ import type { TLSSocket } from 'node:tls';
 import { sendToParent } from './childIpc.js';
 import type { ServiceConfig, ServiceMessage } from './messages.js';
 import { x509ErrorMessage } from './opensslErrors.js';
+import { nodeTlsPolicy } from './tlsPolicy.js';
 
 const send = (message: ServiceMessage): void => sendToParent(message);
 
@@ -95,6 +96,7 @@ function tlsServer(config: ServiceConfig, handler: http.RequestListener): https.
       cert: readFileSync(config.chainPath),
       ...(config.trustPath ? { ca: readFileSync(config.trustPath) } : {}),
       ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
+      ...nodeTlsPolicy(config.tls),
       requestCert: config.clientAuth !== 'none',
       // `require`: Node sets SSL_VERIFY_FAIL_IF_NO_PEER_CERT only with rejectUnauthorized, and
       // only that flag makes OpenSSL answer a missing certificate with the real alert

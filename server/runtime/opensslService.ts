@@ -18,6 +18,7 @@ import { sendToParent } from './childIpc.js';
 import { followKeylogFile } from './keylogFile.js';
 import type { ServiceConfig, ServiceMessage } from './messages.js';
 import { parseOpensslLine } from './opensslErrors.js';
+import { opensslTlsPolicy } from './tlsPolicy.js';
 
 const send = (message: ServiceMessage): void => sendToParent(message);
 
@@ -52,6 +53,7 @@ export function opensslArgs(config: ServiceConfig): string[] {
   // with its alert instead of carrying on.
   if (config.clientAuth === 'require') args.push('-Verify', verifyDepth, '-verify_return_error');
   if (config.clientAuth === 'optional') args.push('-verify', verifyDepth, '-verify_return_error');
+  args.push(...opensslTlsPolicy(config.tls));
   args.push('-www', '-keylogfile', config.keylogPath);
   return args;
 }

@@ -504,6 +504,7 @@ class RunningSandbox implements Sandbox {
       mode: spec.mode,
       latencyMs: spec.latencyMs,
       ...(spec.maxConnections !== undefined ? { maxConnections: spec.maxConnections } : {}),
+      ...(spec.tls ? { tls: spec.tls } : {}),
       ...(spec.allow !== undefined ? { allow: spec.allow.map((identity) => identity.replace(/^uri:/, '')) } : {}),
       keylogPath: join(this.dir, `service-${name}.keylog`),
     };
@@ -539,6 +540,7 @@ class RunningSandbox implements Sandbox {
       ...(trust ? { trustPath: trust } : {}),
       crlPaths,
       commonNameFallback: spec.commonNameFallback,
+      ...(spec.tls ? { tls: spec.tls } : {}),
       pool: spec.pool,
       rps: spec.rps,
     };

@@ -52,9 +52,9 @@ interface ToolCase {
 }
 
 /** Each tool as `client` of `service` prints its catalogue entry for `kind`; curl exits `curlExit`. */
-function checkTools(title: string, lab: string, at: { service: string; client: string }, kind: string, cases: ToolCase[], curlExit: number): void {
+function checkTools(title: string, lab: string, at: { service: string; client: string }, kind: string, cases: ToolCase[], curlExit: number, args: string[] = []): void {
   describe(title, () => {
-    const running = withLab(lab);
+    const running = withLab(lab, args);
     it.each(cases.map((c) => [c.stack, c] as const))(`%s prints its wording of ${kind}`, async (stack, { tool, side }) => {
       const { services, clients } = running().description;
       const { code, output } = await tool(services[at.service]!, clients[at.client]);
@@ -160,6 +160,35 @@ describe('client-missing-intermediate: what the server that refuses it logs', ()
     const edge = await runEdge(['baseline', '--fault', 'client-missing-intermediate:payments'], 'payments');
     expect(Object.keys(edge.serverErrors)).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     expect(wordingOf('client-missing-intermediate', 'node').detector).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+});
+
+/** Each tool limited to TLS 1.2, as the lab's legacy caller is. */
+const asTls12Client: ToolCase[] = [
+  { stack: 'openssl', tool: (service, client) => opensslClient(service, client, ['-tls1_2']), side: 'peer' },
+  { stack: 'curl', tool: (service, client) => curl(service, client, 'https', ['--tls-max', '1.2']), side: 'peer' },
+  { stack: 'node', tool: (service, client) => nodeClient(service, client, { tls12: true }), side: 'peer' },
+  { stack: 'python', tool: (service, client) => pythonClient(service, client, { tls12: true }), side: 'peer' },
+];
+
+checkTools('a TLS 1.2-only caller of a TLS 1.3-only Node service (protocol-version-mismatch)', 'protocol-version-mismatch', { service: 'warehouse', client: 'reports' }, 'protocol-version-mismatch', asTls12Client, 35);
+checkTools('a TLS 1.2-only caller of a TLS 1.3-only s_server (-min_protocol TLSv1.3)', 'wrong-ca', { service: 'ledger', client: 'billing' }, 'protocol-version-mismatch', asTls12Client, 35, ['--fix', '--fault', 'protocol-version-mismatch:ledger']);
+
+describe('protocol-version-mismatch: what the server and the lab caller report', () => {
+  it("Node's server reports ERR_SSL_UNSUPPORTED_PROTOCOL and the caller reads alert 70", async () => {
+    const edge = await runEdge(['protocol-version-mismatch']);
+    expect(Object.keys(edge.serverErrors)).toEqual([wordingOf('protocol-version-mismatch', 'node').detector]);
+    expect(Object.values(edge.clientErrors).map((e) => e.message).join('')).toContain('tlsv1 alert protocol version');
+  });
+
+  it('a caller able to speak TLS 1.3 is served by the TLS 1.3-only service', async () => {
+    const running = await upLab('protocol-version-mismatch');
+    try {
+      const { services, clients } = running.description;
+      expect((await curl(services.warehouse!, clients.reports)).code).toBe(0);
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
   });
 });
 
