@@ -68,6 +68,15 @@ export function underTls12(wordings: StackWordings, alert: number): StackWording
   return out;
 }
 
+/** The four local stacks' detector lines written out, where no shared frame fits (each checks a name its own way). */
+export function detectedAs(detectors: Record<keyof typeof opensslFamilyVersions, string>): StackWordings {
+  const out: StackWordings = {};
+  for (const stack of Object.keys(opensslFamilyVersions) as Array<keyof typeof opensslFamilyVersions>) {
+    out[stack] = { detector: detectors[stack], version: opensslFamilyVersions[stack] };
+  }
+  return out;
+}
+
 /**
  * Go's frame: crypto/x509's error under crypto/tls's "failed to verify certificate", and the
  * peer's words for the alert a Go 1.21+ verifier sends (crypto/tls handshake_server.go

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { chainOf, described, detector, evidenceOf, finding, possessive, reportValue, shortName, witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
 import { goAlertText } from './alerts.js';
-import { envoyWording, opensslFamilyVersions } from './wording.js';
+import { detectedAs, envoyWording } from './wording.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { paramLimits, paramsSchema, subjectAltNames } from './params.js';
 
@@ -72,10 +72,12 @@ export const wrongSan: Fault<v.InferOutput<typeof params>> = {
   wording: {
     // OpenSSL checks names only when asked (s_client -verify_hostname <name>); Node, Python,
     // Go and curl always do. Node and curl check after the handshake, in their own words.
-    openssl: { detector: 'verify error:num=62:hostname mismatch', version: opensslFamilyVersions.openssl },
-    curl: { detector: "curl: (60) SSL: no alternative certificate subject name matches target host name '…'", version: opensslFamilyVersions.curl },
-    node: { detector: "ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: … is not in the cert's altnames: …", version: opensslFamilyVersions.node },
-    python: { detector: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '…'.", version: opensslFamilyVersions.python },
+    ...detectedAs({
+      openssl: 'verify error:num=62:hostname mismatch',
+      curl: "curl: (60) SSL: no alternative certificate subject name matches target host name '…'",
+      node: "ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: … is not in the cert's altnames: …",
+      python: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '…'.",
+    }),
     go: { detector: 'tls: failed to verify certificate: x509: certificate is valid for …, not …', peer: goAlertText(42), version: 'Go 1.21+', source: 'crypto/x509 verify.go (HostnameError)' },
     // Envoy's SAN matchers (match_typed_subject_alt_names) answer certificate_unknown (46).
     envoy: envoyWording({ alert: 46, detail: 'no SAN matched the validation context\'s matchers' }),
