@@ -27,7 +27,13 @@ export function dateFinding(f: ConnectionFacts, state: OutOfDate, witness: FactA
   const rootCause = state === 'expired' ? 'expired-cert' : 'not-yet-valid';
   if (!found) {
     if (!witness) return undefined;
-    return finding(rootCause, detector(witness, 'server'), reportValue(witness), `${f.service} or its caller reported ${described(witness)}: a certificate is outside its validity period`);
+    const found = finding(rootCause, detector(witness, 'server'), reportValue(witness), `${f.service} or its caller reported ${described(witness)}: a certificate is outside its validity period`);
+    // Every date on the wire is good: what expired is off the wire — a CA in the verifier's own
+    // store, or the CRL it checks, which OpenSSL refuses with the same 45 (stale-crl).
+    if (state === 'expired' && (f.clientCert || f.serverCert)) {
+      return { ...found, summary: `${found.summary}, though none on the wire is: a CA in the verifier's own store, or a CRL past its nextUpdate (the same alert 45)`, alternatives: ['stale-crl'] };
+    }
+    return found;
   }
   const { event, cert, ofClient } = found;
   const whose = ofClient ? `${possessive(f.client)} client certificate ${shortName(cert.subject)}` : `${possessive(f.service)} certificate ${shortName(cert.subject)}`;

@@ -52,8 +52,9 @@ describe('stale-crl, the verdict', () => {
     expect(v).toMatchObject({ rootCause: 'stale-crl', detectedBy: 'server', evidence: { message: 'Certificate', field: 'issuer', value: corp.issuing } });
   });
 
-  it('leaves a bare alert 45 with every date good to expired-cert, which says no certificate on the wire is out of date', () => {
+  it('leaves a bare alert 45 with every date good to expired-cert, naming stale-crl as the alternative (a capture holds no CRL)', () => {
     const v = verdict([...serverFlight(0, [], [corp.server, corp.intermediate]), certificate('c2s', 2000, [corp.client, corp.intermediate]), alert('s2c', 3000, 45, 'certificate_expired')], [])!;
-    expect(v.rootCause).toBe('expired-cert');
+    expect(v).toMatchObject({ rootCause: 'expired-cert', alternatives: ['stale-crl'] });
+    expect(v.summary).toContain('though none on the wire is');
   });
 });
