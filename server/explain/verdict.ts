@@ -18,6 +18,7 @@ import { identityNotAllowed } from '../faults/identityNotAllowed.js';
 import { expiredIntermediate } from '../faults/expiredIntermediate.js';
 import { missingClientCert } from '../faults/missingClientCert.js';
 import { missingIntermediate } from '../faults/missingIntermediate.js';
+import { noSharedCipher } from '../faults/noSharedCipher.js';
 import { none } from '../faults/none.js';
 import { notYetValid } from '../faults/notYetValid.js';
 import { optionalClientAuth } from '../faults/optionalClientAuth.js';
@@ -76,6 +77,7 @@ const failureRules: readonly Rule[] = [
   tlsToPlaintextPort.rules.answeredInClear!,
   // No version in common ends the handshake at the ClientHello, before any certificate.
   protocolVersionMismatch.rules.reported!,
+  noSharedCipher.rules.reported!,
   missingClientCert.rules.reported!,
   // "Not yet valid" of a chain in its dates by the capture's clock: the verifier's clock is off.
   verifierClockBehind.rules.reported!,

@@ -9,6 +9,7 @@ import { FaultError, type Fault, type TargetKind } from './fault.js';
 import { identityNotAllowed } from './identityNotAllowed.js';
 import { missingClientCert } from './missingClientCert.js';
 import { missingIntermediate } from './missingIntermediate.js';
+import { noSharedCipher } from './noSharedCipher.js';
 import { none } from './none.js';
 import { notYetValid } from './notYetValid.js';
 import { optionalClientAuth } from './optionalClientAuth.js';
@@ -28,7 +29,7 @@ import { cnWithoutSan } from './cnWithoutSan.js';
 export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, cnWithoutSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
     .concat([identityNotAllowed, caRotationWrongOrder])
-    .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate, protocolVersionMismatch])
+    .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate, protocolVersionMismatch, noSharedCipher])
     .map((f) => [f.kind, f]),
 );
 

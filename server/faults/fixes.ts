@@ -218,6 +218,22 @@ const allowTlsVersions: FixAction = {
   },
 };
 
+const allowDefaultCiphers: FixAction = {
+  action: 'allow-default-ciphers',
+  title: "Drop the endpoint's custom TLS 1.2 cipher list: back to the stack's default suites",
+  target: 'endpoint',
+  params: noParams,
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    const endpoint = endpointOf(next, target);
+    if (endpoint.tls) {
+      const { ciphers: _ciphers, ...rest } = endpoint.tls;
+      endpoint.tls = rest;
+    }
+    return next;
+  },
+};
+
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
@@ -238,5 +254,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, tunePool, allowIdentity].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity].map((fix) => [fix.action, fix]),
 );

@@ -192,6 +192,55 @@ describe('protocol-version-mismatch: what the server and the lab caller report',
   });
 });
 
+/** The scanner appliance's offer: TLS 1.2 and ECDHE-ECDSA-AES128-GCM-SHA256 alone. */
+const aesOnly = 'ECDHE-ECDSA-AES128-GCM-SHA256';
+
+/** Node's tls.connect or Python's ssl at TLS 1.2 with one cipher: prints the error as each words it. */
+function tls12CipherClient(stack: 'node' | 'python'): Tool {
+  return (service, client) => {
+    const args = JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client?.trust, cert: client?.cert, key: client?.key, ciphers: aesOnly });
+    if (stack === 'node') {
+      const script = `const tls = require('node:tls'); const fs = require('node:fs'); const a = JSON.parse(process.argv[1]);
+        const s = tls.connect({ host: a.address, port: a.port, servername: a.host, maxVersion: 'TLSv1.2', ciphers: a.ciphers, ca: fs.readFileSync(a.trust), cert: fs.readFileSync(a.cert), key: fs.readFileSync(a.key) }, () => { console.log('connected'); s.destroy(); });
+        s.on('error', (e) => console.log(e.code + ': ' + e.message));`;
+      return runTool(process.execPath, ['-e', script, args]);
+    }
+    const script = [
+      'import json, socket, ssl, sys',
+      'a = json.loads(sys.argv[1])',
+      "ctx = ssl.create_default_context(cafile=a['trust'])",
+      "ctx.load_cert_chain(a['cert'], a['key'])",
+      'ctx.maximum_version = ssl.TLSVersion.TLSv1_2',
+      "ctx.set_ciphers(a['ciphers'])",
+      'try:',
+      "    with socket.create_connection((a['address'], a['port']), timeout=10) as raw:",
+      "        with ctx.wrap_socket(raw, server_hostname=a['host']) as t:",
+      "            print('connected')",
+      'except Exception as e:',
+      "    print(type(e).__name__ + ': ' + str(e))",
+    ].join('\n');
+    return runTool('python3', ['-c', script, args]);
+  };
+}
+
+const asAesOnlyClient: ToolCase[] = [
+  { stack: 'openssl', tool: (service, client) => opensslClient(service, client, ['-tls1_2', '-cipher', aesOnly]), side: 'peer' },
+  { stack: 'curl', tool: (service, client) => curl(service, client, 'https', ['--tls-max', '1.2', '--ciphers', aesOnly]), side: 'peer' },
+  { stack: 'node', tool: tls12CipherClient('node'), side: 'peer' },
+  { stack: 'python', tool: tls12CipherClient('python'), side: 'peer' },
+];
+
+checkTools('an AES-GCM-only TLS 1.2 caller of a CHACHA20-only Node service (no-shared-cipher)', 'no-shared-cipher', { service: 'gateway', client: 'scanner' }, 'no-shared-cipher', asAesOnlyClient, 35);
+checkTools('an AES-GCM-only TLS 1.2 caller of a CHACHA20-only s_server (-cipher)', 'wrong-ca', { service: 'ledger', client: 'billing' }, 'no-shared-cipher', asAesOnlyClient, 35, ['--fix', '--fault', 'no-shared-cipher:ledger']);
+
+describe('no-shared-cipher: what the server reports', () => {
+  it("Node's server reports ERR_SSL_NO_SHARED_CIPHER and the caller reads alert 40", async () => {
+    const edge = await runEdge(['no-shared-cipher']);
+    expect(Object.keys(edge.serverErrors)).toEqual([wordingOf('no-shared-cipher', 'node').detector]);
+    expect(Object.values(edge.clientErrors).map((e) => e.message).join('')).toContain('sslv3 alert handshake failure');
+  });
+});
+
 describe('run by hand against `up`: the verdict comes from the bytes alone', () => {
   let dir: string;
   beforeAll(async () => {
@@ -221,6 +270,11 @@ describe('run by hand against `up`: the verdict comes from the bytes alone', () 
   it('s_client with the leaf alone: one certificate in its Certificate and alert 48 make client-missing-intermediate, wrong-ca the alternative', async () => {
     const verdicts = await verdictsByHand('client-missing-intermediate', ({ services, clients }) => opensslClient(services.vault!, clients.deploy));
     expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'client-missing-intermediate', detectedBy: 'server', alternatives: ['wrong-ca'], evidence: expect.objectContaining({ message: 'Certificate', field: 'certificate_list' }) })]);
+  });
+
+  it('s_client at TLS 1.2 with a cipher the server lacks: alert 40 before any certificate makes no-shared-cipher', async () => {
+    const verdicts = await verdictsByHand('no-shared-cipher', ({ services, clients }) => opensslClient(services.gateway!, clients.scanner, ['-tls1_2', '-cipher', aesOnly]));
+    expect(verdicts).toEqual([expect.objectContaining({ rootCause: 'no-shared-cipher', detectedBy: 'server', evidence: expect.objectContaining({ message: 'alert handshake_failure (40)' }) })]);
   });
 
   it('curl http:// against a STRICT port: the same bytes as a scanner refused, so without a caller to complain it is none', async () => {
