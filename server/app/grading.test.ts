@@ -43,7 +43,8 @@ describe('grading', () => {
 
   it('wants a caller without a certificate (plaintext, or TLS with none) of an mTLS service refused, and every other edge all ok', () => {
     const spec = {
-      services: { records: { clientAuth: 'require', mode: 'strict' } },
+      pki: { root: { ca: true, san: [] }, 'crm-client': { issuer: 'root', san: [] } },
+      services: { records: { clientAuth: 'require', mode: 'strict', trust: ['root'] } },
       clients: { crm: { protocol: 'tls', cert: 'crm-client' }, scanner: { protocol: 'plaintext' }, scraper: { protocol: 'tls' } },
     } as never;
     const edge = (client: string, ok: number, failed: number) => ({ client, service: 'records', requests: 2, ok, failed, timeouts: 0 }) as never;
@@ -51,5 +52,34 @@ describe('grading', () => {
     expect(checkEdges(spec, [edge('scanner', 2, 0)])[0]!.pass).toBe(false);
     expect(checkEdges(spec, [edge('scraper', 2, 0)])[0]).toMatchObject({ expect: 'refused', pass: false });
     expect(checkEdges(spec, [edge('crm', 1, 1)])[0]!.pass).toBe(false);
+  });
+
+  it("wants a caller refused whose certificate the service as written does not admit: another tenant's CA, an identity off the allow list", () => {
+    const spec = {
+      pki: {
+        'acme-root': { ca: true, san: [] },
+        'acme-issuing': { issuer: 'acme-root', ca: true, san: [] },
+        'globex-root': { ca: true, san: [] },
+        'invoices-client': { issuer: 'acme-issuing', san: ['uri:spiffe://acme.test/sa/invoices'] },
+        'batch-client': { issuer: 'acme-issuing', san: ['uri:spiffe://acme.test/sa/batch'] },
+        'globex-client': { issuer: 'globex-root', san: ['uri:spiffe://acme.test/sa/invoices'] },
+      },
+      services: {
+        billing: { clientAuth: 'require', mode: 'strict', trust: ['acme-root'] },
+        ledger: { clientAuth: 'require', mode: 'strict', trust: ['acme-root'], allow: ['uri:spiffe://acme.test/sa/invoices'] },
+      },
+      clients: {
+        invoices: { protocol: 'tls', cert: 'invoices-client' },
+        crawler: { protocol: 'tls', cert: 'globex-client' },
+        batch: { protocol: 'tls', cert: 'batch-client' },
+      },
+    } as never;
+    const edge = (client: string, service: string, ok: number) => ({ client, service, requests: 2, ok, failed: 2 - ok, timeouts: 0 }) as never;
+    expect(checkEdges(spec, [edge('invoices', 'billing', 2), edge('crawler', 'billing', 0), edge('invoices', 'ledger', 2), edge('batch', 'ledger', 0), edge('batch', 'billing', 2)]).map((c) => [c.expect, c.pass])).toEqual([
+      ['ok', true], ['refused', true], ['ok', true], ['refused', true], ['ok', true],
+    ]);
+    // Served when it must be refused: Verify stays red while the trust bundle is over-broad.
+    expect(checkEdges(spec, [edge('crawler', 'billing', 2)])[0]).toMatchObject({ expect: 'refused', pass: false });
+    expect(checkEdges(spec, [edge('batch', 'ledger', 2)])[0]).toMatchObject({ expect: 'refused', pass: false });
   });
 });

@@ -70,7 +70,9 @@ export function gradeDiagnosis(scenario: ScenarioSpec, rootCause: string, event:
  * Verify's rule per edge, from the lab as written (`spec`: its intent, before any fault). A
  * caller without a certificate — plaintext, or TLS with none — of a service that requires
  * client certificates must be refused: PERMISSIVE or "verify if given" serving it is the
- * finding. A service whose mode is `disable` is plain HTTP by design, so its callers must
+ * finding. So must a caller whose certificate the service, as written, does not admit:
+ * another tenant's (over-broad-trust serving it is the finding), or an identity off its allow
+ * list. A service whose mode is `disable` is plain HTTP by design, so its callers must
  * succeed. Every other edge must succeed on every request.
  */
 export function checkEdges(spec: LabSpec, edges: readonly EdgeReport[]): EdgeCheck[] {
@@ -78,10 +80,23 @@ export function checkEdges(spec: LabSpec, edges: readonly EdgeReport[]): EdgeChe
     const client = spec.clients[edge.client];
     const service = spec.services[edge.service];
     const anonymous = client?.protocol === 'plaintext' || client?.cert === undefined;
-    const refuse = anonymous && service !== undefined && service.clientAuth === 'require' && service.mode !== 'disable';
+    const refuse = service !== undefined && service.mode !== 'disable' && ((anonymous && service.clientAuth === 'require') || (!anonymous && service.clientAuth !== 'none' && !admitted(spec, client!.cert!, service)));
     const pass = edge.requests > 0 && (refuse ? edge.ok === 0 : edge.ok === edge.requests && edge.failed === 0 && edge.timeouts === 0);
     return { client: edge.client, service: edge.service, expect: refuse ? 'refused' : 'ok', requests: edge.requests, ok: edge.ok, failed: edge.failed, pass };
   });
+}
+
+/**
+ * Whether the service, as the lab writes it, lets in a caller presenting `cert`: the cert
+ * chains to a CA of its trust bundle (another tenant's does not) and, where the service has an
+ * allow list, one of its URI SANs is on it.
+ */
+function admitted(spec: LabSpec, cert: string, service: LabSpec['services'][string]): boolean {
+  const chain: string[] = [];
+  for (let at: string | undefined = cert; at !== undefined && chain.length < 64; at = spec.pki[at]?.issuer) chain.push(at);
+  const trusted = chain.some((name) => service.trust.includes(name));
+  const identities = spec.pki[cert]?.san.filter((san) => san.startsWith('uri:')) ?? [];
+  return trusted && (service.allow === undefined || identities.some((identity) => service.allow!.includes(identity)));
 }
 
 export function isGreen(checks: readonly EdgeCheck[]): boolean {

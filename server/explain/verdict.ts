@@ -22,6 +22,7 @@ import { noSharedCipher } from '../faults/noSharedCipher.js';
 import { none } from '../faults/none.js';
 import { notYetValid } from '../faults/notYetValid.js';
 import { optionalClientAuth } from '../faults/optionalClientAuth.js';
+import { overBroadTrust } from '../faults/overBroadTrust.js';
 import { permissiveMode } from '../faults/permissiveMode.js';
 import { protocolVersionMismatch } from '../faults/protocolVersionMismatch.js';
 import { plaintextToStrictPort } from '../faults/plaintextToStrictPort.js';
@@ -64,6 +65,8 @@ const securityRules: readonly Rule[] = [
   plaintextToStrictPort.rules.refusedCaller!,
   none.rules.plaintextRefused!,
   optionalClientAuth.rules.servedWithout!,
+  // Served, with a client certificate from another tenant's CA than the service's own.
+  overBroadTrust.rules.foreignServed!,
 ];
 
 /**

@@ -13,6 +13,7 @@ import { noSharedCipher } from './noSharedCipher.js';
 import { none } from './none.js';
 import { notYetValid } from './notYetValid.js';
 import { optionalClientAuth } from './optionalClientAuth.js';
+import { overBroadTrust } from './overBroadTrust.js';
 import { permissiveMode } from './permissiveMode.js';
 import { plaintextToStrictPort } from './plaintextToStrictPort.js';
 import { protocolVersionMismatch } from './protocolVersionMismatch.js';
@@ -28,7 +29,7 @@ import { cnWithoutSan } from './cnWithoutSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, cnWithoutSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
-    .concat([identityNotAllowed, caRotationWrongOrder])
+    .concat([identityNotAllowed, caRotationWrongOrder, overBroadTrust])
     .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate, protocolVersionMismatch, noSharedCipher])
     .map((f) => [f.kind, f]),
 );

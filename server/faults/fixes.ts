@@ -234,6 +234,45 @@ const allowDefaultCiphers: FixAction = {
   },
 };
 
+const trustOwnCaParams = paramsSchema({
+  /** The CA to trust alone; the root behind the service's own certificate when absent. */
+  trust: v.optional(labName('a CA')),
+});
+
+const trustOwnCa: FixAction<v.InferOutput<typeof trustOwnCaParams>> = {
+  action: 'trust-own-ca',
+  title: "Trust only the CA that issues the tenant's own certificates",
+  target: 'service',
+  params: trustOwnCaParams,
+  apply(spec, target, { trust }) {
+    const next = cloneSpec(spec);
+    const service = next.services[target]!;
+    const own = trust ?? rootOf(next, service.cert);
+    if (!next.pki[own]?.ca) {
+      const cas = Object.entries(spec.pki).filter(([, cert]) => cert.ca).map(([name]) => name);
+      throw new ParamsError('trust-own-ca', [{ path: ['trust'], message: `"${own}" is not a CA in lab ${spec.id} (known: ${cas.join(', ')})` }], { ofLab: true });
+    }
+    service.trust = [own];
+    return next;
+  },
+};
+
+const allowDefaultCiphers: FixAction = {
+  action: 'allow-default-ciphers',
+  title: "Drop the endpoint's custom TLS 1.2 cipher list: back to the stack's default suites",
+  target: 'endpoint',
+  params: noParams,
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    const endpoint = endpointOf(next, target);
+    if (endpoint.tls) {
+      const { ciphers: _ciphers, ...rest } = endpoint.tls;
+      endpoint.tls = rest;
+    }
+    return next;
+  },
+};
+
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
@@ -254,5 +293,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity, trustOwnCa].map((fix) => [fix.action, fix]),
 );

@@ -201,3 +201,24 @@ describe('ca-rotation-wrong-order: one caller without the new root', () => {
     expect((await opensslVerify(clients.reports!.trust!, services.ledger!.cert)).output).toContain('unable to get local issuer certificate');
   });
 });
+
+describe("over-broad-trust: another tenant's certificate passes", () => {
+  const lab = withLab('over-broad-trust');
+  const fixed = withLab('over-broad-trust', ['--fix']);
+
+  it("serves curl with the Globex crawler's certificate, and lists both tenants' CAs to s_client", async () => {
+    const { services, clients } = lab().description;
+    const served = await curl(services.billing!, clients.crawler);
+    expect(served).toEqual({ code: 0, output: 'hello from billing; you are CN=globex-client, URI:spiffe://globex.test/ns/app/sa/crawler\n' });
+    const { output } = await opensslClient(services.billing!, clients.crawler);
+    expect(output).toMatch(/Acceptable client certificate CA names\n.*CN ?= ?Acme Tenant CA\n.*CN ?= ?Globex Tenant CA/);
+  });
+
+  it('refuses the crawler once billing trusts only its own CA, and still serves invoices', async () => {
+    const { services, clients } = fixed().description;
+    const refused = await curl(services.billing!, clients.crawler);
+    // Node's server closes on a certificate it rejects, without an alert (nodeService.ts).
+    expect(refused).toEqual({ code: 52, output: 'curl: (52) Empty reply from server\n' });
+    expect((await curl(services.billing!, clients.invoices)).code).toBe(0);
+  });
+});

@@ -300,3 +300,6 @@ describe('identity-not-allowed: the refusal is HTTP, after a handshake nothing c
 
 // A CA rotated before one caller's bundle held the new root: the words of an unknown CA, from that caller only.
 checkTools('a caller whose bundle lacks the new root (ca-rotation-wrong-order)', 'ca-rotation-wrong-order', [], { service: 'ledger', client: 'reports' }, 'ca-rotation-wrong-order', 'detector', 60);
+
+// Another tenant's certificate, served: each tool with the crawler's certificate prints the answer.
+checkTools("another tenant's certificate, served (over-broad-trust)", 'over-broad-trust', [], { service: 'billing', client: 'crawler' }, 'over-broad-trust', 'detector', 0);
