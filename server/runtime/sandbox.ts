@@ -379,7 +379,7 @@ class RunningSandbox implements Sandbox {
       case 'tls-error': {
         // openssl's log has no port; s_server serves one connection at a time and prints before
         // it closes, so it is the oldest one still open on the service's side.
-        const connection = message.remotePort !== undefined ? this.tap.byUpstreamPort(message.remotePort) : this.tap.servingNow(service.name);
+        const connection = message.remotePort !== undefined ? this.tap.byUpstreamPort(message.remotePort) : (this.tap.servingNow(service.name) ?? this.#lastServed(service.name));
         this.#serviceErrors.push({ service: service.name, code: message.code, message: message.message, ...(connection ? { connection } : {}) });
         this.#emitProcess({ ...base, kind: 'tls-error', code: message.code, message: message.message, ...(connection ? { connection: connection.id } : {}) });
         break;
@@ -451,6 +451,18 @@ class RunningSandbox implements Sandbox {
     // Bounded like the tap: keys for connections whose bytes are long dropped decrypt nothing.
     if (this.keylog.length > maxKeylogLines) this.keylog.splice(0, maxKeylogLines / 10);
     this.events.emit('keylog', line);
+  }
+
+  /**
+   * The connection the service's side closed last: s_server may print a verify error after
+   * it has already closed the connection it refused (its stderr trails the alert it sent).
+   */
+  #lastServed(service: string): TapConnection | undefined {
+    let last: TapConnection | undefined;
+    for (const conn of this.tap.connections) {
+      if (conn.service === service && conn.serviceClosedAt !== undefined && (last === undefined || conn.serviceClosedAt > last.serviceClosedAt!)) last = conn;
+    }
+    return last;
   }
 
   /**

@@ -14,6 +14,7 @@ import { loadLab } from '../../server/lab/index.js';
 import { startSandbox, type ProcessEvent } from '../../server/runtime/index.js';
 import { upLab, type RunningLab } from '../helpers/cli.js';
 import { curl, opensslClient } from '../helpers/peers.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { labsDir } from './appHarness.js';
 
 describe('verifier-clock-behind: the lab explained from its own trace', () => {
@@ -25,13 +26,19 @@ describe('verifier-clock-behind: the lab explained from its own trace', () => {
     const topology = sandbox.describe();
     try {
       await sandbox.runTraffic({ requests: 2 });
+      // s_server's stderr may trail the client's error: stop once its verify error is in.
+      await waitFor('s_server logging CERT_NOT_YET_VALID twice', () => processEvents.filter((e) => e.kind === 'tls-error' && e.code === 'CERT_NOT_YET_VALID').length >= 2);
     } finally {
       await sandbox.stop();
     }
     const trace = buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents, topology });
     const { verdicts } = verdictsForSandbox(trace);
-    expect(verdicts.length).toBeGreaterThan(0);
-    for (const verdict of verdicts) {
+    // s_server's log names no port, and the runtime may tie it to a neighbouring connection of
+    // the pool: a connection left without its report shows only alert 42, which names nothing.
+    const named = verdicts.filter((v) => v.rootCause === 'verifier-clock-behind');
+    expect(named.length).toBeGreaterThan(0);
+    for (const verdict of verdicts.filter((v) => v.rootCause !== 'verifier-clock-behind')) expect(verdict.rootCause).toBe('unknown');
+    for (const verdict of named) {
       expect(verdict).toMatchObject({ rootCause: 'verifier-clock-behind', detectedBy: 'server', evidence: { message: 'Certificate', field: 'notBefore' } });
       expect(verdict.summary).toMatch(/ledger's clock is behind by more than (1 minute|\d+ seconds)/);
     }
