@@ -47,6 +47,17 @@ interface Route {
 
 const resetCodes = new Set(['ECONNRESET', 'EPIPE']);
 
+/**
+ * Resets a socket (RST), or closes it when its FIN is already out: Node's resetAndDestroy on
+ * a socket that has ended fails with EINVAL (SO_LINGER after shutdown) and leaves it destroyed
+ * without a 'close' — the connection then never ends (seen when a wire fault's slices met an
+ * upstream that had gone: EPIPE, then a reset of the client that had already had our FIN).
+ */
+function reset(socket: net.Socket): void {
+  if (socket.writableEnded) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
 export class TapRelay {
   readonly #address: string;
   readonly #sink: RelaySink;
@@ -182,8 +193,8 @@ export class TapRelay {
         end: () => to.end(),
         reset() {
           closeReason ??= 'reset';
-          client.resetAndDestroy();
-          upstream.resetAndDestroy();
+          reset(client);
+          reset(upstream);
         },
         close() {
           client.destroy();
@@ -219,7 +230,7 @@ export class TapRelay {
       if (other.destroyed) return;
       // A reset (or a refused upstream) is answered with a reset, so the far end sees what a
       // direct connection would have shown it: ECONNRESET, not a clean close.
-      if (refused || resetCodes.has(err.code ?? '')) other.resetAndDestroy();
+      if (refused || resetCodes.has(err.code ?? '')) reset(other);
       else other.destroy();
     };
     client.on('error', (err: NodeJS.ErrnoException) => fail(upstream, err, false));
