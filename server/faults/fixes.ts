@@ -257,22 +257,6 @@ const trustOwnCa: FixAction<v.InferOutput<typeof trustOwnCaParams>> = {
   },
 };
 
-const allowDefaultCiphers: FixAction = {
-  action: 'allow-default-ciphers',
-  title: "Drop the endpoint's custom TLS 1.2 cipher list: back to the stack's default suites",
-  target: 'endpoint',
-  params: noParams,
-  apply(spec, target) {
-    const next = cloneSpec(spec);
-    const endpoint = endpointOf(next, target);
-    if (endpoint.tls) {
-      const { ciphers: _ciphers, ...rest } = endpoint.tls;
-      endpoint.tls = rest;
-    }
-    return next;
-  },
-};
-
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
