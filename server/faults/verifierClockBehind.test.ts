@@ -5,6 +5,7 @@ import { alert, certificate, connection, corp, report, serverFlight } from '../e
 import { connectionVerdict } from '../explain/verdict.js';
 import { LabSchema, type LabSpec } from '../lab/schema.js';
 import { stackProblems } from '../lab/stacks.js';
+import type { ServiceConfig } from '../runtime/messages.js';
 import { opensslArgs } from '../runtime/opensslService.js';
 import { applyFaults, applyFixes } from './index.js';
 
@@ -46,7 +47,7 @@ describe('verifier-clock-behind, the transform and its fixes', () => {
     const node = lab('node');
     node.services.auth!.clockOffset = '-40m';
     expect(stackProblems(node.services)).toEqual([expect.objectContaining({ path: ['services', 'auth', 'clockOffset'] })]);
-    const config = { name: 'auth', stack: 'openssl', host: 'auth.corp.test', address: '127.0.0.1', certPath: 'c', keyPath: 'k', chainPath: 'c', crlPaths: [], clientAuth: 'require', mode: 'strict', latencyMs: 0, keylogPath: 'l' } as const;
+    const config: ServiceConfig = { name: 'auth', stack: 'openssl', host: 'auth.corp.test', address: '127.0.0.1', certPath: 'c', keyPath: 'k', chainPath: 'c', crlPaths: [], clientAuth: 'require', mode: 'strict', latencyMs: 0, keylogPath: 'l' };
     expect(opensslArgs({ ...config, verifyAtSeconds: 1_780_000_000 }).join(' ')).toContain('-attime 1780000000');
     expect(opensslArgs(config)).not.toContain('-attime');
   });
