@@ -13,6 +13,7 @@
 import { rootCauseCatalogue, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type Finding, type Rule, type StackWordings } from '../faults/index.js';
 import { clientMissingIntermediate } from '../faults/clientMissingIntermediate.js';
 import { caRotationWrongOrder } from '../faults/caRotationWrongOrder.js';
+import { clientCertNotOffered } from '../faults/clientCertNotOffered.js';
 import { expiredCert } from '../faults/expiredCert.js';
 import { identityNotAllowed } from '../faults/identityNotAllowed.js';
 import { expiredIntermediate } from '../faults/expiredIntermediate.js';
@@ -81,6 +82,8 @@ const failureRules: readonly Rule[] = [
   // No version in common ends the handshake at the ClientHello, before any certificate.
   protocolVersionMismatch.rules.reported!,
   noSharedCipher.rules.reported!,
+  // An empty Certificate where the request excluded schemes the client offered: before missing-client-cert.
+  clientCertNotOffered.rules.excludedScheme!,
   missingClientCert.rules.reported!,
   // "Not yet valid" of a chain in its dates by the capture's clock: the verifier's clock is off.
   verifierClockBehind.rules.reported!,
@@ -172,11 +175,20 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
   if (clientCert) facts.clientCert = clientCert;
   const serverCert = certificates(handshake('Certificate', 's2c'), atMs);
   if (serverCert) facts.serverCert = serverCert;
-  if (request) facts.certRequest = { seq: request.seq, type: request.type, authorities: acceptableCas(request.fields) };
+  const requested = schemesOf(request);
+  if (request) facts.certRequest = { seq: request.seq, type: request.type, authorities: acceptableCas(request.fields), ...(requested ? { signatureSchemes: requested } : {}) };
+  const offered = schemesOf(hello);
+  if (offered) facts.offeredSchemes = offered;
   if (plaintext) facts.plaintext = { seq: plaintext.seq, type: plaintext.type, firstLine: fieldValue(plaintext.fields, 'first_line') ?? '', expected: plaintext.severity === 'info' };
   if (answerInClear) facts.serverPlaintext = { seq: answerInClear.seq, type: answerInClear.type, firstLine: fieldValue(answerInClear.fields, 'first_line') ?? '' };
   if (close) facts.close = { seq: close.seq, type: close.type, ...(reason !== undefined ? { reason } : {}) };
   return facts;
+}
+
+/** The signature schemes a ClientHello or CertificateRequest lists (its signature_algorithms, TLS 1.3 and 1.2). */
+function schemesOf(event: TraceEvent | undefined): string[] | undefined {
+  const value = fieldValue(event?.fields, 'signature_algorithms') ?? fieldValue(event?.fields, 'supported_signature_algorithms');
+  return value ? value.split(', ') : undefined;
 }
 
 /** The status of the service's answer: its status line on the wire (decrypted, or plaintext), else what its log says. */

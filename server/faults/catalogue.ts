@@ -1,6 +1,7 @@
 /** Every spec fault by kind, every root cause (the faults and `none`), and how a fault or fix finds what it targets. */
 import type { LabSpec } from '../lab/schema.js';
 import { caRotationWrongOrder } from './caRotationWrongOrder.js';
+import { clientCertNotOffered } from './clientCertNotOffered.js';
 import { expiredCert } from './expiredCert.js';
 import { expiredIntermediate } from './expiredIntermediate.js';
 import { clientMissingIntermediate } from './clientMissingIntermediate.js';
@@ -29,7 +30,7 @@ import { cnWithoutSan } from './cnWithoutSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, cnWithoutSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
-    .concat([identityNotAllowed, caRotationWrongOrder, overBroadTrust])
+    .concat([identityNotAllowed, caRotationWrongOrder, overBroadTrust, clientCertNotOffered])
     .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate, protocolVersionMismatch, noSharedCipher])
     .map((f) => [f.kind, f]),
 );

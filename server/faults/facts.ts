@@ -74,7 +74,9 @@ export interface ConnectionFacts {
   clientCert?: FactCertificates;
   serverCert?: FactCertificates;
   /** The CertificateRequest and the CA names it lists (empty: any CA the server trusts). */
-  certRequest?: FactSource & { authorities: string[] };
+  certRequest?: FactSource & { authorities: string[]; /** The signature schemes it accepts, by name. */ signatureSchemes?: string[] };
+  /** The signature schemes the client's ClientHello offered, by name. */
+  offeredSchemes?: string[];
   alerts: FactAlert[];
   /** Errors the processes reported on this connection. */
   reports: FactReport[];

@@ -257,6 +257,18 @@ const trustOwnCa: FixAction<v.InferOutput<typeof trustOwnCaParams>> = {
   },
 };
 
+const dropCertRequestSigalgs: FixAction = {
+  action: 'drop-cert-request-sigalgs',
+  title: "Let the CertificateRequest name the stack's default signature schemes again",
+  target: 'service',
+  params: noParams,
+  apply(spec, target) {
+    const next = cloneSpec(spec);
+    delete next.services[target]!.certRequestSigalgs;
+    return next;
+  },
+};
+
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
@@ -277,5 +289,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity, trustOwnCa].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity, trustOwnCa, dropCertRequestSigalgs].map((fix) => [fix.action, fix]),
 );

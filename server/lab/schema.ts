@@ -127,6 +127,12 @@ const ServiceSchema = v.strictObject({
    * certificate may call; any other verified caller gets HTTP 403. Absent: every verified caller.
    */
   allow: v.optional(v.array(v.pipe(v.string(), v.regex(/^uri:.+$/, 'an identity like "uri:spiffe://corp.test/ns/fin/sa/billing"')))),
+  /**
+   * The signature schemes its CertificateRequest names (RFC 8446 §4.3.2), OpenSSL's names joined
+   * by ':'. A client whose only certificate cannot sign with one of them sends none. Node's
+   * `sigalgs` also binds the service's own signature: keep its key's scheme in the list.
+   */
+  certRequestSigalgs: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_+-]+(:[A-Za-z0-9_+-]+)*$/, 'signature schemes joined by ":", like "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"'), v.maxLength(1000))),
 });
 
 const PoolSchema = v.strictObject({

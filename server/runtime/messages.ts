@@ -38,6 +38,8 @@ export interface ServiceConfig {
   tls?: TlsPolicySpec;
   /** URI SANs (`spiffe://…`, without `uri:`) that may call; absent: every verified caller. */
   allow?: string[];
+  /** The signature schemes its CertificateRequest names (Node `sigalgs`, s_server `-client_sigalgs`). */
+  certRequestSigalgs?: string;
   /** For `stack: openssl`: the file s_server appends NSS key-log lines to. */
   keylogPath: string;
 }

@@ -97,6 +97,8 @@ function tlsServer(config: ServiceConfig, handler: http.RequestListener): https.
       ...(config.trustPath ? { ca: readFileSync(config.trustPath) } : {}),
       ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
       ...nodeTlsPolicy(config.tls),
+      // The schemes of the CertificateRequest; Node's one knob signs the server's own too.
+      ...(config.certRequestSigalgs ? { sigalgs: config.certRequestSigalgs } : {}),
       requestCert: config.clientAuth !== 'none',
       // `require`: Node sets SSL_VERIFY_FAIL_IF_NO_PEER_CERT only with rejectUnauthorized, and
       // only that flag makes OpenSSL answer a missing certificate with the real alert

@@ -54,6 +54,7 @@ export function opensslArgs(config: ServiceConfig): string[] {
   if (config.clientAuth === 'require') args.push('-Verify', verifyDepth, '-verify_return_error');
   if (config.clientAuth === 'optional') args.push('-verify', verifyDepth, '-verify_return_error');
   args.push(...opensslTlsPolicy(config.tls));
+  if (config.certRequestSigalgs) args.push('-client_sigalgs', config.certRequestSigalgs);
   args.push('-www', '-keylogfile', config.keylogPath);
   return args;
 }

@@ -518,6 +518,7 @@ class RunningSandbox implements Sandbox {
       ...(spec.maxConnections !== undefined ? { maxConnections: spec.maxConnections } : {}),
       ...(spec.tls ? { tls: spec.tls } : {}),
       ...(spec.allow !== undefined ? { allow: spec.allow.map((identity) => identity.replace(/^uri:/, '')) } : {}),
+      ...(spec.certRequestSigalgs !== undefined ? { certRequestSigalgs: spec.certRequestSigalgs } : {}),
       keylogPath: join(this.dir, `service-${name}.keylog`),
     };
   }

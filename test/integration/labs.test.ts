@@ -222,3 +222,27 @@ describe("over-broad-trust: another tenant's certificate passes", () => {
     expect((await curl(services.billing!, clients.invoices)).code).toBe(0);
   });
 });
+
+describe('client-cert-not-offered: a certificate the CertificateRequest leaves no scheme for', () => {
+  const lab = withLab('client-cert-not-offered');
+
+  it("makes s_client, given batch's Ed25519 certificate, send none: ledger requests ECDSA and RSA-PSS only, then alert 116", async () => {
+    const { services, clients } = lab().description;
+    const { output } = await opensslClient(services.ledger!, clients.batch);
+    expect(output).toContain('Requested Signature Algorithms: ECDSA+SHA256:RSA-PSS+SHA256');
+    expect(output).toContain('tlsv13 alert certificate required');
+    expect(output).toContain('SSL alert number 116');
+    const payouts = await curl(services.ledger!, clients.payouts);
+    expect(payouts.code).toBe(0);
+  });
+
+  it("sends batch's certificate once the request names the stack's default schemes", async () => {
+    const fixed = await upLab('client-cert-not-offered', ['--fix']);
+    try {
+      const { services, clients } = fixed.description;
+      expect(await curl(services.ledger!, clients.batch)).toEqual({ code: 0, output: 'hello from ledger; you are CN=batch-client, URI:spiffe://corp.test/ns/fin/sa/batch\n' });
+    } finally {
+      expect(await fixed.stop()).toBe(0);
+    }
+  });
+});

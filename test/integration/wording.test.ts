@@ -303,3 +303,6 @@ checkTools('a caller whose bundle lacks the new root (ca-rotation-wrong-order)',
 
 // Another tenant's certificate, served: each tool with the crawler's certificate prints the answer.
 checkTools("another tenant's certificate, served (over-broad-trust)", 'over-broad-trust', [], { service: 'billing', client: 'crawler' }, 'over-broad-trust', 'detector', 0);
+
+// A certificate withheld: the CertificateRequest's schemes leave out the client's Ed25519 key, and each tool reads 116.
+checkTools('a caller whose Ed25519 certificate the CertificateRequest excludes (client-cert-not-offered)', 'client-cert-not-offered', [], { service: 'ledger', client: 'batch' }, 'client-cert-not-offered', 'peer', 56);
