@@ -217,8 +217,10 @@ describe("over-broad-trust: another tenant's certificate passes", () => {
   it('refuses the crawler once billing trusts only its own CA, and still serves invoices', async () => {
     const { services, clients } = fixed().description;
     const refused = await curl(services.billing!, clients.crawler);
-    // Node's server closes on a certificate it rejects, without an alert (nodeService.ts).
-    expect(refused).toEqual({ code: 52, output: 'curl: (52) Empty reply from server\n' });
+    // Node's server closes on a certificate it rejects, without an alert (nodeService.ts): a FIN
+    // (curl 52) or, when curl's request is still unread in its buffer, a reset (curl 56).
+    expect(['curl: (52) Empty reply from server\n', 'curl: (56) Recv failure: Connection reset by peer\n']).toContain(refused.output);
+    expect([52, 56]).toContain(refused.code);
     expect((await curl(services.billing!, clients.invoices)).code).toBe(0);
   });
 });
