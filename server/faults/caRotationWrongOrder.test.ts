@@ -1,16 +1,11 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { traceDecoded } from '../explain/buildTrace.js';
 import { alert, applicationData, certificate, connection, corp, report, serverFlight } from '../explain/testing.js';
 import { verdictsForSandbox } from '../explain/verdict.js';
-import { LabSchema } from '../lab/schema.js';
 import { applyFaults, applyFixes, FaultError, ParamsError } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab = v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab = unitLab('ca-rotation-wrong-order', {
   pki: {
     'old-root': { ca: true },
     'old-issuing': { issuer: 'old-root', ca: true },
@@ -25,7 +20,6 @@ const lab = v.parse(LabSchema, {
     a: { calls: 'auth', cert: 'a-client', trust: ['old-root', 'new-root'] },
     b: { calls: 'auth', cert: 'b-client', trust: ['old-root'] },
   },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'ca-rotation-wrong-order'], answer: 'none', explain: 'e' },
 });
 
 describe('ca-rotation-wrong-order, the transform and its fix', () => {

@@ -1,20 +1,14 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { traceDecoded } from '../explain/buildTrace.js';
 import { alert, certificate, connection, corp, serverFlight } from '../explain/testing.js';
 import { connectionVerdict } from '../explain/verdict.js';
 import { field } from '../wire/field.js';
-import { LabSchema } from '../lab/schema.js';
 import { applyFaults, applyFixes, ParamsError } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab = v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab = unitLab('client-cert-not-offered', {
   pki: { 'corp-root': { ca: true }, 'auth-server': { issuer: 'corp-root', san: ['dns:auth.corp.test'], eku: ['serverAuth'] } },
   services: { auth: { host: 'auth.corp.test', cert: 'auth-server', trust: ['corp-root'] } },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'client-cert-not-offered'], answer: 'none', explain: 'e' },
 });
 
 describe('client-cert-not-offered, the transform and its fix', () => {

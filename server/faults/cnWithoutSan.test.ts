@@ -5,12 +5,9 @@ import { connection, corp, report, serverFlight } from '../explain/testing.js';
 import { connectionVerdict } from '../explain/verdict.js';
 import { LabSchema } from '../lab/schema.js';
 import { applyFaults, applyFixes } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab = v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab = unitLab('cn-without-san', {
   pki: {
     'corp-root': { ca: true },
     'auth-server': { issuer: 'corp-root', san: ['dns:auth.corp.test'], eku: ['serverAuth'] },
@@ -18,7 +15,6 @@ const lab = v.parse(LabSchema, {
   },
   services: { auth: { host: 'auth.corp.test', cert: 'auth-server', trust: ['corp-root'] } },
   clients: { payments: { calls: 'auth', cert: 'payments-client', trust: ['corp-root'], commonNameFallback: false } },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'cn-without-san'], answer: 'none', explain: 'e' },
 });
 
 describe('cn-without-san, the transform and its fix', () => {

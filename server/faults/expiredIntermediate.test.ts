@@ -1,16 +1,11 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { traceDecoded } from '../explain/buildTrace.js';
 import { alert, certificate, connection, corp, handshake, serverFlight } from '../explain/testing.js';
 import { connectionVerdict } from '../explain/verdict.js';
-import { LabSchema } from '../lab/schema.js';
 import { applyFaults, applyFixes, ParamsError } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab = v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab = unitLab('expired-intermediate', {
   pki: {
     'corp-root': { ca: true },
     'corp-issuing': { issuer: 'corp-root', ca: true, pathLen: 0 },
@@ -18,7 +13,6 @@ const lab = v.parse(LabSchema, {
     'web-server': { issuer: 'corp-root', san: ['dns:web.corp.test'] },
   },
   services: { auth: { host: 'auth.corp.test', cert: 'auth-server', clientAuth: 'none' } },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'expired-intermediate'], answer: 'none', explain: 'e' },
 });
 
 describe('expired-intermediate, the transform', () => {

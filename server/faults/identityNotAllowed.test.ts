@@ -1,16 +1,11 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { traceDecoded } from '../explain/buildTrace.js';
 import { applicationData, certificate, connection, corp, handshake, serverFlight } from '../explain/testing.js';
 import { connectionVerdict } from '../explain/verdict.js';
-import { LabSchema } from '../lab/schema.js';
 import { applyFaults, applyFixes, FaultError, ParamsError } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab = v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab = unitLab('identity-not-allowed', {
   pki: {
     'corp-root': { ca: true },
     'auth-server': { issuer: 'corp-root', san: ['dns:auth.corp.test'], eku: ['serverAuth'] },
@@ -24,7 +19,6 @@ const lab = v.parse(LabSchema, {
     payments: { calls: 'auth', cert: 'payments-client', trust: ['corp-root'] },
     scraper: { calls: 'open', cert: 'payments-client', trust: ['corp-root'] },
   },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'identity-not-allowed'], answer: 'none', explain: 'e' },
 });
 
 describe('identity-not-allowed, the transform and its fix', () => {

@@ -1,16 +1,11 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { traceDecoded } from '../explain/buildTrace.js';
 import { applicationData, certificate, connection, corp, report, serverFlight } from '../explain/testing.js';
 import { verdictsForSandbox } from '../explain/verdict.js';
-import { LabSchema } from '../lab/schema.js';
 import { applyFaults, applyFixes, FaultError, ParamsError } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab = v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab = unitLab('over-broad-trust', {
   pki: {
     'acme-root': { ca: true },
     'acme-issuing': { issuer: 'acme-root', ca: true },
@@ -18,7 +13,6 @@ const lab = v.parse(LabSchema, {
     'billing-server': { issuer: 'acme-issuing', san: ['dns:billing.acme.test'], eku: ['serverAuth'] },
   },
   services: { billing: { host: 'billing.acme.test', cert: 'billing-server', trust: ['acme-root'] } },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'over-broad-trust'], answer: 'none', explain: 'e' },
 });
 
 describe('over-broad-trust, the transform and its fix', () => {

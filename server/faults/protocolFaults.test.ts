@@ -1,13 +1,9 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { LabSchema, type LabSpec } from '../lab/schema.js';
+import type { LabSpec } from '../lab/schema.js';
 import { applyFaults, applyFixes, ParamsError } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab: LabSpec = v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab: LabSpec = unitLab('expired-cert', {
   pki: {
     'corp-root': { ca: true },
     'corp-issuing': { issuer: 'corp-root', ca: true, pathLen: 0 },
@@ -16,7 +12,6 @@ const lab: LabSpec = v.parse(LabSchema, {
   },
   services: { auth: { host: 'auth.corp.test', cert: 'auth-server', trust: ['corp-root'] } },
   clients: { payments: { calls: 'auth', cert: 'payments-client', trust: ['corp-root'], tls: { maxVersion: 'TLSv1.2' } } },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'expired-cert'], answer: 'none', explain: 'e' },
 });
 
 /** The fault applied, then its fix: the spec the lab was written with. */

@@ -1,23 +1,17 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { traceDecoded } from '../explain/buildTrace.js';
 import { alert, certificate, connection, corp, report, serverFlight } from '../explain/testing.js';
 import { connectionVerdict } from '../explain/verdict.js';
-import { LabSchema } from '../lab/schema.js';
 import { applyFaults, applyFixes } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab = v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab = unitLab('stale-crl', {
   pki: {
     'corp-root': { ca: true },
     'corp-issuing': { issuer: 'corp-root', ca: true, pathLen: 0 },
     'auth-server': { issuer: 'corp-issuing', san: ['dns:auth.corp.test'], eku: ['serverAuth'] },
   },
   services: { auth: { host: 'auth.corp.test', cert: 'auth-server', clientAuth: 'none' } },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'stale-crl'], answer: 'none', explain: 'e' },
 });
 
 describe('stale-crl, the transform and its fix', () => {

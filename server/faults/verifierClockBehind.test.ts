@@ -1,19 +1,15 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { traceDecoded } from '../explain/buildTrace.js';
 import { alert, certificate, connection, corp, report, serverFlight } from '../explain/testing.js';
 import { connectionVerdict } from '../explain/verdict.js';
-import { LabSchema, type LabSpec } from '../lab/schema.js';
+import type { LabSpec } from '../lab/schema.js';
 import { stackProblems } from '../lab/stacks.js';
 import type { ServiceConfig } from '../runtime/messages.js';
 import { opensslArgs } from '../runtime/opensslService.js';
 import { applyFaults, applyFixes } from './index.js';
+import { unitLab } from './testing.js';
 
-const lab = (stack: 'node' | 'openssl'): LabSpec => v.parse(LabSchema, {
-  id: 'unit',
-  title: 'Unit lab',
-  level: 'beginner',
-  minutes: 5,
+const lab = (stack: 'node' | 'openssl'): LabSpec => unitLab('verifier-clock-behind', {
   pki: {
     'corp-root': { ca: true },
     'auth-server': { issuer: 'corp-root', san: ['dns:auth.corp.test'], eku: ['serverAuth'] },
@@ -21,7 +17,6 @@ const lab = (stack: 'node' | 'openssl'): LabSpec => v.parse(LabSchema, {
   },
   services: { auth: { host: 'auth.corp.test', stack, cert: 'auth-server', trust: ['corp-root'] } },
   clients: { payments: { calls: 'auth', cert: 'payments-client', trust: ['corp-root'] } },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'verifier-clock-behind'], answer: 'none', explain: 'e' },
 });
 
 describe('verifier-clock-behind, the transform and its fixes', () => {
