@@ -11,45 +11,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faults, type Stack, type Wording } from '../../server/faults/index.js';
-import { runCli, upLab, type ClientDescription, type RunningLab, type ServiceDescription } from '../helpers/cli.js';
+import { faults, type Stack } from '../../server/faults/index.js';
+import { runCli, upLab, type ClientDescription, type ServiceDescription } from '../helpers/cli.js';
 import { curl, nodeClient, opensslClient, pythonClient, type PeerResult } from '../helpers/peers.js';
+import { matchesWording, withLab, wordingOf, type Tool } from '../helpers/wording.js';
 
-/** Every piece of `text` between `…` appears in `output`, in order. */
-function matchesWording(output: string, text: string): boolean {
-  let from = 0;
-  for (const piece of text.split('…').map((p) => p.trim()).filter(Boolean)) {
-    const at = output.indexOf(piece, from);
-    if (at < 0) return false;
-    from = at + piece.length;
-  }
-  return true;
-}
-
-function wordingOf(kind: string, stack: Stack): Wording {
-  const wording = faults.get(kind)?.wording[stack];
-  if (!wording) throw new Error(`${kind} has no ${stack} wording in the catalogue`);
-  return wording;
-}
-
-type Tool = (service: ServiceDescription, client?: Partial<ClientDescription>) => Promise<PeerResult>;
 const tools: Array<[Stack, Tool]> = [
   ['openssl', (service, client) => opensslClient(service, client)],
   ['curl', (service, client) => curl(service, client)],
   ['node', nodeClient],
   ['python', pythonClient],
 ];
-
-function withLab(lab: string, args: string[] = []): () => RunningLab {
-  let running: RunningLab | undefined;
-  beforeAll(async () => {
-    running = await upLab(lab, args);
-  }, 60_000);
-  afterAll(async () => {
-    expect(await running?.stop()).toBe(0);
-  });
-  return () => running!;
-}
 
 /**
  * One describe block per sandbox: each tool, as `client` of `service` (without its
