@@ -11,8 +11,9 @@ export interface PeerResult {
   output: string;
 }
 
-async function run(command: string, args: string[], input = ''): Promise<PeerResult> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Runs a peer to completion: `input` on its stdin, its stdout and stderr as one output. */
+export async function runPeer(command: string, args: string[], input = '', env: NodeJS.ProcessEnv = process.env): Promise<PeerResult> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -29,7 +30,7 @@ export function opensslClient(service: ServiceDescription, client?: Partial<Clie
   if (client?.trust) args.push('-CAfile', client.trust);
   if (client?.cert && client.key) args.push('-cert', client.cert, '-key', client.key);
   if (client?.chain) args.push('-cert_chain', client.chain);
-  return run('openssl', [...args, ...extra], `GET / HTTP/1.1\r\nHost: ${service.host}\r\nConnection: close\r\n\r\n`);
+  return runPeer('openssl', [...args, ...extra], `GET / HTTP/1.1\r\nHost: ${service.host}\r\nConnection: close\r\n\r\n`);
 }
 
 /** `curl` over HTTPS (or plain HTTP with `scheme: 'http'`), resolving the lab's DNS name to the sandbox. */
@@ -38,12 +39,12 @@ export function curl(service: ServiceDescription, client?: Partial<ClientDescrip
   if (client?.trust) args.push('--cacert', client.trust);
   // The client's cert file holds leaf + intermediates, and curl sends every certificate in it.
   if (client?.cert && client.key) args.push('--cert', client.cert, '--key', client.key);
-  return run('curl', args);
+  return runPeer('curl', args);
 }
 
 /** `openssl verify` of a certificate file (leaf first, then its intermediates) against one CA. */
 export function opensslVerify(caFile: string, certFile: string): Promise<PeerResult> {
-  return run('openssl', ['verify', '-CAfile', caFile, '-untrusted', certFile, certFile]);
+  return runPeer('openssl', ['verify', '-CAfile', caFile, '-untrusted', certFile, certFile]);
 }
 
 const request = (service: ServiceDescription): string => `GET / HTTP/1.1\r\nHost: ${service.host}\r\nConnection: close\r\n\r\n`;
@@ -68,7 +69,7 @@ export function pythonClient(service: ServiceDescription, client?: Partial<Clien
     "    print(type(e).__name__ + ': ' + str(e))",
   ].join('\n');
   const args = { address: service.address, port: service.port, host: service.host, request: request(service), trust: client?.trust, cert: client?.cert, key: client?.key, tls12: options.tls12 };
-  return run('python3', ['-c', script, JSON.stringify(args)]);
+  return runPeer('python3', ['-c', script, JSON.stringify(args)]);
 }
 
 /** Node's `tls.connect` as a client (verifies the chain and the name): prints `code: message` of the error it gets, or the answer's first line. */
@@ -81,5 +82,5 @@ export function nodeClient(service: ServiceDescription, client?: Partial<ClientD
     socket.once('data', (d) => { console.log(String(d).split('\\r\\n')[0]); socket.destroy(); });
     socket.on('error', (e) => console.log(e.code + ': ' + e.message));`;
   const args = { address: service.address, port: service.port, host: service.host, request: request(service), trust: client?.trust, cert: client?.cert, key: client?.key, tls12: options.tls12 };
-  return run(process.execPath, ['-e', script, JSON.stringify(args)]);
+  return runPeer(process.execPath, ['-e', script, JSON.stringify(args)]);
 }

@@ -7,25 +7,14 @@
  *   labs/cn-without-san.yaml ──▶ inventory (CN=inventory.corp.test, no SAN) ◀── s_client | curl | node | python, with and without the CN fallback
  */
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrace, verdictsForSandbox } from '../../server/explain/index.js';
 import { applyFaults, faults } from '../../server/faults/index.js';
 import { loadLab } from '../../server/lab/index.js';
 import { startSandbox, type ProcessEvent } from '../../server/runtime/index.js';
 import { upLab, type RunningLab } from '../helpers/cli.js';
-import { curl, nodeClient, opensslClient, pythonClient } from '../helpers/peers.js';
+import { curl, nodeClient, opensslClient, pythonClient, runPeer } from '../helpers/peers.js';
 import { labsDir } from './appHarness.js';
-
-async function run(command: string, args: string[]): Promise<string> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  await once(child, 'close');
-  return output;
-}
 
 const wording = faults.get('cn-without-san')!.wording;
 
@@ -68,7 +57,7 @@ describe('cn-without-san: the tools against the lab', () => {
       const s = tls.connect({ host: a.address, port: a.port, servername: a.host, ca: fs.readFileSync(a.trust), cert: fs.readFileSync(a.cert), key: fs.readFileSync(a.key), checkServerIdentity: sansOnly },
         () => { console.log('connected'); s.destroy(); });
       s.on('error', (e) => console.log(e.code + ': ' + e.message));`;
-    const output = await run(process.execPath, ['-e', script, JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client.trust, cert: client.cert, key: client.key })]);
+    const { output } = await runPeer(process.execPath, ['-e', script, JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client.trust, cert: client.cert, key: client.key })]);
     expect(output.trim()).toBe(wording.node!.detector);
   });
 
@@ -86,7 +75,7 @@ describe('cn-without-san: the tools against the lab', () => {
       'except Exception as e:',
       "    print(type(e).__name__ + ': ' + str(e))",
     ].join('\n');
-    const output = await run('python3', ['-c', script, JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client.trust, cert: client.cert, key: client.key })]);
+    const { output } = await runPeer('python3', ['-c', script, JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client.trust, cert: client.cert, key: client.key })]);
     const [before, after] = wording.python!.detector!.split('…');
     expect(output).toContain(`${before}${service.host}${after}`);
   });

@@ -2,7 +2,6 @@
  * Labs for the runtime's tests, written as in a lab file and run through the real schema so
  * every default is the one labs get; and the real peers (openssl, curl) pointed at them.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -10,6 +9,7 @@ import * as v from 'valibot';
 import { LabSchema, type LabSpec } from '../../server/lab/schema.js';
 import { afterEach } from 'vitest';
 import { startSandbox, type ClientDescription, type Sandbox, type ServiceDescription } from '../../server/runtime/index.js';
+import { runPeer, type PeerResult } from '../helpers/peers.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 export function labSpec(lab: { id?: string; pki: Record<string, unknown>; services: Record<string, unknown>; clients?: Record<string, unknown> }): LabSpec {
@@ -40,35 +40,20 @@ export function healthyLab(overrides: { id?: string; service?: Record<string, un
   });
 }
 
-export interface PeerResult {
-  code: number | null;
-  output: string;
-}
-
-export async function run(command: string, args: string[], input = ''): Promise<PeerResult> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stdin.end(input);
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, output };
-}
-
 /** `openssl s_client` sending one HTTP/1.0 request; -ign_eof keeps it reading until the server closes, so a TLS 1.3 alert that follows the handshake is read and printed. */
 export function sClient(service: ServiceDescription, client: Partial<ClientDescription> = {}): Promise<PeerResult> {
   const args = ['s_client', '-connect', `${service.address}:${service.port}`, '-servername', service.host, '-ign_eof'];
   if (client.trust) args.push('-CAfile', client.trust);
   if (client.cert && client.key) args.push('-cert', client.cert, '-key', client.key);
   if (client.chain) args.push('-cert_chain', client.chain);
-  return run('openssl', args, `GET / HTTP/1.0\r\nHost: ${service.host}\r\n\r\n`);
+  return runPeer('openssl', args, `GET / HTTP/1.0\r\nHost: ${service.host}\r\n\r\n`);
 }
 
 export function curl(service: ServiceDescription, client: Partial<ClientDescription> = {}, scheme: 'https' | 'http' = 'https'): Promise<PeerResult> {
   const args = ['-sS', '--max-time', '10', '--resolve', service.resolve, `${scheme}://${service.host}:${service.port}/`];
   if (client.trust) args.push('--cacert', client.trust);
   if (client.cert && client.key) args.push('--cert', client.cert, '--key', client.key);
-  return run('curl', args);
+  return runPeer('curl', args);
 }
 
 /** True when nothing accepts connections on address:port any more. */

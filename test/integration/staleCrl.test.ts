@@ -9,7 +9,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrace, verdictsForSandbox } from '../../server/explain/index.js';
@@ -17,18 +16,9 @@ import { applyFaults, faults, type Stack } from '../../server/faults/index.js';
 import { loadLab } from '../../server/lab/index.js';
 import { startSandbox, type ProcessEvent } from '../../server/runtime/index.js';
 import { runCli, upLab, type RunningLab } from '../helpers/cli.js';
-import { curl, opensslClient } from '../helpers/peers.js';
+import { curl, opensslClient, runPeer } from '../helpers/peers.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { labsDir } from './appHarness.js';
-
-async function run(command: string, args: string[]): Promise<string> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  await once(child, 'close');
-  return output;
-}
 
 describe('stale-crl: the lab explained from its own trace', () => {
   it('names the stale CRL from the verify error s_server logged, detected by the server', async () => {
@@ -101,7 +91,7 @@ describe('stale-crl: each tool told to check the stale CRL of the server\'s CA',
       const s = tls.connect({ host: a.address, port: a.port, servername: a.host, ca: fs.readFileSync(a.trust), crl: a.crl.map((f) => fs.readFileSync(f)),
         cert: fs.readFileSync(a.cert), key: fs.readFileSync(a.key) }, () => { console.log('connected'); s.destroy(); });
       s.on('error', (e) => console.log(e.code + ': ' + e.message));`;
-    const output = await run(process.execPath, ['-e', script, JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client.trust, crl, cert: client.cert, key: client.key })]);
+    const { output } = await runPeer(process.execPath, ['-e', script, JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client.trust, crl, cert: client.cert, key: client.key })]);
     expect(output.trim()).toBe(detector('node'));
   });
 
@@ -120,7 +110,7 @@ describe('stale-crl: each tool told to check the stale CRL of the server\'s CA',
       'except Exception as e:',
       "    print(type(e).__name__ + ': ' + str(e))",
     ].join('\n');
-    const output = await run('python3', ['-c', script, JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client.trust, crl, cert: client.cert, key: client.key })]);
+    const { output } = await runPeer('python3', ['-c', script, JSON.stringify({ address: service.address, port: service.port, host: service.host, trust: client.trust, crl, cert: client.cert, key: client.key })]);
     expect(output).toContain(detector('python'));
   });
 });

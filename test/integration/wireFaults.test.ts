@@ -7,12 +7,12 @@
  * A fault that hangs the handshake is left to the peer's own limit (`timeout` around
  * s_client, curl's --max-time); nothing here measures time.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { buildTrace, type TraceEvent } from '../../server/explain/index.js';
 import { startSandbox, type Sandbox, type TapConnection, type WireFaultInput } from '../../server/runtime/index.js';
 import { connectionRandom } from '../../server/runtime/wireFaults/link.js';
+import { runPeer, type PeerResult } from '../helpers/peers.js';
 import { labSpec } from './runtimeHelpers.js';
 
 /** A chain of root → issuing → leaf on both sides: the server's Certificate record is near 1 KB. */
@@ -34,29 +34,13 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox?.stop());
 
-interface PeerResult {
-  code: number | null;
-  output: string;
-}
-
-async function run(command: string, args: string[], input = '', env: NodeJS.ProcessEnv = process.env): Promise<PeerResult> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stdin.on('error', () => {});
-  child.stdin.end(input);
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, output };
-}
-
 /** s_client with the client's chain and the sandbox's key log, given `seconds` (stdbuf: what it printed survives the timeout's kill). */
 function sClient(seconds: number, extra: string[] = []): Promise<PeerResult> {
   const { services, clients, sslKeylogFile } = sandbox.describe();
   const service = services.auth!;
   const client = clients.payments!;
   const args = ['-connect', `${service.address}:${service.port}`, '-servername', service.host, '-ign_eof', '-CAfile', client.trust!, '-cert', client.cert!, '-key', client.key!, '-cert_chain', client.chain!, '-keylogfile', sslKeylogFile];
-  return run('timeout', [String(seconds), 'stdbuf', '-o0', 'openssl', 's_client', ...args, ...extra], `GET / HTTP/1.0\r\nHost: ${service.host}\r\n\r\n`);
+  return runPeer('timeout', [String(seconds), 'stdbuf', '-o0', 'openssl', 's_client', ...args, ...extra], `GET / HTTP/1.0\r\nHost: ${service.host}\r\n\r\n`);
 }
 
 function curl(seconds: number, extra: string[] = []): Promise<PeerResult> {
@@ -64,7 +48,7 @@ function curl(seconds: number, extra: string[] = []): Promise<PeerResult> {
   const service = services.auth!;
   const client = clients.payments!;
   const args = ['-sS', '--max-time', String(seconds), '--resolve', service.resolve, `https://${service.host}:${service.port}/`, '--cacert', client.trust!, '--cert', client.cert!, '--key', client.key!];
-  return run('curl', [...args, ...extra], '', { ...process.env, SSLKEYLOGFILE: sslKeylogFile });
+  return runPeer('curl', [...args, ...extra], '', { ...process.env, SSLKEYLOGFILE: sslKeylogFile });
 }
 
 interface Outcome {
