@@ -8,6 +8,9 @@ import { createCipheriv } from 'node:crypto';
 import type { TapChunk } from './connectionDecoder.js';
 import { aeadSuite, tls12KeyBlock, trafficKeys, type TrafficKeys } from './keySchedule.js';
 import { KeyLog } from './keylog.js';
+import { seededRandom } from '../runtime/seededRandom.js';
+
+export { seededRandom };
 
 export function fromHex(text: string): Uint8Array {
   const clean = text.replace(/[^0-9a-fA-F]/g, '');
@@ -78,18 +81,6 @@ export function rfc8448Chunks(): TapChunk[] {
     ['c2s', r.clientAlert],
   ];
   return order.map(([dir, hex], i) => ({ dir, t: i + 1, bytes: fromHex(hex) }));
-}
-
-/** Mulberry32: a tiny seeded PRNG, so "random" chunking and fuzzing repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -10,6 +10,7 @@
  * connections, in the same order.
  */
 import type { ChunkMark, Toxic, ToxicStub, WireChunk, WireMark } from './toxic.js';
+import { seededRandom } from '../seededRandom.js';
 
 /** What the chain asks of the relay. */
 export interface LinkSink {
@@ -181,18 +182,6 @@ export class WireLink {
       random: stage.random,
     };
   }
-}
-
-/** mulberry32: a small seeded PRNG, enough for draws that must repeat, not for secrets. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The stream of draws of a fault (by its seed) for the `n`th connection on its edge. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseWireFault, wireFaultKinds, WireFaultError } from './catalogue.js';
 import { WireFaultChains } from './chains.js';
-import { connectionRandom, seededRandom, WireLink, type LinkStage } from './link.js';
+import { seededRandom } from '../seededRandom.js';
+import { connectionRandom, WireLink, type LinkStage } from './link.js';
 import { RecordScanner } from './recordScanner.js';
 import type { WireMark } from './toxic.js';
 

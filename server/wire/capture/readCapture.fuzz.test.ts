@@ -10,18 +10,7 @@ import { INTERNAL_ERROR, readCapture } from './readCapture.js';
 import { ACK, conversation, ethernet, FIN, handshake, packet, PcapngBuilder, PSH, sll2, T0, text } from './testFrames.js';
 import { writePcap } from './writePcap.js';
 import { writePcapng } from './writePcapng.js';
-
-/** mulberry32: a small seeded PRNG, so a failure replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../runtime/seededRandom.js';
 
 function bases(): Array<[string, Uint8Array]> {
   const conv = conversation();
@@ -132,7 +121,7 @@ describe('readCapture on hostile input', () => {
 
   it('survives 24,000 seeded random mutations, throwing nothing but CaptureError', () => {
     const files = bases();
-    const random = prng(0x6d746c73);
+    const random = seededRandom(0x6d746c73);
     let read = 0;
     for (let i = 0; i < 24_000; i++) {
       const [name, file] = files[i % files.length]!;
