@@ -11,31 +11,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTrace, verdictsForSandbox } from '../../server/explain/index.js';
-import { applyFaults, faults, type Stack } from '../../server/faults/index.js';
-import { loadLab } from '../../server/lab/index.js';
-import { startSandbox, type ProcessEvent } from '../../server/runtime/index.js';
+import { faults, type Stack } from '../../server/faults/index.js';
 import { runCli, upLab, type RunningLab } from '../helpers/cli.js';
 import { curl, opensslClient, runPeer } from '../helpers/peers.js';
-import { waitFor } from '../helpers/waitFor.js';
-import { labsDir } from './appHarness.js';
+import { ownTrace } from './ownTrace.js';
 
 describe('stale-crl: the lab explained from its own trace', () => {
   it('names the stale CRL from the verify error s_server logged, detected by the server', async () => {
-    const doc = await loadLab(path.join(labsDir, 'stale-crl.yaml'));
-    const sandbox = await startSandbox(applyFaults(doc.spec, doc.spec.faults));
-    const processEvents: ProcessEvent[] = [];
-    sandbox.events.on('process-event', (event: ProcessEvent) => processEvents.push(event));
-    const topology = sandbox.describe();
-    try {
-      await sandbox.runTraffic({ requests: 2 });
-      // s_server's stderr may trail the client's error: stop once its verify error is in.
-      await waitFor('s_server logging CRL_HAS_EXPIRED twice', () => processEvents.filter((e) => e.kind === 'tls-error' && e.code === 'CRL_HAS_EXPIRED').length >= 2);
-    } finally {
-      await sandbox.stop();
-    }
-    const trace = buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents, topology });
-    const { verdicts } = verdictsForSandbox(trace);
+    const { trace, verdicts } = await ownTrace('stale-crl', { code: 'CRL_HAS_EXPIRED', times: 2 });
     // s_server's log names no port: the runtime ties each line to the connection it is serving,
     // which a pool opening connections side by side can get wrong — so one connection may hold
     // both reports and another none. That one reads as the bytes alone say: expired-cert, with

@@ -8,31 +8,17 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTrace, verdictsForSandbox } from '../../server/explain/index.js';
 import { applyFaults, applyFixes, faults } from '../../server/faults/index.js';
 import { loadLab } from '../../server/lab/index.js';
-import { startSandbox, type ProcessEvent } from '../../server/runtime/index.js';
+import { startSandbox } from '../../server/runtime/index.js';
 import { upLab, type RunningLab } from '../helpers/cli.js';
 import { curl, opensslClient } from '../helpers/peers.js';
-import { waitFor } from '../helpers/waitFor.js';
 import { labsDir } from './appHarness.js';
+import { ownTrace } from './ownTrace.js';
 
 describe('verifier-clock-behind: the lab explained from its own trace', () => {
   it('names the verifier clock, the refused certificate being valid by the capture clock', async () => {
-    const doc = await loadLab(path.join(labsDir, 'verifier-clock-behind.yaml'));
-    const sandbox = await startSandbox(applyFaults(doc.spec, doc.spec.faults));
-    const processEvents: ProcessEvent[] = [];
-    sandbox.events.on('process-event', (event: ProcessEvent) => processEvents.push(event));
-    const topology = sandbox.describe();
-    try {
-      await sandbox.runTraffic({ requests: 2 });
-      // s_server's stderr may trail the client's error: stop once its verify error is in.
-      await waitFor('s_server logging CERT_NOT_YET_VALID twice', () => processEvents.filter((e) => e.kind === 'tls-error' && e.code === 'CERT_NOT_YET_VALID').length >= 2);
-    } finally {
-      await sandbox.stop();
-    }
-    const trace = buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents, topology });
-    const { verdicts } = verdictsForSandbox(trace);
+    const { trace, verdicts } = await ownTrace('verifier-clock-behind', { code: 'CERT_NOT_YET_VALID', times: 2 });
     // s_server's log names no port, and the runtime may tie it to a neighbouring connection of
     // the pool: a connection left without its report shows only alert 42, which names nothing.
     const named = verdicts.filter((v) => v.rootCause === 'verifier-clock-behind');
