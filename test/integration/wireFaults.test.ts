@@ -10,9 +10,11 @@
 import { once } from 'node:events';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { buildTrace, type TraceEvent } from '../../server/explain/index.js';
+import { fieldValue } from '../../server/explain/traceEvent.js';
 import { startSandbox, type Sandbox, type TapConnection, type WireFaultInput } from '../../server/runtime/index.js';
 import { connectionRandom } from '../../server/runtime/wireFaults/link.js';
 import { runPeer, type PeerResult } from '../helpers/peers.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { labSpec } from './runtimeHelpers.js';
 
 /** A chain of root → issuing → leaf on both sides: the server's Certificate record is near 1 KB. */
@@ -80,8 +82,17 @@ async function meet(faults: WireFaultInput[], seconds = 3, waitForClose = true, 
   const [s, c] = await Promise.all([sClient(seconds, tls12 ? ['-tls1_2'] : []), curl(seconds, tls12 ? ['--tls-max', '1.2'] : [])]);
   const connections = sandbox.tap.connections.slice(before);
   if (waitForClose) await Promise.all(connections.map(closed));
-  const trace = buildTrace({ sandbox: sandbox.id, connections, keylog: sandbox.keylog, processEvents: [] });
-  return { sClient: s, curl: c, trace };
+  const traceOf = (): TraceEvent[] => buildTrace({ sandbox: sandbox.id, connections, keylog: sandbox.keylog, processEvents: [] });
+  // The peers' key-log lines reach the sandbox through a file it follows, which may trail the
+  // connection's close: wait for the secrets of every connection that got a ServerHello (the
+  // client logs them from then on) before reading the decrypted trace.
+  await waitFor('the key log of every connection', () => {
+    const trace = traceOf();
+    const answered = new Set(trace.filter((e) => e.type === 'ServerHello').map((e) => e.conn));
+    const randoms = trace.filter((e) => e.type === 'ClientHello' && answered.has(e.conn)).map((e) => fieldValue(e.fields, 'random'));
+    return randoms.every((random) => random !== undefined && sandbox.keylog.some((line) => line.includes(random)));
+  });
+  return { sClient: s, curl: c, trace: traceOf() };
 }
 
 const wireFaultEvents = (trace: TraceEvent[], did: string): TraceEvent[] => trace.filter((e) => e.type === 'wire-fault' && e.fields?.some((f) => f.name === 'did' && f.value === did));
