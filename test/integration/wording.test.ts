@@ -213,6 +213,8 @@ describe('optional-client-auth: what the catalogue says of curl and of Node', ()
       const server = selfSigned('server');
       const stranger = selfSigned('forged-admin');
       const seen = new Promise<{ authorized: boolean; error: string; cn: string }>((resolve) => {
+        // Verification off on purpose: this is the server optional-client-auth's wording describes,
+        // run for real to show it serves a stranger with authorized === false.
         const listener = tls.createServer({ ...server, ca: server.cert, requestCert: true, rejectUnauthorized: false }, (socket) => {
           resolve({ authorized: socket.authorized, error: String(socket.authorizationError), cn: String(socket.getPeerCertificate().subject?.CN) });
           socket.end('served');
@@ -220,6 +222,7 @@ describe('optional-client-auth: what the catalogue says of curl and of Node', ()
         });
         listener.listen(0, '127.0.0.1', () => {
           const { port } = listener.address() as { port: number };
+          // The stranger does not check the (self-signed) server either: only the server's side is under test.
           const client = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...stranger }, () => client.resume());
           client.on('error', () => {});
         });
