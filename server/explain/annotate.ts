@@ -290,6 +290,8 @@ export function annotateProcess(event: ProcessEvent): Annotation {
       return { note: `${event.name} served ${message}`, severity: Number(code) >= 500 ? 'warning' : 'info' };
     case 'log':
       return { note: `${event.name} (${side}) printed: ${message}`, severity: errorLine.test(message) ? 'error' : 'info' };
+    case 'start-error':
+      return { note: `${event.name} (${side}) could not start: ${code ? `${code}: ` : ''}${readableError(message)} — nothing listens at its address, so its callers are refused`, severity: 'error' };
     case 'fatal':
       return { note: `${event.name} (${side}) stopped with a fatal error: ${message}`, severity: 'error' };
     case 'exit':

@@ -4,13 +4,14 @@
  *
  *   TraceEvent[] ──connectionFacts──▶ ConnectionFacts ──rules, in order──▶ Verdict per connection
  *   EdgeReport[] (handshakes per request, timeouts, queue depth) ──edge rules──▶ Verdict per starved edge
+ *   start-error reports (a service that never listened) ──start rules──▶ Verdict per service down
  *
  * Each rule lives with its root cause (server/faults/); this file only builds the facts and
  * says in which order the rules are asked. Verdicts are derived from what crossed the wire and
  * what the processes said — never from the lab's configuration or its fault list: the same
  * reasoning must work on a capture of a real incident, where no one wrote the faults down.
  */
-import { rootCauseCatalogue, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type Finding, type Rule, type StackWordings } from '../faults/index.js';
+import { rootCauseCatalogue, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type Finding, type Rule, type StackWordings, type StartFacts } from '../faults/index.js';
 import { clientMissingIntermediate } from '../faults/clientMissingIntermediate.js';
 import { caRotationWrongOrder } from '../faults/caRotationWrongOrder.js';
 import { clientCertNotOffered } from '../faults/clientCertNotOffered.js';
@@ -266,6 +267,24 @@ export function edgeVerdict(edge: EdgeReport, trace: readonly TraceEvent[]): Ver
   return undefined;
 }
 
+/** Each service the trace shows failing to start, with the refused connects of its lane (no connection reached anything). */
+function startFacts(trace: readonly TraceEvent[]): StartFacts[] {
+  const lane = trace.filter((e) => e.conn === 0 && e.layer === 'process' && e.severity === 'error');
+  const refused = lane.filter((e) => e.type === 'client-error' && fieldValue(e.fields, 'code') === 'ECONNREFUSED').map(report);
+  return lane
+    .filter((e) => e.type === 'start-error')
+    .map((e) => ({ service: /^service (\S+)/.exec(fieldValue(e.fields, 'process') ?? '')?.[1] ?? 'a service', error: report(e), refused }));
+}
+
+/** The first root cause whose start rule names why the service did not start; else what it said, unexplained. */
+export function startVerdict(start: StartFacts): Verdict {
+  for (const cause of rootCauseCatalogue.values()) {
+    const found = cause.startRule?.(start);
+    if (found) return verdictOf(0, found);
+  }
+  return verdictOf(0, finding('unknown', 'server', reportValue(start.error), `${start.service} did not start: ${described(start.error)}`));
+}
+
 /** Every verdict of a sandbox's trace (and run), and a one-line diagnosis of the lab. */
 export function verdictsForSandbox(trace: readonly TraceEvent[], edges: readonly EdgeReport[] = []): SandboxVerdicts {
   const byConn = new Map<number, TraceEvent[]>();
@@ -302,7 +321,7 @@ export function verdictsForSandbox(trace: readonly TraceEvent[], edges: readonly
       verdicts.push({ ...v, rootCause: pool.rootCause, wording: pool.wording, summary: `${v.summary} — a casualty of the starved pool on ${pool.edge!.client} → ${service}` });
     } else verdicts.push(v);
   }
-  verdicts.push(...edgeVerdicts);
+  verdicts.push(...edgeVerdicts, ...startFacts(trace).map(startVerdict));
   return { verdicts, diagnosis: diagnose(verdicts) };
 }
 
@@ -320,8 +339,9 @@ function diagnose(verdicts: readonly Verdict[]): string {
   return ranked
     .map(([cause, list]) => {
       const lead = list.find((v) => v.edge) ?? list[0]!;
-      const conns = list.filter((v) => !v.edge).length;
-      const count = conns ? `${conns} connection${conns === 1 ? '' : 's'}` : 'the edge';
+      const conns = list.filter((v) => v.conn !== 0).length;
+      // conn 0: a whole edge (a starved pool), or a service that never started.
+      const count = conns ? `${conns} connection${conns === 1 ? '' : 's'}` : lead.edge ? 'the edge' : 'at start';
       return `${cause} (${count}${lead.severity === 'warning' ? ', security finding' : ''}): ${lead.summary}`;
     })
     .join('; ');

@@ -61,7 +61,8 @@ export function chainsTo(chain: readonly ChainCertificate[], cas: readonly strin
 /** The chain a Certificate message carried; empty when there was none. */
 export const chainOf = (certs: FactCertificates | undefined): FactCertificates['chain'] => certs?.chain ?? [];
 
-function carries(report: FactReport, signal: Signal): boolean {
+/** Whether a process's report says what `signal` names: its code, a received alert, a verify error, or its text. */
+export function carries(report: FactReport, signal: Signal): boolean {
   const code = report.code ?? '';
   const message = report.message ?? '';
   if (signal.codes?.includes(code) || signal.verifyErrors.some((e) => e.code === code)) return true;

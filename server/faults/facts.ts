@@ -158,3 +158,15 @@ export interface EdgeFacts {
 
 /** A rule over a whole edge: a finding about the pool, not one connection. */
 export type EdgeRule = (edge: EdgeFacts) => Finding | undefined;
+
+/** A service that never listened, as the trace's lane of reports without a connection shows it. */
+export interface StartFacts {
+  service: string;
+  /** What the service said as it failed to start: its own words. */
+  error: FactReport;
+  /** Callers' connects refused meanwhile (ECONNREFUSED): the symptom, not the cause. */
+  refused: FactReport[];
+}
+
+/** A rule over a service's failed start: the cause a start error names. */
+export type StartRule = (start: StartFacts) => Finding | undefined;

@@ -45,6 +45,18 @@ export function endpointOf(spec: LabSpec, name: string): LabSpec['services'][str
 
 type ServiceSpec = LabSpec['services'][string];
 
+/** The fields of a service a lab may leave out. */
+type OptionalServiceField = { [K in keyof ServiceSpec]-?: undefined extends ServiceSpec[K] ? K : never }[keyof ServiceSpec];
+
+/** The transform of a fix that drops one field of the target service, back to what the service does without it. */
+export function clearServiceField(key: OptionalServiceField) {
+  return (spec: LabSpec, target: string): LabSpec => {
+    const next = cloneSpec(spec);
+    delete next.services[target]![key];
+    return next;
+  };
+}
+
 /** The transform of a fault or fix that flips one policy field of the target service (clientAuth, mode). */
 export function setServiceField<K extends keyof ServiceSpec>(key: K, value: ServiceSpec[K]) {
   return (spec: LabSpec, target: string): LabSpec => {

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import type { LabSpec } from '../lab/schema.js';
-import { cloneSpec, endpointOf, FaultError, setServiceField, type FaultParams, type TargetKind } from './fault.js';
+import { clearServiceField, cloneSpec, endpointOf, FaultError, setServiceField, type FaultParams, type TargetKind } from './fault.js';
 import { identity, labName, noParams, paramLimits, ParamsError, paramsSchema, wholeNumber, type ParamsSchema } from './params.js';
 
 export interface FixAction<P extends FaultParams = FaultParams> {
@@ -142,11 +142,7 @@ const syncClock: FixAction = {
   title: "Synchronise the service's clock (NTP)",
   target: 'service',
   params: noParams,
-  apply(spec, target) {
-    const next = cloneSpec(spec);
-    delete next.services[target]!.clockOffset;
-    return next;
-  },
+  apply: clearServiceField('clockOffset'),
 };
 
 const presentClientCertParams = paramsSchema({
@@ -262,11 +258,16 @@ const dropCertRequestSigalgs: FixAction = {
   title: "Let the CertificateRequest name the stack's default signature schemes again",
   target: 'service',
   params: noParams,
-  apply(spec, target) {
-    const next = cloneSpec(spec);
-    delete next.services[target]!.certRequestSigalgs;
-    return next;
-  },
+  apply: clearServiceField('certRequestSigalgs'),
+};
+
+/** The key issued with the service's certificate, deployed beside it: the pair loads, the service starts. */
+const deployMatchingKey: FixAction = {
+  action: 'deploy-matching-key',
+  title: "Deploy the private key issued with the service's certificate, and start the service again",
+  target: 'service',
+  params: noParams,
+  apply: clearServiceField('key'),
 };
 
 const tunePoolParams = paramsSchema({
@@ -289,5 +290,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity, trustOwnCa, dropCertRequestSigalgs].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity, trustOwnCa, dropCertRequestSigalgs, deployMatchingKey].map((fix) => [fix.action, fix]),
 );

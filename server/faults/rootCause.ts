@@ -5,7 +5,7 @@
  *   lab faults ──apply──▶ broken spec ──runtime──▶ bytes ──explain: facts──▶ rules ──▶ Finding
  *                                                                   wording ──▶ how each stack says it
  */
-import type { EdgeRule, Rule, Signal } from './facts.js';
+import type { EdgeRule, Rule, Signal, StartRule } from './facts.js';
 
 /** Stacks whose wording a root cause records. */
 export type Stack = 'openssl' | 'curl' | 'node' | 'python' | 'go' | 'envoy';
@@ -41,6 +41,8 @@ export interface RootCause {
   rules: Readonly<Record<string, Rule>>;
   /** A rule over a client → service edge of a traffic run (a pool), when the cause shows there. */
   edgeRule?: EdgeRule;
+  /** A rule over a service that failed to start, when the cause stops it there. */
+  startRule?: StartRule;
   /** How each stack words it. */
   wording: StackWordings;
 }

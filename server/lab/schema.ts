@@ -104,6 +104,11 @@ const ServiceSchema = v.strictObject({
    */
   stack: v.optional(v.picklist(tlsStacks), 'node'),
   cert: name('certificate'),
+  /**
+   * The certificate whose private key is deployed beside `cert`; `cert`'s own when absent.
+   * Another one's key does not match the certificate, and the service cannot start.
+   */
+  key: v.optional(name('certificate')),
   chain: v.optional(v.picklist(chainModes), 'full'),
   clientAuth: v.optional(v.picklist(clientAuthPolicies), 'require'),
   trust: v.optional(v.array(name('certificate')), []),

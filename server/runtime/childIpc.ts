@@ -40,7 +40,11 @@ export function exitWithParent(cleanup: () => void | Promise<void> = () => {}): 
 export function reportFatal(err: unknown): void {
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(message + '\n');
-  // Exit only once the message is on its way: process.exit would drop a queued send.
-  if (process.connected && process.send) process.send({ type: 'fatal', message }, () => process.exit(1));
+  sendAndExit({ type: 'fatal', message });
+}
+
+/** Sends a last message, then exits 1 — only once it is on its way: process.exit would drop a queued send. */
+export function sendAndExit(message: object): void {
+  if (process.connected && process.send) process.send(message, () => process.exit(1));
   else process.exit(1);
 }

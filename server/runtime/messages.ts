@@ -87,6 +87,11 @@ export type ServiceMessage =
   /** A line of openssl's own output: its verify errors are the server's log. */
   | { type: 'log'; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'flushed'; id: number }
+  /**
+   * Its TLS stack refused its configuration (a key that does not match the certificate): the
+   * service cannot start, and says so in its stack's words before it exits.
+   */
+  | { type: 'start-failed'; code?: string; message: string }
   | { type: 'fatal'; message: string };
 
 /** parent ──▶ service */

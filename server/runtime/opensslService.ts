@@ -13,11 +13,13 @@
  * after one response (HTTP/1.0).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { sendToParent } from './childIpc.js';
 import { followKeylogFile } from './keylogFile.js';
 import type { ServiceConfig, ServiceMessage } from './messages.js';
 import { parseOpensslLine } from './opensslErrors.js';
+import { ServiceStartError } from './serviceStartError.js';
 import { opensslTlsPolicy } from './tlsPolicy.js';
 
 const send = (message: ServiceMessage): void => sendToParent(message);
@@ -68,19 +70,30 @@ export async function startOpensslService(config: ServiceConfig): Promise<Runnin
   if (child.pid !== undefined) send({ type: 'spawned', pid: child.pid, command: `openssl ${args.join(' ')}` });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
+  // Until it listens, what s_server prints is why it could not start; after, its verify errors.
+  let listening = false;
+  const beforeListening: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     send({ type: 'log', stream: 'stderr', line });
+    if (!listening) return void beforeListening.push(line);
     const error = parseOpensslLine(line);
     if (error) send({ type: 'tls-error', ...error });
   });
+  const stderrDone = once(child.stderr!, 'close');
 
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`openssl s_server exited (${signal ?? code}) before listening: openssl ${args.join(' ')}`)));
+    child.once('exit', (code, signal) => {
+      if (code !== 1) return reject(new Error(`openssl s_server exited (${signal ?? code}) before listening: openssl ${args.join(' ')}`));
+      // Exit 1 before ACCEPT: s_server refused its own configuration, and its stderr says why.
+      void stderrDone.then(() => reject(new ServiceStartError(beforeListening.join('\n'))));
+    });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const accept = /^ACCEPT .*:(\d+)$/.exec(line);
-      if (accept) resolve(Number(accept[1]));
-      else send({ type: 'log', stream: 'stdout', line });
+      if (accept) {
+        listening = true;
+        resolve(Number(accept[1]));
+      } else send({ type: 'log', stream: 'stdout', line });
     });
   });
 

@@ -32,7 +32,10 @@ interface ServiceRuntime {
   spec: ServiceSpec;
   /** The files it presents and trusts, as described. */
   cert: string;
+  key: string;
   trust?: string;
+  /** Why it could not start, when it could not. */
+  startError?: string;
   child: ManagedChild<ServiceMessage>;
   tapPort: number;
   internalPort?: number;
@@ -103,6 +106,7 @@ class RunningSandbox implements Sandbox {
   dir = '';
   address = '';
   readonly keylog: string[] = [];
+  readonly startErrors: ProcessEvent[] = [];
   readonly events = new EventEmitter();
 
   readonly #spec: LabSpec;
@@ -156,7 +160,7 @@ class RunningSandbox implements Sandbox {
 
     services.forEach(([name, spec], i) => {
       const config = serviceConfigs[i]!;
-      const files = { cert: config.chainPath, ...(config.trustPath ? { trust: config.trustPath } : {}) };
+      const files = { cert: config.chainPath, key: config.keyPath, ...(config.trustPath ? { trust: config.trustPath } : {}) };
       const runtime = { name, spec, tapPort: tapPorts[i]!, ...files } as ServiceRuntime;
       runtime.child = new ManagedChild<ServiceMessage>({
         role: 'service',
@@ -187,8 +191,16 @@ class RunningSandbox implements Sandbox {
 
     await Promise.all([
       ...[...this.#services.values()].map(async (service) => {
-        service.internalPort = await service.child.waitFor('listening', (m) => (m.type === 'listening' ? m.port : undefined));
-        tap.setUpstream(service.name, service.internalPort);
+        const started = await service.child.waitFor('listening', (m) => (m.type === 'listening' || m.type === 'start-failed' ? m : undefined));
+        if (started.type === 'listening') {
+          service.internalPort = started.port;
+          tap.setUpstream(service.name, started.port);
+          return;
+        }
+        // Its TLS stack refused its files: the lab runs on without it, and nothing listens at
+        // its address, so its callers are refused there as they would be in production.
+        service.startError = started.code ? `${started.code}: ${started.message}` : started.message;
+        await tap.refuse(service.name);
       }),
       ...[...this.#clients.values()].map((client) => client.child.waitFor('ready', (m) => (m.type === 'ready' ? true : undefined))),
     ]);
@@ -208,6 +220,8 @@ class RunningSandbox implements Sandbox {
         mode,
         clientAuth,
         cert: service.cert,
+        key: service.key,
+        ...(service.startError !== undefined ? { startError: service.startError } : {}),
         ...(service.trust ? { trust: service.trust } : {}),
         internalPort: service.internalPort ?? 0,
         pid: service.child.pid,
@@ -401,6 +415,12 @@ class RunningSandbox implements Sandbox {
       case 'log':
         this.#emitProcess({ ...base, pid: service.opensslPid ?? base.pid, kind: 'log', stream: message.stream, message: message.line });
         break;
+      case 'start-failed': {
+        const event = { t: nowUs(), ...base, kind: 'start-error', ...(message.code ? { code: message.code } : {}), message: message.message } satisfies ProcessEvent;
+        this.startErrors.push(event);
+        this.events.emit('process-event', event);
+        break;
+      }
       case 'fatal':
         this.#emitProcess({ ...base, kind: 'fatal', message: message.message });
         break;
@@ -488,6 +508,8 @@ class RunningSandbox implements Sandbox {
   async #serviceConfig(name: string, spec: ServiceSpec, pki: Pki, crlPaths: string[]): Promise<ServiceConfig> {
     const materials = this.#materials!;
     const paths = materials.paths(spec.cert);
+    // The key deployed beside the certificate: its own, or (`key:`) another certificate's.
+    const keyPath = materials.paths(spec.key ?? spec.cert).key;
     let intermediatesPath: string | undefined;
     if (spec.stack === 'openssl' && spec.chain === 'full') {
       const intermediates = pemBlocks(pki.chainPem(spec.cert)).slice(1);
@@ -505,7 +527,7 @@ class RunningSandbox implements Sandbox {
       host: spec.host,
       address: this.address,
       certPath: paths.cert,
-      keyPath: paths.key,
+      keyPath,
       chainPath: spec.chain === 'full' ? paths.chain : paths.cert,
       ...(intermediatesPath ? { intermediatesPath } : {}),
       ...(trustPath ? { trustPath } : {}),

@@ -6,10 +6,11 @@
  *
  * It exits when the parent goes away (IPC disconnect), taking s_server with it.
  */
-import { exitWithParent, readConfig, reportFatal, sendToParent } from './childIpc.js';
+import { exitWithParent, readConfig, reportFatal, sendAndExit, sendToParent } from './childIpc.js';
 import type { ServiceCommand, ServiceConfig, ServiceMessage } from './messages.js';
 import { startNodeService } from './nodeService.js';
 import { startOpensslService, type RunningOpenssl } from './opensslService.js';
+import { ServiceStartError } from './serviceStartError.js';
 
 const send = (message: ServiceMessage): void => sendToParent(message);
 
@@ -41,5 +42,7 @@ try {
     send({ type: 'listening', port: service.port });
   }
 } catch (err) {
-  reportFatal(err);
+  const refused = ServiceStartError.from(err);
+  if (refused) sendAndExit({ type: 'start-failed', ...(refused.code ? { code: refused.code } : {}), message: refused.message } satisfies ServiceMessage);
+  else reportFatal(err);
 }

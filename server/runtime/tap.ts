@@ -164,6 +164,12 @@ export class Tap extends EventEmitter {
     this.#worker.post({ op: 'upstream', tap: this.#tap, service, port: upstreamPort });
   }
 
+  /** Closes the service's port for good (it could not start): a connect to it is refused; portOf still names it. */
+  async refuse(service: string): Promise<void> {
+    if (!this.#ports.has(service)) throw new TypeError(`tap.refuse: "${service}" has no tap port`);
+    await this.#worker.request<void>((request) => ({ op: 'refuse', tap: this.#tap, service, request }));
+  }
+
   portOf(service: string): number | undefined {
     return this.#ports.get(service);
   }

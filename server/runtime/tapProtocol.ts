@@ -2,7 +2,7 @@
  * What the main thread and the tap's thread say to each other (tapWorker.ts ⇄ tapThread.ts),
  * over one MessagePort, in order:
  *
- *   main ──TapCommand (open a tap, listen, upstream, observe, close)──▶ tap thread
+ *   main ──TapCommand (open a tap, listen, upstream, refuse, observe, close)──▶ tap thread
  *   main ◀──TapEvent (a connection's open, upstream, end, close; the recording's segments)── tap thread
  *
  * Chunks do not travel here: the thread appends them to the tap's recording in shared
@@ -21,6 +21,8 @@ export type TapCommand =
   | { op: 'open'; tap: number; address: string; maxRecordedBytes: number }
   | { op: 'listen'; tap: number; service: string; request: number }
   | { op: 'upstream'; tap: number; service: string; port: number }
+  /** The service will never listen: close its port, so a connect is refused as by a port nothing listens on. */
+  | { op: 'refuse'; tap: number; service: string; request: number }
   | { op: 'observe'; tap: number; observer: number; module: string; data: unknown; port: MessagePort; request: number }
   | { op: 'unobserve'; tap: number; observer: number }
   | { op: 'close'; tap: number; request: number }

@@ -109,6 +109,19 @@ export class TapRelay {
     for (const start of route.waiting.splice(0)) start(upstreamPort);
   }
 
+  /**
+   * Closes a service's port for good: the service could not start, and a port nothing listens
+   * on refuses every connect (ECONNREFUSED), as the service's own address would. Connections
+   * already waiting for it are closed.
+   */
+  async refuse(service: string): Promise<void> {
+    const route = this.#routes.get(service);
+    if (!route) return;
+    this.#routes.delete(service);
+    for (const start of route.waiting.splice(0)) start(0);
+    await new Promise<void>((resolve) => route.server.close(() => resolve()));
+  }
+
   /** Replaces the wire faults of an edge (a service); connections opened from now on meet them. */
   setWireFaults(service: string, faults: readonly WireFaultSpec[]): void {
     this.#faults.set(service, faults);

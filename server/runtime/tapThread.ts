@@ -139,6 +139,9 @@ port.on('message', (command: TapCommand) => {
     case 'upstream':
       taps.get(command.tap)?.relay.setUpstream(command.service, command.port);
       return;
+    case 'refuse':
+      void reply(command.request, () => tapOf(command.tap).relay.refuse(command.service));
+      return;
     case 'observe':
       void reply(command.request, async () => {
         const module = (await import(command.module)) as { createTapObserver?: CreateTapObserver };

@@ -30,6 +30,10 @@ export interface ServiceDescription {
   clientAuth: ServiceSpec['clientAuth'];
   /** What the service presents: its leaf, with the intermediates after it for `chain: full`. */
   cert: string;
+  /** The private key deployed beside it: its certificate's own, unless the lab says another's (`key:`). */
+  key: string;
+  /** Why the service could not start, in its TLS stack's words; its port then refuses every connect. */
+  startError?: string;
   /** The CA bundle it verifies client certificates with; absent when the lab gives it none. */
   trust?: string;
   /** Where the service itself listens, behind the tap. */
@@ -78,7 +82,7 @@ export interface ProcessEvent {
   /** The lab's name for the service or client. */
   name: string;
   pid?: number;
-  kind: 'spawned' | 'listening' | 'ready' | 'tls-error' | 'client-error' | 'request' | 'log' | 'exit' | 'fatal';
+  kind: 'spawned' | 'listening' | 'start-error' | 'ready' | 'tls-error' | 'client-error' | 'request' | 'log' | 'exit' | 'fatal';
   code?: string;
   message?: string;
   /** For `log`: which stream of the process. */
@@ -138,6 +142,11 @@ export interface Sandbox {
   readonly tap: Tap;
   /** NSS key-log lines from both ends, in arrival order. */
   readonly keylog: string[];
+  /**
+   * Each service that could not start, as its `start-error` event: emitted while the sandbox
+   * started, before anyone could listen, so a trace built later starts from these.
+   */
+  readonly startErrors: readonly ProcessEvent[];
   /**
    * `process-event` (ProcessEvent), `connection` / `close` (TapConnection), `keylog` (line),
    * `request-result` (client name, RequestResult: each request a client finished), `truncated`.

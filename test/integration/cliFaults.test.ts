@@ -40,6 +40,12 @@ describe('mtls-lab faults', () => {
     }
   });
 
+  it('lists at least the 25 kinds issue 10 asks for, key-mismatch with its fix among them', async () => {
+    const faults = await catalogue();
+    expect(faults.length).toBeGreaterThanOrEqual(25);
+    expect(faults.find((f) => f.kind === 'key-mismatch')).toMatchObject({ target: 'service', fixes: ['deploy-matching-key'] });
+  });
+
   it('names fix actions that exist, and every fault has one', async () => {
     for (const fault of await catalogue()) {
       expect(fault.fixes.length, fault.kind).toBeGreaterThan(0);

@@ -13,6 +13,7 @@ import { buildTrace, verdictsForSandbox, type SandboxVerdicts, type TraceEvent }
 import { applyFaults } from '../../server/faults/index.js';
 import { loadLab } from '../../server/lab/index.js';
 import { startSandbox, type EdgeReport, type ProcessEvent, type Sandbox } from '../../server/runtime/index.js';
+import { curl, opensslClient } from '../helpers/peers.js';
 
 const labsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../labs');
 const started = new Set<Sandbox>();
@@ -31,7 +32,8 @@ async function explainLab(id: string, requests: number): Promise<Explained> {
   const doc = await loadLab(path.join(labsDir, `${id}.yaml`));
   const sandbox = await startSandbox(applyFaults(doc.spec, doc.spec.faults));
   started.add(sandbox);
-  const processEvents: ProcessEvent[] = [];
+  // A service that could not start said so while the sandbox started.
+  const processEvents: ProcessEvent[] = [...sandbox.startErrors];
   sandbox.events.on('process-event', (event: ProcessEvent) => processEvents.push(event));
   let edges: EdgeReport[];
   const topology = sandbox.describe();
@@ -185,6 +187,33 @@ describe('explain, on real sandboxes', () => {
       expect(v).toMatchObject({ rootCause: 'permissive-mode', severity: 'warning', evidence: { message: 'plaintext', field: 'first_line', value: 'GET / HTTP/1.1' } });
       expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 'c2s', layer: 'plaintext' });
     }
+  });
+
+  it("traces key-mismatch to orders' own start-up error, its callers' refused connects the symptom", async () => {
+    const explained = await explainLab('key-mismatch', 2);
+    const verdicts = failures(explained);
+    expect(verdicts).toEqual([expect.objectContaining({ conn: 0, rootCause: 'key-mismatch', detectedBy: 'server', evidence: expect.objectContaining({ message: 'start-error' }) })]);
+    expect(evidenceEvent(explained, verdicts[0]!.evidence.seq)).toMatchObject({ conn: 0, layer: 'process', type: 'start-error', side: 'server' });
+    expect(verdicts[0]!.summary).toContain("its callers' 2 connects were refused (ECONNREFUSED)");
+    // pricing, renewed with its own key, served every request: the sandbox ran on without orders.
+    expect(explained.edges.find((edge) => edge.service === 'pricing')).toMatchObject({ ok: 2, failed: 0 });
+    expect(explained.edges.find((edge) => edge.service === 'orders')).toMatchObject({ ok: 0, failed: 2, clientErrors: { ECONNREFUSED: expect.anything() } });
+  });
+
+  it('names key-mismatch when only a person called by hand: curl and s_client were refused, and no byte reached the tap', async () => {
+    const doc = await loadLab(path.join(labsDir, 'key-mismatch.yaml'));
+    const sandbox = await startSandbox(applyFaults(doc.spec, doc.spec.faults));
+    started.add(sandbox);
+    const { services, clients } = sandbox.describe();
+    try {
+      expect((await curl(services.orders!, clients.checkout)).code).toBe(7);
+      expect((await opensslClient(services.orders!, clients.checkout)).output).toContain('connect:errno=111');
+    } finally {
+      await sandbox.stop();
+    }
+    expect(sandbox.tap.connections.filter((conn) => conn.service === 'orders')).toEqual([]);
+    const trace = buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents: sandbox.startErrors });
+    expect(verdictsForSandbox(trace).verdicts).toEqual([expect.objectContaining({ rootCause: 'key-mismatch', summary: expect.stringMatching(/^orders never started: .*nothing listens at its address$/) })]);
   });
 
   it('calls the starved pool exhausted-pool, per edge', async () => {

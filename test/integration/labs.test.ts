@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upLab, type RunningLab } from '../helpers/cli.js';
-import { curl, opensslClient, opensslVerify } from '../helpers/peers.js';
+import { curl, opensslClient, opensslVerify, runPeer } from '../helpers/peers.js';
 
 /** Starts `lab` for the tests of one describe block and stops it afterwards. */
 function withLab(lab: string, args: string[] = []): () => RunningLab {
@@ -243,6 +243,50 @@ describe('client-cert-not-offered: a certificate the CertificateRequest leaves n
     try {
       const { services, clients } = fixed.description;
       expect(await curl(services.ledger!, clients.batch)).toEqual({ code: 0, output: 'hello from ledger; you are CN=batch-client, URI:spiffe://corp.test/ns/fin/sa/batch\n' });
+    } finally {
+      expect(await fixed.stop()).toBe(0);
+    }
+  });
+});
+
+describe("key-mismatch: the renewal that shipped last year's key", () => {
+  const lab = withLab('key-mismatch');
+
+  it('leaves nothing listening for orders: s_client and curl are refused before any TLS', async () => {
+    const { services, clients } = lab().description;
+    expect(services.orders!.startError).toMatch(/^ERR_OSSL_X509_KEY_VALUES_MISMATCH: .*key values mismatch$/);
+    expect(services.orders!.key).toMatch(/orders-server-previous\.key$/);
+    const sClient = await opensslClient(services.orders!, clients.checkout);
+    expect(sClient.output).toContain('connect:errno=111');
+    expect(sClient.output).not.toContain('CONNECTED');
+    const refused = await curl(services.orders!, clients.checkout);
+    expect(refused.code).toBe(7);
+    expect(refused.output).toContain("Couldn't connect to server");
+  });
+
+  it('runs pricing, renewed with its own key, as if nothing happened', async () => {
+    const { services, clients } = lab().description;
+    expect(services.pricing!.startError).toBeUndefined();
+    expect((await opensslClient(services.pricing!, clients.cart)).output).toContain('Verify return code: 0 (ok)');
+  });
+
+  it('shows the two files are not a pair: their public keys differ', async () => {
+    const { services } = lab().description;
+    const leafKey = await runPeer('openssl', ['x509', '-in', services.orders!.cert, '-noout', '-pubkey']);
+    const deployedKey = await runPeer('openssl', ['pkey', '-in', services.orders!.key, '-pubout']);
+    expect(leafKey.output).toContain('BEGIN PUBLIC KEY');
+    expect(deployedKey.output).toContain('BEGIN PUBLIC KEY');
+    expect(deployedKey.output).not.toBe(leafKey.output);
+  });
+
+  it('starts orders once the matching key is deployed, and its public key is the certificate\'s', async () => {
+    const fixed = await upLab('key-mismatch', ['--fix']);
+    try {
+      const { services, clients } = fixed.description;
+      expect(services.orders!.startError).toBeUndefined();
+      expect(await curl(services.orders!, clients.checkout)).toEqual({ code: 0, output: 'hello from orders; you are CN=checkout-client, URI:spiffe://corp.test/ns/shop/sa/checkout\n' });
+      const leafKey = await runPeer('openssl', ['x509', '-in', services.orders!.cert, '-noout', '-pubkey']);
+      expect((await runPeer('openssl', ['pkey', '-in', services.orders!.key, '-pubout'])).output).toBe(leafKey.output);
     } finally {
       expect(await fixed.stop()).toBe(0);
     }

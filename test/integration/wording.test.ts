@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faults, type Stack } from '../../server/faults/index.js';
 import { runCli, upLab, type ClientDescription, type ServiceDescription } from '../helpers/cli.js';
-import { curl, nodeClient, opensslClient, pythonClient, type PeerResult } from '../helpers/peers.js';
+import { curl, nodeClient, opensslClient, pythonClient, runPeer, type PeerResult } from '../helpers/peers.js';
 import { matchesWording, withLab, wordingOf, type Tool } from '../helpers/wording.js';
 
 const tools: Array<[Stack, Tool]> = [
@@ -278,6 +278,45 @@ checkTools('a caller whose bundle lacks the new root (ca-rotation-wrong-order)',
 
 // Another tenant's certificate, served: each tool with the crawler's certificate prints the answer.
 checkTools("another tenant's certificate, served (over-broad-trust)", 'over-broad-trust', [], { service: 'billing', client: 'crawler' }, 'over-broad-trust', 'detector', 0);
+
+describe('key-mismatch: services that cannot start, in their own words, and callers refused', () => {
+  // orders on Node (the lab's own fault), pricing on s_server (the same fault added).
+  const running = withLab('key-mismatch', ['--fault', 'key-mismatch:pricing']);
+
+  it.each(tools)('%s, calling either service, prints the peer wording of key-mismatch', async (stack, tool) => {
+    const { services, clients } = running().description;
+    for (const [service, client] of [['orders', 'checkout'], ['pricing', 'cart']] as const) {
+      const { code, output } = await tool(services[service]!, clients[client]!);
+      const text = wordingOf('key-mismatch', stack).peer!;
+      expect(matchesWording(output, text), `${stack} → ${service} printed:\n${output}\ncatalogue: ${text}`).toBe(true);
+      if (stack === 'curl') expect(code).toBe(7);
+    }
+  });
+
+  it("describes each service down in its stack's words: Node's error, s_server's stderr", () => {
+    const { services } = running().description;
+    for (const [service, stack] of [['orders', 'node'], ['pricing', 'openssl']] as const) {
+      const said = services[service]!.startError!;
+      expect(matchesWording(said, wordingOf('key-mismatch', stack).detector!), `${service} said:\n${said}`).toBe(true);
+    }
+  });
+
+  it("makes Python's ssl refuse the same pair of files, and load the matching one", async () => {
+    const { services, dir } = running().description;
+    const load = (key: string) => runPeer('python3', ['-c', [
+      'import ssl, sys',
+      'ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)',
+      'try:',
+      '    ctx.load_cert_chain(sys.argv[1], sys.argv[2])',
+      "    print('loaded')",
+      'except Exception as e:',
+      "    print(type(e).__name__ + ': ' + str(e))",
+    ].join('\n'), services.orders!.cert, key]);
+    const refused = await load(services.orders!.key);
+    expect(matchesWording(refused.output, wordingOf('key-mismatch', 'python').detector!), refused.output).toBe(true);
+    expect((await load(path.join(dir, 'orders-server.key'))).output.trim()).toBe('loaded');
+  });
+});
 
 // A certificate withheld: the CertificateRequest's schemes leave out the client's Ed25519 key, and each tool reads 116.
 checkTools('a caller whose Ed25519 certificate the CertificateRequest excludes (client-cert-not-offered)', 'client-cert-not-offered', [], { service: 'ledger', client: 'batch' }, 'client-cert-not-offered', 'peer', 56);
