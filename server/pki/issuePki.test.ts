@@ -184,3 +184,41 @@ describe('issuePki refuses a lab it cannot issue', () => {
     await expect(issuePki(lab)).rejects.toThrow('pki.leaf.validity: notAfter "-1d" is not after notBefore "-1h"');
   });
 });
+
+describe('issuePki given the PKI of a running sandbox', () => {
+  const changed = (spec: typeof lab, name: string, notAfter: string) => ({ ...spec, [name]: { ...spec[name]!, validity: { ...spec[name]!.validity, notAfter } } });
+
+  it('issues again only the certificate whose spec changed, with its key kept and a new serial', async () => {
+    const next = await issuePki(changed(lab, 'auth-server', '+30d'), now, pki);
+    const reissued = [...next.certificates].filter(([name, issued]) => pki.certificates.get(name) !== issued).map(([name]) => name);
+    expect(reissued).toEqual(['auth-server']);
+    const [before, after] = [pki, next].map((p) => p.certificates.get('auth-server')!);
+    expect(after!.certificate.serialNumber).not.toBe(before!.certificate.serialNumber);
+    expect(after!.keyPem).toBe(before!.keyPem);
+    expect(next.crls).toEqual(pki.crls);
+  });
+
+  it('keeps the leaves of a CA renewed with its subject and key, and issues a new CRL for it', async () => {
+    const next = await issuePki(changed(lab, 'corp-issuing', '+2y'), now, pki);
+    expect(next.certificates.get('corp-issuing')).not.toBe(pki.certificates.get('corp-issuing'));
+    expect(next.certificates.get('auth-server')).toBe(pki.certificates.get('auth-server'));
+    expect(await next.certificates.get('auth-server')!.certificate.verify({ publicKey: next.certificates.get('corp-issuing')!.certificate.publicKey, signatureOnly: true })).toBe(true);
+    expect(next.crls.get('corp-issuing')).not.toBe(pki.crls.get('corp-issuing'));
+    expect(next.crls.get('corp-root')).toBe(pki.crls.get('corp-root'));
+  });
+
+  it('issues again every child of a CA given a new key type', async () => {
+    const next = await issuePki({ ...lab, 'corp-issuing': { ...lab['corp-issuing']!, key: 'rsa-2048' } }, now, pki);
+    for (const name of ['corp-issuing', 'auth-server', 'payments-client', 'rsa-leaf']) expect(next.certificates.get(name), name).not.toBe(pki.certificates.get(name));
+    expect(next.certificates.get('corp-root')).toBe(pki.certificates.get('corp-root'));
+    expect(next.crls.get('corp-root')).toBe(pki.crls.get('corp-root'));
+  });
+
+  it("lists a certificate revoked live on its CA's new CRL, and leaves the other CRLs", async () => {
+    const next = await issuePki({ ...lab, 'auth-server': { ...lab['auth-server']!, revoked: true } }, now, pki);
+    const listed = new x509.X509Crl(next.crls.get('corp-issuing')!).entries.map((entry) => entry.serialNumber);
+    expect(listed).toContain(next.certificates.get('auth-server')!.certificate.serialNumber);
+    expect(next.crls.get('corp-root')).toBe(pki.crls.get('corp-root'));
+    expect(next.crls.get('rsa-root')).toBe(pki.crls.get('rsa-root'));
+  });
+});

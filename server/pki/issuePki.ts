@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { CertificateSpec } from '../lab/schema.js';
 import { issueCrl } from './crl.js';
 import { issuanceOrder } from './issuanceOrder.js';
@@ -11,6 +12,8 @@ export interface Pki {
   crls: Map<string, string>;
   /** Leaf + intermediates up to (excluding) the self-signed root, in order, each PEM ending in '\n'. */
   chainPem(name: string): string;
+  /** Each certificate's key pair: what signs its children, and what a renewal keeps. */
+  keyPairs: Map<string, CryptoKeyPair>;
 }
 
 /**
@@ -21,12 +24,22 @@ export interface Pki {
  *
  * Key generation runs on libuv's thread pool, so every key is generated at once, and each
  * certificate waits only for its own issuer: siblings are signed in parallel.
+ *
+ * Given the `previous` PKI of a running sandbox, only what changed is issued again (a live
+ * fault or fix): a certificate whose spec changed, or whose issuer changed its subject or key,
+ * gets a new serial, and keeps its key pair as a renewal does while its key type stays; every
+ * other certificate, and every CRL whose CA and revoked serials stayed, is the previous one.
  */
-export async function issuePki(pki: Record<string, CertificateSpec>, now: Date = new Date()): Promise<Pki> {
+export async function issuePki(pki: Record<string, CertificateSpec>, now: Date = new Date(), previous?: Pki): Promise<Pki> {
   const order = issuanceOrder(pki);
-  const keys = new Map(order.map((name) => [name, generateKeyPair(pki[name]!.key)]));
+  const keys = new Map(
+    order.map((name) => {
+      const kept = previous?.certificates.get(name)?.spec.key === pki[name]!.key ? previous.keyPairs.get(name) : undefined;
+      return [name, kept ? Promise.resolve(kept) : generateKeyPair(pki[name]!.key)];
+    }),
+  );
 
-  const signers = new Map<string, Promise<Signer & { issued: IssuedCertificate }>>();
+  const signers = new Map<string, Promise<Signer & { issued: IssuedCertificate; keyPair: CryptoKeyPair }>>();
   for (const name of order) {
     const spec = pki[name]!;
     signers.set(
@@ -34,8 +47,12 @@ export async function issuePki(pki: Record<string, CertificateSpec>, now: Date =
       (async () => {
         const keyPair = await keys.get(name)!;
         const issuer = spec.issuer === undefined ? undefined : await signers.get(spec.issuer)!;
-        const issued = await issueCertificate(name, spec, keyPair, issuer, now);
-        return { name, certificate: issued.certificate, privateKey: keyPair.privateKey, issued };
+        const kept = previous?.certificates.get(name);
+        // A child verifies against its issuer's subject and key: a CA renewed with both kept leaves it valid.
+        const sameIssuer = (): boolean =>
+          issuer === undefined || (issuer.keyPair === previous!.keyPairs.get(issuer.name) && issuer.certificate.subject === previous!.certificates.get(issuer.name)?.certificate.subject);
+        const issued = kept !== undefined && isDeepStrictEqual(kept.spec, spec) && sameIssuer() ? kept : await issueCertificate(name, spec, keyPair, issuer, now);
+        return { name, certificate: issued.certificate, privateKey: keyPair.privateKey, issued, keyPair };
       })(),
     );
   }
@@ -43,15 +60,18 @@ export async function issuePki(pki: Record<string, CertificateSpec>, now: Date =
   const certificates = new Map(signed.map((signer) => [signer.name, signer.issued]));
 
   // RFC 5280 §5: a CA's CRL lists what it issued; a self-signed CA is not its own child.
+  const revokedBy = (ca: string, issued: Iterable<IssuedCertificate>): IssuedCertificate[] =>
+    [...issued].filter((child) => child.spec.revoked && child.issuer === ca && child.name !== ca);
+  const serials = (list: IssuedCertificate[]): string[] => list.map((child) => child.certificate.serialNumber).sort();
   const crls = new Map(
     await Promise.all(
       signed
         .filter((ca) => ca.issued.spec.ca)
         .map(async (ca) => {
-          const revoked = signed
-            .filter((child) => child.issued.spec.revoked && child.issued.issuer === ca.name && child.name !== ca.name)
-            .map((child) => child.certificate);
-          return [ca.name, await issueCrl(ca, revoked, now, ca.issued.spec.crl)] as const;
+          const revoked = revokedBy(ca.name, certificates.values());
+          const kept = previous?.crls.get(ca.name);
+          const same = kept !== undefined && ca.issued === previous!.certificates.get(ca.name) && isDeepStrictEqual(serials(revoked), serials(revokedBy(ca.name, previous!.certificates.values())));
+          return [ca.name, same ? kept : await issueCrl(ca, revoked.map((child) => child.certificate), now, ca.issued.spec.crl)] as const;
         }),
     ),
   );
@@ -73,5 +93,5 @@ export async function issuePki(pki: Record<string, CertificateSpec>, now: Date =
     return chain.join('');
   };
 
-  return { certificates, crls, chainPem };
+  return { certificates, crls, chainPem, keyPairs: new Map(signed.map((signer) => [signer.name, signer.keyPair])) };
 }

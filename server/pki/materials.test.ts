@@ -122,3 +122,18 @@ describe('Materials.trustBundle', () => {
     await expect(materials.trustBundle([])).rejects.toThrow(TypeError);
   });
 });
+
+describe('writeMaterials given the PKI written before', () => {
+  it('writes again only the files whose content changed, in place', async () => {
+    const again = join(root, 'live');
+    await writeMaterials(pki, again);
+    // A file it must leave alone: a mark in it survives only if it is not written again.
+    await writeFile(join(again, 'corp-root.crt'), 'untouched');
+    const next = await issuePki({ ...lab, 'auth-server': { ...lab['auth-server']!, validity: { ...lab['auth-server']!.validity, notAfter: '+30d' } } }, new Date(), pki);
+    await writeMaterials(next, again, pki);
+    expect(await readFile(join(again, 'corp-root.crt'), 'utf8')).toBe('untouched');
+    expect(await readFile(join(again, 'auth-server.crt'), 'utf8')).toBe(next.certificates.get('auth-server')!.certPem);
+    expect(await readFile(join(again, 'auth-server.chain.pem'), 'utf8')).toBe(next.chainPem('auth-server'));
+    expect(await mode(join(again, 'auth-server.key'))).toBe(0o600);
+  });
+});

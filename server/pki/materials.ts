@@ -26,10 +26,12 @@ const fileSafeName = /^[a-z][a-z0-9-]*$/;
 
 /**
  * Writes <name>.crt, <name>.key (mode 0600), <name>.chain.pem and <ca>.crl.pem into dir.
+ * Given the `previous` PKI written there (a running sandbox's), only the files whose content
+ * changed are written again, in place.
  *
  *   Pki ──▶ dir/{name.crt, name.key, name.chain.pem, ca.crl.pem, trust-*.pem} ──▶ TLS stacks
  */
-export async function writeMaterials(pki: Pki, dir: string): Promise<Materials> {
+export async function writeMaterials(pki: Pki, dir: string, previous?: Pki): Promise<Materials> {
   for (const name of pki.certificates.keys()) {
     if (!fileSafeName.test(name)) {
       throw new TypeError(`writeMaterials: certificate name "${name}" is not lower-case words joined by '-'`);
@@ -44,16 +46,20 @@ export async function writeMaterials(pki: Pki, dir: string): Promise<Materials> 
   });
   const crlPathOf = (caName: string): string => join(dir, `${caName}.crl.pem`);
 
+  const chainBefore = (name: string): string | undefined => (previous?.certificates.has(name) ? previous.chainPem(name) : undefined);
   await Promise.all([
     ...[...pki.certificates.values()].flatMap((issued) => {
-      const paths = pathsOf(issued.name);
+      const { name, certPem, keyPem } = issued;
+      const paths = pathsOf(name);
+      const chain = pki.chainPem(name);
+      const before = previous?.certificates.get(name);
       return [
-        writeFile(paths.cert, issued.certPem),
-        writePrivateFile(paths.key, issued.keyPem),
-        writeFile(paths.chain, pki.chainPem(issued.name)),
+        certPem !== before?.certPem ? writeFile(paths.cert, certPem) : undefined,
+        keyPem !== before?.keyPem ? writePrivateFile(paths.key, keyPem) : undefined,
+        chain !== chainBefore(name) ? writeFile(paths.chain, chain) : undefined,
       ];
     }),
-    ...[...pki.crls].map(([caName, pem]) => writeFile(crlPathOf(caName), pem)),
+    ...[...pki.crls].map(([caName, pem]) => (pem !== previous?.crls.get(caName) ? writeFile(crlPathOf(caName), pem) : undefined)),
   ]);
 
   const known = (): string => [...pki.certificates.keys()].join(', ');
