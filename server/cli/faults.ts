@@ -3,16 +3,7 @@
  * targets, its params (type, rule, default), the fix actions that undo it and its root cause:
  * the summary, the alerts and the verify errors that report it.
  */
-import { faults, formatAlert, type Fault } from '../faults/index.js';
-
-export interface ParamDescription {
-  name: string;
-  type: string;
-  /** The rule a value must follow, as the params schema words it. */
-  expected: string;
-  required: boolean;
-  default?: unknown;
-}
+import { describeParams, faults, formatAlert, type Fault, type ParamDescription } from '../faults/index.js';
 
 export interface FaultDescription {
   kind: string;
@@ -23,32 +14,12 @@ export interface FaultDescription {
   rootCause: { summary: string; alerts: string[]; verifyErrors: Array<{ num: number; code: string; text: string }> };
 }
 
-/** What a valibot entry exposes: a wrapper (`optional`) with its default, or the schema itself. */
-interface SchemaShape {
-  type: string;
-  message?: unknown;
-  wrapped?: SchemaShape;
-  default?: unknown;
-}
-
-function describeParam(name: string, entry: SchemaShape): ParamDescription {
-  const optional = entry.type === 'optional' && entry.wrapped !== undefined;
-  const schema = optional ? entry.wrapped! : entry;
-  return {
-    name,
-    type: schema.type,
-    expected: typeof schema.message === 'string' ? schema.message : schema.type,
-    required: !optional,
-    ...(optional && entry.default !== undefined ? { default: entry.default } : {}),
-  };
-}
-
 export function describeFault(fault: Fault): FaultDescription {
   return {
     kind: fault.kind,
     title: fault.title,
     target: fault.target,
-    params: Object.entries(fault.params.entries).map(([name, entry]) => describeParam(name, entry as unknown as SchemaShape)),
+    params: describeParams(fault.params),
     fixes: [...fault.fixes],
     rootCause: {
       summary: fault.summary,

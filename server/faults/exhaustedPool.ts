@@ -32,6 +32,11 @@ export const exhaustedPool: Fault<v.InferOutput<typeof params>> = {
   params,
   rules: {},
   /**
+   * Repaired means the incident's own load (each client's rps, for 3 s: a broken pool times out
+   * most of it within 1 s) is served in full, by connections that are kept, not churned.
+   */
+  healthy: { loadSeconds: 3, maxHandshakesPerRequest: churnPerRequest },
+  /**
    * A starved pool: requests wait for one of too few sockets until they time out (or queue ten
    * deep). When its connections keep being replaced, each with a full handshake (keep-alive
    * off, RFC 8446 §2.2 resumption unused), the summary says so; a keep-alive pool that is

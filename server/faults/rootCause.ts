@@ -43,6 +43,19 @@ export interface RootCause {
   edgeRule?: EdgeRule;
   /** A rule over a service that failed to start, when the cause stops it there. */
   startRule?: StartRule;
+  /** What Verify must see once it is repaired, beyond each edge behaving as the lab's policy says (app/grading.ts). */
+  healthy?: Healthy;
   /** How each stack words it. */
   wording: StackWordings;
+}
+
+/**
+ * Repaired, for a cause that only shows under load: Verify sends each client's own rps for
+ * `loadSeconds` (the incident's load and duration), and every edge must stay below
+ * `maxHandshakesPerRequest`. Without it Verify sends a few requests per edge, which any
+ * cause that fails every handshake fails.
+ */
+export interface Healthy {
+  loadSeconds: number;
+  maxHandshakesPerRequest: number;
 }
