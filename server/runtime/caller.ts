@@ -4,7 +4,8 @@
  *   caller ──https.Agent (keepAlive, maxSockets, session cache)──▶ tap ⇄ service
  *
  * The agent and its TLS options are built once: the pool, the session cache and the
- * keep-alive sockets are exactly what the lab's `pool` block describes.
+ * keep-alive sockets are exactly what the lab's `pool` block describes. A new config (a live
+ * fault or fix) is a new caller; the old one is retired.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -18,6 +19,8 @@ export type CallResult = Omit<RequestResult, 'runId' | 'seq' | 'queueDepth' | 'b
 
 export interface Caller {
   call(): { queueDepth: number; result: Promise<CallResult> };
+  /** No new requests: idle sockets close now, busy ones after their response (and the queued ones it still serves). */
+  retire(): void;
 }
 
 /**
@@ -130,7 +133,13 @@ export function createCaller(config: ClientConfig, onKeylog: (line: string) => v
     return { queueDepth: queueDepth(), result };
   };
 
-  return { call };
+  const retire = (): void => {
+    // Read for each socket the agent frees (lib/_http_agent.js 'free'): false closes it.
+    Object.assign(agent, { keepAlive: false });
+    for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  };
+
+  return { call, retire };
 }
 
 function errorInfo(err: NodeJS.ErrnoException): ErrorInfo {

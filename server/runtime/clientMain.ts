@@ -4,6 +4,7 @@
  *   parent ──argv: ClientConfig, then { run, requests }──▶ this process
  *   this process ──requests at `rps`, a steady schedule──▶ tap ⇄ service
  *   parent ◀──{ result } per request, { done }, { keylog }── this process
+ *   parent ──{ reconfigure }──▶ a new caller for requests from now on; the old one finishes what it has
  *
  * It exits when the parent goes away (IPC disconnect).
  */
@@ -17,12 +18,21 @@ const config = readConfig<ClientConfig>();
 exitWithParent();
 
 try {
-  const caller = createCaller(config, (line) => send({ type: 'keylog', line }));
+  const onKeylog = (line: string): void => send({ type: 'keylog', line });
+  let caller = createCaller(config, onKeylog);
+  let rps = config.rps;
   /** How to stop each run still sending, by run id. */
   const stops = new Map<number, () => void>();
   process.on('message', (command: ClientCommand) => {
     if (command.type === 'run') void run(command.runId, command.requests);
     else if (command.type === 'stop') stops.get(command.runId)?.();
+    else if (command.type === 'reconfigure') {
+      const old = caller;
+      rps = command.config.rps;
+      caller = createCaller(command.config, onKeylog);
+      old.retire();
+      send({ type: 'reconfigured', id: command.id });
+    }
   });
   send({ type: 'ready' });
 
@@ -32,7 +42,7 @@ try {
    * schedule: nothing more is sent, and what is in flight finishes before `done`.
    */
   async function run(runId: number, requests: number): Promise<void> {
-    const intervalMs = 1000 / config.rps;
+    const intervalMs = 1000 / rps;
     const startedAt = performance.now();
     const pending: Promise<void>[] = [];
     let sentBody = false;

@@ -13,6 +13,7 @@ export type {
   SandboxDescription,
   SandboxOptions,
   ServiceDescription,
+  SpecChange,
   TrafficOptions,
 } from './types.js';
 export { Tap, type TapChunk, type TapConnection, type TapMark, type TapObservation, type TapOptions } from './tap.js';

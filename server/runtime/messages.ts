@@ -92,10 +92,15 @@ export type ServiceMessage =
    * service cannot start, and says so in its stack's words before it exits.
    */
   | { type: 'start-failed'; code?: string; message: string }
+  /** A reconfigure is in effect for connections from now on; `port`: where it listens now (a restarted s_server moves). */
+  | { type: 'reconfigured'; id: number; port: number }
   | { type: 'fatal'; message: string };
 
-/** parent ──▶ service */
-export type ServiceCommand = { type: 'flush'; id: number };
+/**
+ * parent ──▶ service: `reconfigure` — the config it runs with from now on, for a live fault or
+ * fix (stack and mode stay; the sandbox restarts the process for those).
+ */
+export type ServiceCommand = { type: 'flush'; id: number } | { type: 'reconfigure'; id: number; config: ServiceConfig };
 
 /** One request as the client lived it. */
 export interface RequestResult {
@@ -127,10 +132,17 @@ export type ClientMessage =
   | ({ type: 'result' } & RequestResult)
   | { type: 'done'; runId: number; durationMs: number }
   | { type: 'keylog'; line: string }
+  | { type: 'reconfigured'; id: number }
   | { type: 'fatal'; message: string };
 
-/** parent ──▶ client: start a run; stop one (send nothing more, finish what is in flight, then `done`). */
-export type ClientCommand = { type: 'run'; runId: number; requests: number } | { type: 'stop'; runId: number };
+/**
+ * parent ──▶ client: start a run; stop one (send nothing more, finish what is in flight, then
+ * `done`); reconfigure (requests from now on use the new config's pool and TLS context).
+ */
+export type ClientCommand =
+  | { type: 'run'; runId: number; requests: number }
+  | { type: 'stop'; runId: number }
+  | { type: 'reconfigure'; id: number; config: ClientConfig };
 
 /** parent ──▶ reaper */
 export type ReaperCommand =

@@ -7,12 +7,17 @@
  *   tap ──▶ [disable]    http server
  *
  * Every handler answers with whom it saw, after `latencyMs`.
+ *
+ * Reconfigured live (a fault injected, a fix applied): new handshakes meet the new
+ * certificate, trust and policy (`setSecureContext`), connections already open keep the
+ * identity they were made with, as in a real rotation; the handler reads the new allow list
+ * and latency. A new mode is a different server: the sandbox restarts the process for it.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { sendToParent } from './childIpc.js';
 import type { ServiceConfig, ServiceMessage } from './messages.js';
 import { x509ErrorMessage } from './opensslErrors.js';
@@ -25,12 +30,22 @@ const tlsHandshakeRecord = 0x16;
 
 export interface RunningService {
   port: number;
+  /** Takes every change but the mode, for connections from now on. */
+  reconfigure(config: ServiceConfig): void;
+}
+
+/** The config a service runs with now: replaced whole on each reconfigure. */
+interface Current {
+  config: ServiceConfig;
 }
 
 export async function startNodeService(config: ServiceConfig): Promise<RunningService> {
-  const handler = answer(config);
-  const listening = config.mode === 'disable' ? plainServer(handler) : config.mode === 'strict' ? tlsServer(config, handler) : permissiveServer(config, handler);
-  if (config.maxConnections !== undefined) listening.maxConnections = config.maxConnections;
+  const current: Current = { config };
+  const handler = answer(current);
+  const secure = config.mode === 'disable' ? undefined : tlsServer(current, handler);
+  const listening = secure === undefined ? plainServer(handler) : config.mode === 'strict' ? secure : permissiveServer(secure, handler);
+  const limitConnections = (): void => void (listening.maxConnections = current.config.maxConnections ?? Infinity);
+  limitConnections();
   await new Promise<void>((resolve, reject) => {
     listening.once('error', reject);
     listening.listen({ host: config.address, port: 0 }, () => {
@@ -38,12 +53,22 @@ export async function startNodeService(config: ServiceConfig): Promise<RunningSe
       resolve();
     });
   });
-  return { port: (listening.address() as net.AddressInfo).port };
+  return {
+    port: (listening.address() as net.AddressInfo).port,
+    reconfigure(next) {
+      if (next.mode !== current.config.mode) throw new TypeError(`service "${next.name}": mode ${current.config.mode} cannot become ${next.mode} without a restart`);
+      // Throws (a key that does not match its certificate) before anything changed.
+      if (secure) reloadTls(secure, next);
+      current.config = next;
+      limitConnections();
+    },
+  };
 }
 
-function answer(config: ServiceConfig): http.RequestListener {
+function answer(current: Current): http.RequestListener {
   const peers = new WeakMap<net.Socket, string>();
   return (req, res) => {
+    const config = current.config;
     req.resume();
     const socket = req.socket;
     // Read now: once a `Connection: close` response ends, Node forgets the socket's remote port.
@@ -89,27 +114,43 @@ function describePeer(socket: TLSSocket): string {
   return `you are ${names.join(', ') || 'an unnamed certificate'}`;
 }
 
-function tlsServer(config: ServiceConfig, handler: http.RequestListener): https.Server {
-  const server = https.createServer(
-    {
-      key: readFileSync(config.keyPath),
-      cert: readFileSync(config.chainPath),
-      ...(config.trustPath ? { ca: readFileSync(config.trustPath) } : {}),
-      ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
-      ...nodeTlsPolicy(config.tls),
-      // The schemes of the CertificateRequest; Node's one knob signs the server's own too.
-      ...(config.certRequestSigalgs ? { sigalgs: config.certRequestSigalgs } : {}),
-      requestCert: config.clientAuth !== 'none',
-      // `require`: Node sets SSL_VERIFY_FAIL_IF_NO_PEER_CERT only with rejectUnauthorized, and
-      // only that flag makes OpenSSL answer a missing certificate with the real alert
-      // (certificate_required, 116). A bad certificate is then closed by Node without an alert
-      // (lib/_tls_wrap.js onServerSocketSecure); its reason is still on the socket and is
-      // reported from 'tlsClientError' below.
-      // `optional`: verify a certificate if one comes; rejected in 'secureConnection'.
-      rejectUnauthorized: config.clientAuth === 'require',
-    },
-    handler,
-  );
+/** What the service presents and verifies with: the options of its secure context. */
+function secureContextOptions(config: ServiceConfig): SecureContextOptions {
+  return {
+    key: readFileSync(config.keyPath),
+    cert: readFileSync(config.chainPath),
+    ...(config.trustPath ? { ca: readFileSync(config.trustPath) } : {}),
+    ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
+    ...nodeTlsPolicy(config.tls),
+    // The schemes of the CertificateRequest; Node's one knob signs the server's own too.
+    ...(config.certRequestSigalgs ? { sigalgs: config.certRequestSigalgs } : {}),
+  };
+}
+
+/**
+ * `require`: Node sets SSL_VERIFY_FAIL_IF_NO_PEER_CERT only with rejectUnauthorized, and
+ * only that flag makes OpenSSL answer a missing certificate with the real alert
+ * (certificate_required, 116). A bad certificate is then closed by Node without an alert
+ * (lib/_tls_wrap.js onServerSocketSecure); its reason is still on the socket and is
+ * reported from 'tlsClientError' below.
+ * `optional`: verify a certificate if one comes; rejected in 'secureConnection'.
+ */
+function clientAuthOptions(config: ServiceConfig): { requestCert: boolean; rejectUnauthorized: boolean } {
+  return { requestCert: config.clientAuth !== 'none', rejectUnauthorized: config.clientAuth === 'require' };
+}
+
+/**
+ * The next handshakes' context. Node's server reads requestCert and rejectUnauthorized from
+ * itself for each connection it accepts (lib/_tls_wrap.js tlsConnectionListener); open
+ * connections keep the context they were made with.
+ */
+function reloadTls(server: https.Server, config: ServiceConfig): void {
+  server.setSecureContext(secureContextOptions(config));
+  Object.assign(server, clientAuthOptions(config));
+}
+
+function tlsServer(current: Current, handler: http.RequestListener): https.Server {
+  const server = https.createServer({ ...secureContextOptions(current.config), ...clientAuthOptions(current.config) }, handler);
 
   // Read the remote port while the socket is alive: a socket destroyed mid-handshake no longer
   // knows it, and it is the only link from this log line to the tap's recording.
@@ -125,7 +166,7 @@ function tlsServer(config: ServiceConfig, handler: http.RequestListener): https.
   });
 
   server.prependListener('secureConnection', (socket: TLSSocket) => {
-    if (config.clientAuth !== 'optional' || socket.authorized) return;
+    if (current.config.clientAuth !== 'optional' || socket.authorized) return;
     // Without a certificate Node reports UNABLE_TO_GET_ISSUER_CERT; optional lets that in.
     const cert = socket.getPeerCertificate();
     if (!cert || Object.keys(cert).length === 0) return;
@@ -155,8 +196,7 @@ function plainServer(handler: http.RequestListener): http.Server {
  * peeks at the first byte and picks the filter chain. The peeked bytes are put back
  * (unshift) so the chosen server reads the connection from its first byte.
  */
-function permissiveServer(config: ServiceConfig, handler: http.RequestListener): net.Server {
-  const secure = tlsServer(config, handler);
+function permissiveServer(secure: https.Server, handler: http.RequestListener): net.Server {
   const plain = plainServer(handler);
   return net.createServer({ noDelay: true }, (socket) => {
     void socket.remotePort;

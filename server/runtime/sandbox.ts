@@ -20,11 +20,12 @@ import { issuePki, pemBlocks, writeMaterials, type Materials, type Pki } from '.
 import { pickLoopbackAddress } from './address.js';
 import { buildEdgeReport } from './edgeReport.js';
 import { followKeylogFile, type KeylogFile } from './keylogFile.js';
+import { checkSameTopology, clientChange, filesDigest, serviceChange, type Realised } from './liveChange.js';
 import { ManagedChild } from './managedChild.js';
 import type { ClientConfig, ClientMessage, ErrorInfo, RequestResult, ServiceConfig, ServiceMessage } from './messages.js';
 import { reaperRegistry } from './reaperClient.js';
 import { Tap, type TapConnection } from './tap.js';
-import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOptions, TrafficOptions } from './types.js';
+import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOptions, SpecChange, TrafficOptions } from './types.js';
 import { parseWireFault, type WireFaultInput, type WireFaultSpec } from './wireFaults/catalogue.js';
 
 interface ServiceRuntime {
@@ -37,6 +38,8 @@ interface ServiceRuntime {
   /** Why it could not start, when it could not. */
   startError?: string;
   child: ManagedChild<ServiceMessage>;
+  /** The config it runs with, and its files' digest: what a live change is compared with. */
+  realised: Realised<ServiceConfig>;
   tapPort: number;
   internalPort?: number;
   opensslPid?: number;
@@ -46,6 +49,7 @@ interface ClientRuntime {
   name: string;
   spec: ClientSpec;
   child: ManagedChild<ClientMessage>;
+  realised: Realised<ClientConfig>;
   url: string;
   cert?: string;
   key?: string;
@@ -109,8 +113,9 @@ class RunningSandbox implements Sandbox {
   readonly startErrors: ProcessEvent[] = [];
   readonly events = new EventEmitter();
 
-  readonly #spec: LabSpec;
+  #spec: LabSpec;
   #tap: Tap | undefined;
+  #pki: Pki | undefined;
   #materials: Materials | undefined;
   /** SSLKEYLOGFILE for tools run by hand against the sandbox (the browser terminal's curl and openssl). */
   #ownToolsKeylog: KeylogFile | undefined;
@@ -121,6 +126,9 @@ class RunningSandbox implements Sandbox {
   #flushes = 0;
   #stopping: Promise<void> | undefined;
   #wireFaults: readonly WireFaultSpec[] = [];
+  /** Live changes, one at a time. */
+  #changing: Promise<unknown> = Promise.resolve();
+  #reconfigures = 0;
 
   constructor(spec: LabSpec) {
     this.#spec = spec;
@@ -141,6 +149,7 @@ class RunningSandbox implements Sandbox {
     const [pki, address] = await Promise.all([issuePki(this.#spec.pki, options.now), pickLoopbackAddress()]);
     this.address = address;
     const materials = await writeMaterials(pki, this.dir);
+    this.#pki = pki;
     this.#materials = materials;
     this.#ownToolsKeylog = await followKeylogFile(join(this.dir, 'sslkeylog.txt'), (line) => this.#addKeylog(line));
 
@@ -158,24 +167,14 @@ class RunningSandbox implements Sandbox {
       Object.entries(this.#spec.clients).map(([name, spec]) => this.#clientConfig(name, spec, pki, crlPaths)),
     );
 
+    const serviceDigests = await Promise.all(serviceConfigs.map(filesDigest));
     services.forEach(([name, spec], i) => {
-      const config = serviceConfigs[i]!;
-      const files = { cert: config.chainPath, key: config.keyPath, ...(config.trustPath ? { trust: config.trustPath } : {}) };
-      const runtime = { name, spec, tapPort: tapPorts[i]!, ...files } as ServiceRuntime;
-      runtime.child = new ManagedChild<ServiceMessage>({
-        role: 'service',
-        name,
-        entry: 'serviceMain',
-        config,
-        cwd: this.dir,
-        onMessage: (message) => this.#onServiceMessage(runtime, message),
-        onLine: (stream, line) => this.#emitProcess({ role: 'service', name, pid: runtime.child.pid, kind: 'log', stream, message: line }),
-      });
-      this.#watchExit(runtime.child);
+      const runtime = { name, spec, tapPort: tapPorts[i]! } as ServiceRuntime;
+      this.#spawnService(runtime, { config: serviceConfigs[i]!, filesDigest: serviceDigests[i]! });
       this.#services.set(name, runtime);
     });
     for (const { name, spec, config, described } of clientConfigs) {
-      const runtime = { name, spec, ...described, runs: new Map() } as ClientRuntime;
+      const runtime = { name, spec, ...described, realised: { config, filesDigest: await filesDigest(config) }, runs: new Map() } as ClientRuntime;
       runtime.child = new ManagedChild<ClientMessage>({
         role: 'client',
         name,
@@ -190,20 +189,42 @@ class RunningSandbox implements Sandbox {
     }
 
     await Promise.all([
-      ...[...this.#services.values()].map(async (service) => {
-        const started = await service.child.waitFor('listening', (m) => (m.type === 'listening' || m.type === 'start-failed' ? m : undefined));
-        if (started.type === 'listening') {
-          service.internalPort = started.port;
-          tap.setUpstream(service.name, started.port);
-          return;
-        }
-        // Its TLS stack refused its files: the lab runs on without it, and nothing listens at
-        // its address, so its callers are refused there as they would be in production.
-        service.startError = started.code ? `${started.code}: ${started.message}` : started.message;
-        await tap.refuse(service.name);
-      }),
+      ...[...this.#services.values()].map((service) => this.#serviceListening(service)),
       ...[...this.#clients.values()].map((client) => client.child.waitFor('ready', (m) => (m.type === 'ready' ? true : undefined))),
     ]);
+  }
+
+  /** A service process for `realised` (first, or again for a new stack or mode); the files it is described with follow it. */
+  #spawnService(runtime: ServiceRuntime, realised: Realised<ServiceConfig>): void {
+    const { config } = realised;
+    const { name } = runtime;
+    Object.assign(runtime, { realised, cert: config.chainPath, key: config.keyPath });
+    if (config.trustPath) runtime.trust = config.trustPath;
+    else delete runtime.trust;
+    runtime.child = new ManagedChild<ServiceMessage>({
+      role: 'service',
+      name,
+      entry: 'serviceMain',
+      config,
+      cwd: this.dir,
+      onMessage: (message) => this.#onServiceMessage(runtime, message),
+      onLine: (stream, line) => this.#emitProcess({ role: 'service', name, pid: runtime.child.pid, kind: 'log', stream, message: line }),
+    });
+    this.#watchExit(runtime.child);
+  }
+
+  async #serviceListening(service: ServiceRuntime): Promise<void> {
+    const tap = this.tap;
+    const started = await service.child.waitFor('listening', (m) => (m.type === 'listening' || m.type === 'start-failed' ? m : undefined));
+    if (started.type === 'listening') {
+      service.internalPort = started.port;
+      await tap.setUpstream(service.name, started.port);
+      return;
+    }
+    // Its TLS stack refused its files: the lab runs on without it, and nothing listens at
+    // its address, so its callers are refused there as they would be in production.
+    service.startError = started.code ? `${started.code}: ${started.message}` : started.message;
+    await tap.refuse(service.name);
   }
 
   describe(): SandboxDescription {
@@ -355,6 +376,91 @@ class RunningSandbox implements Sandbox {
     return parsed;
   }
 
+  reconfigure(spec: LabSpec): Promise<SpecChange> {
+    const change = this.#changing.then(() => this.#reconfigureNow(spec));
+    this.#changing = change.catch(() => undefined);
+    return change;
+  }
+
+  async #reconfigureNow(next: LabSpec): Promise<SpecChange> {
+    if (this.#stopping) throw new Error(`reconfigure: sandbox ${this.id} is stopped`);
+    checkRealizable(next);
+    checkSameTopology(this.#spec, next);
+    const previous = this.#pki!;
+    const pki = await issuePki(next.pki, new Date(), previous);
+    this.#materials = await writeMaterials(pki, this.dir, previous);
+    this.#pki = pki;
+    this.#spec = next;
+    const reissued = [...pki.certificates].filter(([name, issued]) => previous.certificates.get(name) !== issued).map(([name]) => name);
+
+    const crlPaths = this.#crlPaths(pki);
+    const services = await Promise.all(
+      [...this.#services.values()].map(async (service) => {
+        const spec = next.services[service.name]!;
+        const config = await this.#serviceConfig(service.name, spec, pki, crlPaths);
+        // The instant a skewed verifier checks at is taken once, when its skew is set.
+        if (spec.clockOffset === service.spec.clockOffset && service.realised.config.verifyAtSeconds !== undefined) config.verifyAtSeconds = service.realised.config.verifyAtSeconds;
+        const realised = { config, filesDigest: await filesDigest(config) };
+        const how = serviceChange(service.realised, realised);
+        service.spec = spec;
+        return { service, realised, how };
+      }),
+    );
+    const clients = await Promise.all(
+      Object.entries(next.clients).map(async ([name, spec]) => {
+        const client = this.#clients.get(name)!;
+        const { config, described } = await this.#clientConfig(name, spec, pki, crlPaths);
+        const realised = { config, filesDigest: await filesDigest(config) };
+        const how = clientChange(client.realised, realised);
+        client.spec = spec;
+        return { client, realised, described, how };
+      }),
+    );
+
+    await Promise.all([
+      // A service whose TLS stack refused its last files has exited: its next config starts it again.
+      ...services.map(({ service, realised, how }) => (how === 'restart' || (how === 'reload' && !service.child.running) ? this.#restartService(service, realised) : how === 'reload' ? this.#reloadService(service, realised) : undefined)),
+      ...clients.map(async ({ client, realised, described, how }) => {
+        if (how === 'none') return;
+        const id = ++this.#reconfigures;
+        const done = client.child.waitFor('its new config', (m) => (m.type === 'reconfigured' && m.id === id ? true : undefined));
+        client.child.send({ type: 'reconfigure', id, config: realised.config });
+        await done;
+        for (const field of ['cert', 'key', 'chain', 'trust'] as const) delete client[field];
+        Object.assign(client, described, { realised });
+      }),
+    ]);
+    return {
+      reissued,
+      services: Object.fromEntries(services.filter(({ how }) => how !== 'none').map(({ service, how }) => [service.name, how === 'restart' ? 'restarted' : 'reloaded'])),
+      clients: clients.filter(({ how }) => how !== 'none').map(({ client }) => client.name),
+    };
+  }
+
+  /** New handshakes meet the new config: Node's server swaps its context in place, s_server is restarted by its process. */
+  async #reloadService(service: ServiceRuntime, realised: Realised<ServiceConfig>): Promise<void> {
+    const id = ++this.#reconfigures;
+    const done = service.child.waitFor('its new config', (m) => (m.type === 'reconfigured' && m.id === id ? m.port : m.type === 'start-failed' ? -1 : undefined));
+    service.child.send({ type: 'reconfigure', id, config: realised.config });
+    const port = await done;
+    if (port < 0) return;
+    service.realised = realised;
+    if (port !== service.internalPort) {
+      service.internalPort = port;
+      await this.tap.setUpstream(service.name, port);
+    }
+  }
+
+  /** A new stack or mode is another server: its process is replaced (connections open to the old one end with it). */
+  async #restartService(service: ServiceRuntime, realised: Realised<ServiceConfig>): Promise<void> {
+    const old = service.child;
+    await old.stop();
+    if (service.opensslPid !== undefined) reaperRegistry.unregisterPid(service.opensslPid);
+    delete service.opensslPid;
+    this.#spawnService(service, realised);
+    await this.#serviceListening(service);
+  }
+
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
     return this.#stopping;
@@ -386,6 +492,8 @@ class RunningSandbox implements Sandbox {
         this.#emitProcess({ ...base, kind: 'listening', message: `listening on ${this.address}:${message.port}` });
         break;
       case 'spawned':
+        // s_server restarted for a live change: the one before it has exited.
+        if (service.opensslPid !== undefined) reaperRegistry.unregisterPid(service.opensslPid);
         service.opensslPid = message.pid;
         reaperRegistry.registerPid(message.pid);
         this.#emitProcess({ ...base, pid: message.pid, kind: 'spawned', message: message.command });
@@ -425,6 +533,7 @@ class RunningSandbox implements Sandbox {
         this.#emitProcess({ ...base, kind: 'fatal', message: message.message });
         break;
       case 'flushed':
+      case 'reconfigured':
         break;
     }
   }
@@ -452,6 +561,7 @@ class RunningSandbox implements Sandbox {
         this.#emitProcess({ ...base, kind: 'fatal', message: message.message });
         break;
       case 'done':
+      case 'reconfigured':
         break;
     }
   }

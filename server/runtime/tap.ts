@@ -159,9 +159,10 @@ export class Tap extends EventEmitter {
     return port;
   }
 
-  setUpstream(service: string, upstreamPort: number): void {
+  /** Resolves once connections opened from now on go to `upstreamPort` (a restarted service moves). */
+  async setUpstream(service: string, upstreamPort: number): Promise<void> {
     if (!this.#ports.has(service)) throw new TypeError(`tap.setUpstream: "${service}" has no tap port`);
-    this.#worker.post({ op: 'upstream', tap: this.#tap, service, port: upstreamPort });
+    await this.#worker.request<void>((request) => ({ op: 'upstream', tap: this.#tap, service, port: upstreamPort, request }));
   }
 
   /** Closes the service's port for good (it could not start): a connect to it is refused; portOf still names it. */

@@ -20,7 +20,8 @@ export type CloseReason = 'end' | 'reset' | 'error' | 'refused' | 'tap-closed';
 export type TapCommand =
   | { op: 'open'; tap: number; address: string; maxRecordedBytes: number }
   | { op: 'listen'; tap: number; service: string; request: number }
-  | { op: 'upstream'; tap: number; service: string; port: number }
+  /** Where a service listens (first, or again after a restart); the reply comes once connections from now on go there. */
+  | { op: 'upstream'; tap: number; service: string; port: number; request: number }
   /** The service will never listen: close its port, so a connect is refused as by a port nothing listens on. */
   | { op: 'refuse'; tap: number; service: string; request: number }
   | { op: 'observe'; tap: number; observer: number; module: string; data: unknown; port: MessagePort; request: number }

@@ -137,7 +137,7 @@ port.on('message', (command: TapCommand) => {
       void reply(command.request, () => tapOf(command.tap).relay.listen(command.service));
       return;
     case 'upstream':
-      taps.get(command.tap)?.relay.setUpstream(command.service, command.port);
+      void reply(command.request, () => taps.get(command.tap)?.relay.setUpstream(command.service, command.port));
       return;
     case 'refuse':
       void reply(command.request, () => tapOf(command.tap).relay.refuse(command.service));

@@ -5,7 +5,7 @@
  *     client ⇄ tap ⇄ service        (tap: bytes + timestamps; keylog from both ends)
  */
 import type { EventEmitter } from 'node:events';
-import type { ClientSpec, ServiceSpec } from '../lab/schema.js';
+import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
 import type { Tap } from './tap.js';
 import type { WireFaultInput, WireFaultSpec } from './wireFaults/catalogue.js';
 
@@ -120,6 +120,16 @@ export interface EdgeReport {
   sample?: string;
 }
 
+/** What a live change touched (Sandbox.reconfigure). */
+export interface SpecChange {
+  /** Certificates issued again: new serials, same files. */
+  reissued: string[];
+  /** `reloaded`: in its running process; `restarted`: a new process (a new stack or mode). */
+  services: Record<string, 'reloaded' | 'restarted'>;
+  /** Clients with a new pool and TLS context for their requests from now on. */
+  clients: string[];
+}
+
 export interface TrafficOptions {
   /** Requests each client sends, at its rps. */
   requests: number;
@@ -164,6 +174,15 @@ export interface Sandbox {
   setWireFaults(faults: readonly WireFaultInput[]): Promise<readonly WireFaultSpec[]>;
   /** The wire faults set last. */
   readonly wireFaults: readonly WireFaultSpec[];
+  /**
+   * Realises a new spec of the same lab live (a fault injected or cleared, a fix): only the
+   * certificates whose spec changed are issued again (files rewritten in place), and only the
+   * processes whose config or files changed take it — a Node service a new secure context (open
+   * connections keep the identity they were made with), an s_server a restart by its service
+   * process, a client a new pool; a new stack or mode restarts that one service. Every other
+   * process keeps its pid. Changes run one at a time; the services, clients and edges must stay.
+   */
+  reconfigure(spec: LabSpec): Promise<SpecChange>;
   /** Kills every child, closes every listener, removes the directory. Idempotent. */
   stop(): Promise<void>;
 }
