@@ -1,9 +1,11 @@
+import { createInterface } from 'node:readline';
 import { startSandbox } from '../runtime/index.js';
 import type { FaultSpec } from '../lab/schema.js';
 import { captureNote, prepareCaptureDir, writeCapture } from './capture.js';
 import { resolveLab, sandboxSpec } from './labFiles.js';
 import { preflight } from './preflight.js';
 import { stopOnSignals } from './signals.js';
+import { upStdin } from './upCommands.js';
 
 export interface UpOptions {
   lab: string;
@@ -17,7 +19,8 @@ export interface UpOptions {
 /**
  * `mtls-lab up`: start a sandbox and keep it running so anyone can point `openssl s_client`,
  * `curl` or their own code at it. Prints one line describing it, then serves until SIGINT,
- * SIGTERM or the end of stdin, and cleans up.
+ * SIGTERM or the end of stdin, and cleans up. Meanwhile each line on stdin is a command —
+ * `inject kind[:target]`, `clear <id>`, `list` (upCommands.ts) — answered with one line.
  */
 export async function upCommand(options: UpOptions): Promise<void> {
   const doc = await resolveLab(options.lab);
@@ -38,6 +41,13 @@ export async function upCommand(options: UpOptions): Promise<void> {
     }
   };
   stopOnSignals(stop, { stdin: true });
+  const answer = upStdin({ doc, sandbox, faults: options.faults, fix: options.fix, json: options.json });
+  // One command at a time, each answered in the order it came.
+  let answered = Promise.resolve();
+  createInterface({ input: process.stdin, terminal: false }).on('line', (line) => {
+    if (line.trim() === '') return;
+    answered = answered.then(async () => void process.stdout.write((await answer(line)) + '\n'));
+  });
   const description = sandbox.describe();
   if (options.json) {
     process.stdout.write(JSON.stringify(description) + '\n');
@@ -51,6 +61,6 @@ export async function upCommand(options: UpOptions): Promise<void> {
     lines.push(`  client ${name} → ${client.calls}: --cert ${client.cert ?? '(none)'} --key ${client.key ?? '(none)'} --cacert ${client.trust}`);
   }
   if (capture !== undefined) lines.push(`On stop, the capture (capture.pcapng, keys.log) is written into ${capture}`);
-  lines.push('Press Ctrl-C to stop.');
+  lines.push('Type inject kind[:target], clear <id> or list to break it live; press Ctrl-C to stop.');
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -25,6 +25,8 @@ export type { ClientDescription, SandboxDescription, ServiceDescription } from '
 export interface RunningLab {
   description: SandboxDescription;
   process: ChildProcessWithoutNullStreams;
+  /** Writes one command line on its stdin; resolves with the line it answers. */
+  command(line: string): Promise<string>;
   /** Closes stdin, as the contract says ends `up`, and resolves with its exit code. */
   stop(): Promise<number | null>;
 }
@@ -40,9 +42,17 @@ export async function upLab(lab: string, extraArgs: string[] = []): Promise<Runn
     once(lines, 'line').then(([line]) => line as string),
     exited.then(([code]) => Promise.reject(new Error(`mtls-lab up ${lab} exited ${code} before describing the sandbox:\n${stderr}`))),
   ]);
+  // Every line after the description answers a command, in order.
+  const answers: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (line: string) => (waiting.length ? waiting.shift()!(line) : answers.push(line)));
   return {
     description: JSON.parse(firstLine) as SandboxDescription,
     process: child,
+    command(line) {
+      child.stdin.write(line + '\n');
+      return answers.length ? Promise.resolve(answers.shift()!) : new Promise((resolve) => waiting.push(resolve));
+    },
     async stop() {
       child.stdin.end();
       const [code] = await exited;
