@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../explain/traceEvent.js';
-import { checkEdges, gradeDiagnosis, matchesEvidence, scoreOf } from './grading.js';
+import { checkEdges, gradeDiagnosis, matchesEvidence, provesAnswer, scoreOf } from './grading.js';
 
 const event = (over: Partial<TraceEvent>): TraceEvent => ({ sandbox: 's', conn: 1, seq: 0, t: 0, dir: 's2c', layer: 'handshake', type: 'Certificate', note: '', severity: 'info', side: 'server', ...over });
 const alert = event({ layer: 'alert', type: 'alert certificate_expired (45)' });
@@ -19,12 +19,37 @@ describe('grading', () => {
   });
 
   it('wants the right cause and the right event, and never names the answer when wrong', () => {
-    const scenario = { symptom: '', question: '', choices: ['expired-cert', 'wrong-ca'], answer: 'expired-cert', evidence: { side: 'server' as const, message: 'alert', alert: 'certificate_expired' }, hints: [], fix: [], explain: '' };
+    const scenario = { symptom: '', question: '', answer: 'expired-cert', distractors: { 'wrong-ca': 'alert 45, not 48' }, evidence: [{ side: 'server' as const, message: 'alert', alert: 'certificate_expired' }], hints: [], fix: [], explain: '' };
     expect(gradeDiagnosis(scenario, 'expired-cert', alert).correct).toBe(true);
     expect(gradeDiagnosis(scenario, 'expired-cert', event({})).correct).toBe(false);
     const wrong = gradeDiagnosis(scenario, 'wrong-ca', alert);
     expect(wrong.correct).toBe(false);
     expect(wrong.reason).not.toMatch(/expired/i);
+  });
+
+  it('takes any of the evidence a lab lists, and nothing else', () => {
+    const timeout = event({ conn: 0, layer: 'process', type: 'client-error', side: 'client', dir: 'none', fields: [{ name: 'code', label: '', start: 0, end: 0, value: 'ETIMEDOUT' }] });
+    const hello = event({ type: 'ClientHello', side: 'client', dir: 'c2s' });
+    const scenario = {
+      symptom: '', question: '', answer: 'exhausted-pool', distractors: { none: 'requests time out' }, hints: [], fix: [], explain: '',
+      evidence: [
+        { side: 'client' as const, message: 'client-error', field: 'code', value: 'ETIMEDOUT' },
+        { side: 'server' as const, message: 'alert', alert: 'certificate_expired' },
+      ],
+    };
+    expect(provesAnswer(scenario, timeout)).toBe(true);
+    expect(provesAnswer(scenario, alert)).toBe(true);
+    expect(provesAnswer(scenario, hello)).toBe(false);
+    expect(gradeDiagnosis(scenario, 'exhausted-pool', hello).correct).toBe(false);
+  });
+
+  it('speaks of what the lab shows, not of a failing connection it may not have', () => {
+    const scenario = { symptom: '', question: '', answer: 'permissive-mode', distractors: { none: 'served with no identity' }, evidence: [{ side: 'client' as const, message: 'plaintext' }], hints: [], fix: [], explain: '' };
+    const served = event({ layer: 'plaintext', type: 'HTTP/1.1 200 OK', side: 'server' });
+    const wrong = gradeDiagnosis(scenario, 'none', served);
+    expect(wrong.correct).toBe(false);
+    expect(wrong.reason).not.toMatch(/fail/i);
+    expect(gradeDiagnosis(scenario, 'permissive-mode', served).reason).toContain('HTTP/1.1 200 OK, from the server, connection 1');
   });
 
   it('charges dearer hints and wrong answers, never below zero', () => {

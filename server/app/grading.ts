@@ -31,12 +31,12 @@ export function rootCauseSummary(id: string): string {
   return rootCauseCatalogue.get(id)?.summary ?? '';
 }
 
-type Evidence = NonNullable<ScenarioSpec['evidence']>;
+type Evidence = NonNullable<ScenarioSpec['evidence']>[number];
 
 /**
- * Does this trace event prove what the scenario's evidence names? The side that sent it, the
- * message (a handshake message type like `Certificate`, or a layer: `alert`, `plaintext`),
- * the alert's name, and a field it must carry (with the value it must read, when given).
+ * Does this trace event prove what one piece of the scenario's evidence names? The side that
+ * sent it, the message (a handshake message type like `Certificate`, or a layer: `alert`,
+ * `plaintext`), the alert's name, and a field it must carry (with the value it must read, when given).
  */
 export function matchesEvidence(event: TraceEvent, evidence: Evidence): boolean {
   if (event.side !== evidence.side) return false;
@@ -50,20 +50,29 @@ export function matchesEvidence(event: TraceEvent, evidence: Evidence): boolean 
   return field !== undefined && (evidence.value === undefined || String(field.value) === evidence.value);
 }
 
+/** Whether the event proves the scenario's answer: any of its evidence does (a lab without evidence takes any event). */
+export function provesAnswer(scenario: ScenarioSpec, event: TraceEvent): boolean {
+  return scenario.evidence === undefined || scenario.evidence.some((evidence) => matchesEvidence(event, evidence));
+}
+
 export interface Grade {
   correct: boolean;
   reason: string;
 }
 
-/** Correct only with the right root cause AND an event that proves it; the reason never names the answer. */
+/**
+ * Correct only with the right root cause AND an event that proves it. The reason never names
+ * the answer, and speaks of the event picked, not of a failure the lab may not have.
+ */
 export function gradeDiagnosis(scenario: ScenarioSpec, rootCause: string, event: TraceEvent): Grade {
   const rightCause = rootCause === scenario.answer;
-  const rightEvent = scenario.evidence === undefined || matchesEvidence(event, scenario.evidence);
-  if (rightCause && rightEvent) return { correct: true, reason: `Correct: ${rootCauseTitle(rootCause).toLowerCase()}, and the event you picked proves it.` };
+  const rightEvent = provesAnswer(scenario, event);
+  const picked = `${event.type}, ${event.side ? `from the ${event.side}` : 'from neither side'}, connection ${event.conn}`;
+  if (rightCause && rightEvent) return { correct: true, reason: `Correct: ${rootCauseTitle(rootCause).toLowerCase()}, and the event you pinned (${picked}) proves it.` };
   if (rightCause) {
-    return { correct: false, reason: `The root cause is right, but the event you picked (${event.type}, sent by the ${event.side ?? 'no'} side) does not prove it. Find the message that shows it.` };
+    return { correct: false, reason: `The root cause is right, but the event you pinned (${picked}) does not prove it. Pin the message or report that shows it.` };
   }
-  return { correct: false, reason: `"${rootCauseTitle(rootCause)}" does not explain what the trace shows. Read the failing connection again.` };
+  return { correct: false, reason: `"${rootCauseTitle(rootCause)}" does not fit what this lab shows. Ask what it would put on the wire, and compare with the connections in the trace and the symptom.` };
 }
 
 /**

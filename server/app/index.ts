@@ -86,6 +86,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     sandboxOptions: options.sandboxBaseDir ? { baseDir: options.sandboxBaseDir } : {},
     progress,
     verifyRequests: options.verifyRequests,
+    quizSeed: options.quizSeed,
     logger,
   });
   const scoreboard = new Scoreboard(sandboxes);

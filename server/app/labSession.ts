@@ -18,14 +18,16 @@ import type { TraceEvent } from '../explain/index.js';
 import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue } from '../faults/index.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
-import { startSandbox, type EdgeReport, type Sandbox, type SandboxOptions, type WireFaultInput, type WireFaultSpec } from '../runtime/index.js';
+import { startSandbox, type EdgeReport, type Sandbox, type SandboxDescription, type SandboxOptions, type WireFaultInput, type WireFaultSpec } from '../runtime/index.js';
 import { keylogText, sandboxRecording, writePcapng } from '../wire/capture/index.js';
 import { keylogLines } from '../wire/capture/keylog.js';
 import { EdgeHealthMeter } from './edgeHealth.js';
 import { ApiError, type ErrorLogger } from './errors.js';
 import { checkEdges, gradeDiagnosis, hintCost, isGreen, rootCauseSummary, rootCauseTitle, scoreOf } from './grading.js';
 import type { ProgressStore } from './progressStore.js';
-import type { DiagnosisResponse, HintResponse, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, StopReason, TrafficResponse, VerifyResponse } from './protocol.js';
+import { analysisOf, factsOnly, withoutPolicy, type Analysis } from './conclusions.js';
+import { distractorReasons, quizChoices } from './quiz.js';
+import type { DiagnosisResponse, HintResponse, PageDescription, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, StopReason, TrafficResponse, VerifyResponse } from './protocol.js';
 import { TraceStore } from './traceStore.js';
 
 /** How a learner starts a lab. */
@@ -38,6 +40,8 @@ export interface StartOptions {
   learner?: string;
   /** The learner id (or `operator`) that owns it: only they, and the operator's token, reach it. */
   owner: string;
+  /** Seeds the order its choices are shown in (quiz.ts); the registry draws one per sandbox. */
+  quizSeed: number;
 }
 
 export interface SessionOptions {
@@ -107,6 +111,10 @@ export class LabSession {
   readonly interview: boolean;
   readonly learner: string | null;
   readonly owner: string;
+  /** The answer among the distractors, in this sandbox's order. */
+  readonly #choices: readonly string[];
+  /** Whether the notes on each message reach the page before the diagnosis (conclusions.ts). */
+  readonly #analysis: Analysis;
   readonly #options: SessionOptions;
   readonly #startedAt = Date.now();
   /** When an interview's time is up (the server's clock; the page only shows it), and its timer. */
@@ -143,6 +151,8 @@ export class LabSession {
     this.interview = how.interview;
     this.learner = how.learner ?? null;
     this.owner = how.owner;
+    this.#choices = quizChoices(doc.spec.scenario, how.quizSeed);
+    this.#analysis = analysisOf(doc.spec.level, how.interview);
     this.#options = options;
     this.events.setMaxListeners(0);
     this.#attach(sandbox);
@@ -156,6 +166,11 @@ export class LabSession {
     return this.#status;
   }
 
+  /** The running sandbox as the server's own parts need it (files, ports, policy); the page's view may hold less. Null unless running. */
+  get description(): SandboxDescription | null {
+    return this.#sandbox && this.#status === 'running' ? this.#sandbox.describe() : null;
+  }
+
   view(): SandboxView {
     const scenario = this.doc.spec.scenario;
     const hints = scenario.hints;
@@ -166,13 +181,13 @@ export class LabSession {
       learner: this.learner,
       status: this.#status,
       generation: this.#generation,
-      description: this.#sandbox && this.#status === 'running' ? this.#sandbox.describe() : null,
+      description: this.description && this.#described(this.description),
       interview: this.interview,
       deadline: this.#deadline === undefined || this.#completed ? null : { at: new Date(this.#deadline).toISOString(), leftMs: Math.max(0, this.#deadline - Date.now()) },
       scenario: {
         symptom: scenario.symptom,
         question: scenario.question,
-        choices: scenario.choices.map((id) => ({ id, title: rootCauseTitle(id) })),
+        choices: this.#choices.map((id) => ({ id, title: rootCauseTitle(id) })),
         hints: {
           shown: hints.slice(0, this.#hintsShown),
           total: this.interview ? 0 : hints.length,
@@ -207,8 +222,9 @@ export class LabSession {
     };
   }
 
+  /** The trace as the page may read it: facts only until the diagnosis (conclusions.ts). */
   trace(): { generation: number; events: TraceEvent[] } {
-    return { generation: this.#generation, events: this.#trace?.events() ?? [] };
+    return { generation: this.#generation, events: this.#shown(this.#trace?.events() ?? []) };
   }
 
   nextHint(): HintResponse {
@@ -223,8 +239,8 @@ export class LabSession {
   diagnose(rootCause: string, evidence: { conn: number; seq: number }): DiagnosisResponse {
     const scenario = this.doc.spec.scenario;
     if (this.#diagnosed) throw new ApiError('ALREADY_ANSWERED');
-    if (!scenario.choices.includes(rootCause)) {
-      throw new ApiError('BAD_REQUEST', `rootCause "${rootCause.slice(0, 100)}" is not one of this lab's choices (${scenario.choices.join(', ')})`);
+    if (!this.#choices.includes(rootCause)) {
+      throw new ApiError('BAD_REQUEST', `rootCause "${rootCause.slice(0, 100)}" is not one of this lab's choices (${this.#choices.join(', ')})`);
     }
     const event = this.#trace?.event(evidence.conn, evidence.seq);
     if (!event) throw new ApiError('TRACE_EVENT_NOT_FOUND', `connection ${evidence.conn}, event ${evidence.seq} (generation ${this.#generation})`);
@@ -236,6 +252,7 @@ export class LabSession {
     }
     this.#diagnosed = true;
     this.#publishStatus();
+    this.#publishConclusions();
     return { ...grade, score: this.#score(), reveal: this.#reveal() };
   }
 
@@ -366,6 +383,7 @@ export class LabSession {
       explanation: explain,
       stackWording: structuredClone(rootCauseCatalogue.get(answer)?.wording ?? {}),
       fix: structuredClone(fix),
+      distractors: distractorReasons(this.doc.spec.scenario, this.#choices),
     };
   }
 
@@ -454,7 +472,7 @@ export class LabSession {
   #attach(sandbox: Sandbox): void {
     this.#sandbox = sandbox;
     const generation = this.#generation;
-    this.#trace = new TraceStore(sandbox, this.id, (conn, events) => this.#publish({ type: 'trace', sandbox: this.id, generation, conn, events }));
+    this.#trace = new TraceStore(sandbox, this.id, (conn, events) => this.#publish({ type: 'trace', sandbox: this.id, generation, conn, events: this.#shown(events) }));
     this.#health = new EdgeHealthMeter(sandbox, (edges, final) =>
       this.#publish({ type: 'health', sandbox: this.id, generation, windowMs: this.#health?.windowMs ?? 1000, final, edges }),
     );
@@ -468,6 +486,21 @@ export class LabSession {
     this.#trace = undefined;
     this.#health = undefined;
     return sandbox;
+  }
+
+  #shown(events: TraceEvent[]): TraceEvent[] {
+    return this.#diagnosed ? events : events.map((event) => factsOnly(event, this.#analysis));
+  }
+
+  #described(description: SandboxDescription): PageDescription {
+    return this.#diagnosed ? description : withoutPolicy(description);
+  }
+
+  /** Every connection again, now with what the explainer concluded: each page following the sandbox replaces its facts-only copy. */
+  #publishConclusions(): void {
+    const byConn = new Map<number, TraceEvent[]>();
+    for (const event of this.#trace?.events() ?? []) byConn.set(event.conn, [...(byConn.get(event.conn) ?? []), event]);
+    for (const [conn, events] of byConn) this.#publish({ type: 'trace', sandbox: this.id, generation: this.#generation, conn, events });
   }
 
   #setStatus(status: SandboxStatus): void {

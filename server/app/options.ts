@@ -2,6 +2,7 @@
  * The app's options: a complete defaults object spread under the caller's, invalid
  * combinations refused at once (after ws's `WebSocketServer` constructor).
  */
+import { randomInt } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { ErrorLogger } from './errors.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
    * Ten minutes: a reload or a dropped Wi-Fi comes back well within it.
    */
   idleStopMs: number;
+  /** Seeds the order of every sandbox's choices (each draws its own from it); random per run, fixed in tests. */
+  quizSeed: number;
   logger: ErrorLogger;
 }
 
@@ -81,6 +84,7 @@ export function defaultAppOptions(): AppOptions {
     sandboxBaseDir: undefined,
     terminal: 'auto',
     idleStopMs: 10 * 60_000,
+    quizSeed: randomInt(2 ** 32),
     logger: consoleLogger,
   };
 }
@@ -105,6 +109,7 @@ export function resolveAppOptions(given: Partial<AppOptions>): AppOptions {
   wholeInRange('maxRequests', options.maxRequests, 1, 100_000);
   wholeInRange('verifyRequests', options.verifyRequests, 1, options.maxRequests);
   wholeInRange('idleStopMs', options.idleStopMs, 0, 7 * 24 * 3_600_000);
+  wholeInRange('quizSeed', options.quizSeed, 0, 2 ** 32 - 1);
   if (!['auto', 'on', 'off'].includes(options.terminal)) throw new TypeError(`createApp: options.terminal must be auto, on or off, got "${String(options.terminal)}"`);
   for (const name of options.allowedHosts) {
     if (!isHostName(name)) throw new TypeError(`createApp: options.allowedHosts: "${name}" is not a host name (no port, no scheme)`);

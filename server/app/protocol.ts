@@ -15,7 +15,7 @@ import type { StackWordings } from '../faults/index.js';
 import type { FaultSpec, FixActionSpec } from '../lab/schema.js';
 import type { LabSummary } from '../lab/summary.js';
 import type { InspectedCertificate } from '../pki/inspectFile.js';
-import type { EdgeReport, SandboxDescription } from '../runtime/index.js';
+import type { EdgeReport, SandboxDescription, ServiceDescription } from '../runtime/index.js';
 import type { TerminalEndReason } from '../terminal/terminalSession.js';
 import type { TriageCommand } from '../terminal/triageCommands.js';
 import type { ApiErrorBody } from './errors.js';
@@ -61,6 +61,7 @@ export interface CatalogueResponse {
 export interface ScenarioView {
   symptom: string;
   question: string;
+  /** The answer among the distractors, in this sandbox's own order (quiz.ts): ids and titles, nothing more. */
   choices: Array<{ id: string; title: string }>;
   hints: { shown: string[]; total: number; nextCost: number | null };
 }
@@ -87,7 +88,7 @@ export interface SandboxView {
   deadline: { at: string; leftMs: number } | null;
   /** Bumped each time the sandbox is realised again (a fix): traces of older generations are gone. */
   generation: number;
-  description: SandboxDescription | null;
+  description: PageDescription | null;
   scenario: ScenarioView;
   diagnosed: boolean;
   wrongDiagnoses: number;
@@ -100,6 +101,14 @@ export interface SandboxView {
   /** Present once the diagnosis was graded correct. */
   reveal?: Reveal;
 }
+
+/**
+ * The running sandbox as the page sees it: until the diagnosis, each service without its
+ * configured client auth and mode, which would state some labs' answer (conclusions.ts).
+ */
+export type PageDescription = Omit<SandboxDescription, 'services'> & {
+  services: Record<string, Omit<ServiceDescription, 'mode' | 'clientAuth'> & Partial<Pick<ServiceDescription, 'mode' | 'clientAuth'>>>;
+};
 
 /** One sandbox on a drill's scoreboard: who, which lab, how far. Never the answer, nor the sandbox's id. */
 export interface Standing {
@@ -131,6 +140,8 @@ export interface Reveal {
   stackWording: StackWordings;
   /** The lab's own fix actions (any catalogue action may be applied). */
   fix: FixActionSpec[];
+  /** The other choices, in the order the page showed them, each with why it is wrong for this incident. */
+  distractors: Array<{ id: string; title: string; why: string }>;
 }
 
 /** POST /api/sandboxes/:id/hints */
@@ -203,7 +214,8 @@ export interface TraceResponse {
 export interface CertificateFile {
   /** Relative to the sandbox directory, where the terminal starts: `openssl x509 -in <file>` opens it. */
   file: string;
-  certificates: InspectedCertificate[];
+  /** What `openssl x509` reads in each: its fields and dates, not the server's judgement of them (a conclusion the page draws after the diagnosis). */
+  certificates: Array<Omit<InspectedCertificate, 'validity'>>;
 }
 
 /** A service or a client of the sandbox: the chain it presents and the anchors it verifies its peer with. */

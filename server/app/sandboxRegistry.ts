@@ -10,10 +10,12 @@
  *   get(id, caller) ──not the caller's (and not the operator)──▶ SANDBOX_NOT_FOUND, as for no sandbox at all
  *   a session's time is up (interview) ──▶ stop(id, 'time-up')
  */
+import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ApiError } from './errors.js';
 import type { LabCatalogue } from './labCatalogue.js';
 import { operatorLearner, reaches, type Caller } from './learners.js';
+import { seededRandom } from '../runtime/seededRandom.js';
 import { LabSession, type StartOptions, type SessionOptions } from './labSession.js';
 import type { StopReason } from './protocol.js';
 
@@ -26,16 +28,20 @@ export class SandboxRegistry {
   readonly #startingFor = new Map<string, Promise<LabSession>>();
   readonly #catalogue: LabCatalogue;
   readonly #options: SessionOptions & { maxSandboxes: number };
+  /** Each sandbox's quiz seed, drawn in turn: a run's seed fixes every order, and no two sandboxes need share one. */
+  readonly #quizSeeds: () => number;
   #closed = false;
 
-  constructor(catalogue: LabCatalogue, options: SessionOptions & { maxSandboxes: number }) {
+  /** `quizSeed`: fixes the order of every sandbox's choices (a test's); random when absent. */
+  constructor(catalogue: LabCatalogue, options: SessionOptions & { maxSandboxes: number; quizSeed?: number }) {
     this.#catalogue = catalogue;
     this.#options = options;
+    this.#quizSeeds = seededRandom(options.quizSeed ?? randomInt(2 ** 32));
     this.changes.setMaxListeners(0);
   }
 
   /** Starts a fresh sandbox of `labId` (an operator's script may run several of one lab). */
-  start(labId: string, how: Partial<StartOptions> = {}): Promise<LabSession> {
+  start(labId: string, how: Partial<Omit<StartOptions, 'quizSeed'>> = {}): Promise<LabSession> {
     return this.#start(labId, { extraFaults: [], interview: false, owner: operatorLearner, ...how });
   }
 
@@ -44,7 +50,7 @@ export class SandboxRegistry {
    * one: a page's Start lab pressed again, or in a second tab, goes on with the same score,
    * hints and wrong answers. `resumed` says which.
    */
-  async resume(labId: string, how: Partial<StartOptions> & { owner: string }): Promise<{ session: LabSession; resumed: boolean }> {
+  async resume(labId: string, how: Partial<Omit<StartOptions, 'quizSeed'>> & { owner: string }): Promise<{ session: LabSession; resumed: boolean }> {
     const running = this.#runningOf(how.owner, labId);
     if (running) return { session: running, resumed: true };
     const key = `${how.owner}\0${labId}`;
@@ -97,13 +103,13 @@ export class SandboxRegistry {
     return [...this.#sessions.values()].find((s) => s.owner === owner && s.doc.spec.id === labId && (s.status === 'running' || s.status === 'restarting'));
   }
 
-  async #start(labId: string, how: StartOptions): Promise<LabSession> {
+  async #start(labId: string, how: Omit<StartOptions, 'quizSeed'>): Promise<LabSession> {
     const doc = await this.#catalogue.get(labId);
     if (this.#closed) throw new ApiError('SANDBOX_NOT_RUNNING', 'the server is shutting down');
     if (this.#sessions.size + this.#starting.size >= this.#options.maxSandboxes) {
       throw new ApiError('TOO_MANY_SANDBOXES', `${this.#options.maxSandboxes} at most`);
     }
-    const starting = LabSession.start(doc, how, this.#options);
+    const starting = LabSession.start(doc, { ...how, quizSeed: Math.floor(this.#quizSeeds() * 2 ** 32) }, this.#options);
     this.#starting.add(starting);
     try {
       const session = await starting;

@@ -51,11 +51,12 @@ class SandboxTerminals implements TerminalHost {
 
   async open(session: LabSession, size: TerminalSize, viewer: TerminalViewer): Promise<TerminalAttachment> {
     const view = session.view();
-    if (view.status !== 'running' || !view.description) throw new ApiError('SANDBOX_NOT_RUNNING', `it is ${view.status}`);
+    const description = session.description;
+    if (view.status !== 'running' || !description) throw new ApiError('SANDBOX_NOT_RUNNING', `it is ${view.status}`);
     this.#watch(session);
     // Registered with Terminals in this same tick as the status check: a restart that starts
     // later ends this shell too.
-    const terminal = await this.#terminals.open(session.id, view.description, size).catch((error: unknown) => {
+    const terminal = await this.#terminals.open(session.id, description, size).catch((error: unknown) => {
       throw error instanceof TerminalUnavailableError ? new ApiError('TERMINAL_NO_JAIL', error.message) : error;
     });
     if (!terminal.running || session.status !== 'running' || session.trace().generation !== view.generation) {

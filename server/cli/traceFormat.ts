@@ -57,7 +57,7 @@ export function formatTrace(trace: readonly TraceEvent[], result: SandboxVerdict
     event.severity === 'error' ? p.red(text) : event.severity === 'warning' ? p.yellow(text) : text;
 
   const line = (event: TraceEvent): string =>
-    `  ${p.dim(ms(event.t))}  ${p.dim(`#${event.conn}`.padEnd(5))} ${arrow(event).padEnd(16)} ${bySeverity(event, event.type.padEnd(30))} ${event.note}`;
+    `  ${p.dim(ms(event.t))}  ${p.dim(`#${event.conn}`.padEnd(5))} ${arrow(event).padEnd(16)} ${bySeverity(event, event.type.padEnd(30))} ${event.note}${event.finding ? ` — ${event.finding}` : ''}`;
 
   const byConn = new Map<number, TraceEvent[]>();
   for (const event of trace) byConn.set(event.conn, [...(byConn.get(event.conn) ?? []), event]);

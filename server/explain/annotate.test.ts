@@ -31,20 +31,31 @@ describe('annotate', () => {
     expect(severity).toBe('info');
   });
 
-  it('flags a certificate that expired before the connection', () => {
-    const { note, severity } = annotate(certificate('c2s', 0, [{ ...corp.client, notAfter: '2026-06-01T06:00:00.000Z' }]), ctx());
-    expect(note).toContain('EXPIRED 6 hours before this connection');
+  it('finds a certificate that expired before the connection, beside the facts', () => {
+    const { note, severity, finding } = annotate(certificate('c2s', 0, [{ ...corp.client, notAfter: '2026-06-01T06:00:00.000Z' }]), ctx());
+    expect(note).toContain('valid until 2026-06-01 06:00 UTC');
+    expect(note).not.toContain('EXPIRED');
+    expect(finding).toMatch(/^EXPIRED 6 hours before this connection; only the leaf/);
     expect(severity).toBe('warning');
   });
 
-  it('flags a certificate that is not valid yet', () => {
-    const { note } = annotate(certificate('s2c', 0, [{ ...corp.server, notBefore: '2026-06-03T12:00:00.000Z' }]), ctx());
-    expect(note).toContain('NOT YET VALID');
-    expect(note).toContain('2 days after this connection');
+  it('finds a certificate that is not valid yet', () => {
+    const { note, finding } = annotate(certificate('s2c', 0, [{ ...corp.server, notBefore: '2026-06-03T12:00:00.000Z' }]), ctx());
+    expect(note).not.toContain('NOT YET VALID');
+    expect(finding).toContain('NOT YET VALID');
+    expect(finding).toContain('2 days after this connection');
+  });
+
+  it('finds an expired CA further down the chain', () => {
+    const { finding, severity } = annotate(certificate('s2c', 0, [corp.server, { ...corp.intermediate, notAfter: '2026-06-01T06:00:00.000Z' }]), ctx());
+    expect(finding).toBe('certificate 2 (CN=Corp Issuing CA 1) EXPIRED 6 hours before this connection');
+    expect(severity).toBe('warning');
   });
 
   it('points out a chain of only the leaf', () => {
-    expect(annotate(certificate('s2c', 0, [corp.server]), ctx()).note).toContain('only the leaf: payments must already hold CN=Corp Issuing CA 1');
+    const { note, finding } = annotate(certificate('s2c', 0, [corp.server]), ctx());
+    expect(note).toContain('1 certificate in the chain');
+    expect(finding).toContain('only the leaf: payments must already hold CN=Corp Issuing CA 1');
   });
 
   it('calls an empty client Certificate after a CertificateRequest a warning', () => {
@@ -68,9 +79,9 @@ describe('annotate', () => {
   });
 
   it('warns about an HTTP request in plain text on a TLS port', () => {
-    const { note, severity } = annotate(plaintext('c2s', 0, 'GET / HTTP/1.1'), ctx({ version: undefined }));
+    const { note, severity, finding } = annotate(plaintext('c2s', 0, 'GET / HTTP/1.1'), ctx({ version: undefined }));
     expect(note).toContain('an HTTP request in plain text on the TLS port of auth');
-    expect(note).toContain('nothing was authenticated');
+    expect(finding).toContain('nothing was authenticated');
     expect(severity).toBe('warning');
   });
 

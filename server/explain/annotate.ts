@@ -41,8 +41,11 @@ export interface AnnotationContext {
 }
 
 export interface Annotation {
+  /** What the message is and carries: facts anyone reading the bytes would state. */
   note: string;
   severity: TraceSeverity;
+  /** What the explainer concludes from it (a date past, a caller served unauthenticated): TraceEvent.finding. */
+  finding?: string;
 }
 
 /** The part of a DecodedMessage a note needs (so tests can build one by hand). */
@@ -65,17 +68,22 @@ function readableSan(san: string): string {
   return `${label}:${rest.join(':')}`;
 }
 
-function describeLeaf(leaf: ChainCertificate, ctx: AnnotationContext): string {
+function describeLeaf(leaf: ChainCertificate): string {
   if (leaf.error) return `a certificate the decoder could not parse (${leaf.error})`;
   const sans = leaf.subjectAltNames?.length ? ` (${leaf.subjectAltNames.map(readableSan).join(', ')})` : '';
-  let validity = `valid until ${readableTime(leaf.notAfter)}`;
-  const state = validityAt(leaf, ctx.atMs);
-  if (state === 'expired' && ctx.atMs !== undefined && leaf.notAfter) {
-    validity = `valid until ${readableTime(leaf.notAfter)} — EXPIRED ${roughDuration(ctx.atMs - Date.parse(leaf.notAfter))} before this connection`;
-  } else if (state === 'not-yet-valid' && ctx.atMs !== undefined && leaf.notBefore) {
-    validity = `NOT YET VALID: valid only from ${readableTime(leaf.notBefore)}, ${roughDuration(Date.parse(leaf.notBefore) - ctx.atMs)} after this connection (a clock skew?)`;
+  return `${shortName(leaf.subject)}${sans}, issued by ${shortName(leaf.issuer)}, valid until ${readableTime(leaf.notAfter)}`;
+}
+
+/** A certificate's dates against the connection's time, when they are not good then. */
+function datedFinding(cert: ChainCertificate, ctx: AnnotationContext): string | undefined {
+  const state = validityAt(cert, ctx.atMs);
+  if (state === 'expired' && ctx.atMs !== undefined && cert.notAfter) {
+    return `EXPIRED ${roughDuration(ctx.atMs - Date.parse(cert.notAfter))} before this connection`;
   }
-  return `${shortName(leaf.subject)}${sans}, issued by ${shortName(leaf.issuer)}, ${validity}`;
+  if (state === 'not-yet-valid' && ctx.atMs !== undefined && cert.notBefore) {
+    return `NOT YET VALID: valid only from ${readableTime(cert.notBefore)}, ${roughDuration(Date.parse(cert.notBefore) - ctx.atMs)} after this connection (a clock skew?)`;
+  }
+  return undefined;
 }
 
 function certificateNote(message: AnnotatableMessage, ctx: AnnotationContext): Annotation {
@@ -88,14 +96,18 @@ function certificateNote(message: AnnotatableMessage, ctx: AnnotationContext): A
     return { note: `${who} sends an empty Certificate: no certificate to offer${asked} (RFC 8446 §4.4.2)`, severity: asked ? 'warning' : 'info' };
   }
   const count = `${chain.length} certificate${chain.length === 1 ? '' : 's'} in the chain`;
-  let note = `${who} presents ${describeLeaf(leaf, ctx)}; ${count}`;
+  const findings = chain.flatMap((cert, i) => {
+    const dated = datedFinding(cert, ctx);
+    if (!dated) return [];
+    return [i === 0 ? dated : `certificate ${i + 1} (${shortName(cert.subject)}) ${dated}`];
+  });
+  const bad = findings.length > 0;
   if (stopsAtLeaf(chain)) {
     // RFC 8446 §4.4.2: the sender should send the certificates that lead to a trust anchor;
     // only a root may be left out, since the verifier must already hold it.
-    note += ` — only the leaf: ${receiver(message, ctx)} must already hold ${shortName(leaf.issuer)} (fine if it is a trusted root; a broken chain if it is an intermediate)`;
+    findings.push(`only the leaf: ${receiver(message, ctx)} must already hold ${shortName(leaf.issuer)} (fine if it is a trusted root; a broken chain if it is an intermediate)`);
   }
-  const bad = chain.some((cert) => validityAt(cert, ctx.atMs) === 'expired' || validityAt(cert, ctx.atMs) === 'not-yet-valid');
-  return { note, severity: bad ? 'warning' : 'info' };
+  return { note: `${who} presents ${describeLeaf(leaf)}; ${count}`, severity: bad ? 'warning' : 'info', ...(findings.length ? { finding: findings.join('; ') } : {}) };
 }
 
 function alertNote(message: AnnotatableMessage, ctx: AnnotationContext): Annotation {
@@ -133,13 +145,13 @@ function plaintextNote(message: AnnotatableMessage, ctx: AnnotationContext): Ann
   if (ctx.plainService) return { note: `${sender(message, ctx)} sends plain text (this port speaks HTTP by design): "${line}"`, severity: 'info' };
   if (message.dir === 'c2s') {
     if (httpRequestLine.test(line)) {
-      return { note: `an HTTP request in plain text on the TLS port of ${ctx.service}: no handshake, no certificate — nothing was authenticated: "${line}"`, severity: 'warning' };
+      return { note: `an HTTP request in plain text on the TLS port of ${ctx.service}: "${line}"`, severity: 'warning', finding: 'no handshake, no certificate: nothing was authenticated' };
     }
     return { note: `${clientName(ctx)} sends bytes that are not TLS to the TLS port of ${ctx.service}: "${line}"`, severity: 'warning' };
   }
   const status = httpStatusLine.exec(line)?.[2];
   if (status?.startsWith('2')) {
-    return { note: `${ctx.service} answers in plain text, ${line}: it served a caller it never authenticated`, severity: 'warning' };
+    return { note: `${ctx.service} answers in plain text: "${line}"`, severity: 'warning', finding: 'it served a caller it never authenticated' };
   }
   return { note: `${ctx.service} answers in plain text: "${line}"`, severity: 'info' };
 }

@@ -254,7 +254,7 @@ function connectionEvents(
       continue;
     }
 
-    const { note, severity } = annotate(message, { ...ctx, atMs: wallMs(message.t) });
+    const { note, severity, finding } = annotate(message, { ...ctx, atMs: wallMs(message.t) });
     out.push({
       at: message.t,
       conn,
@@ -263,6 +263,7 @@ function connectionEvents(
       type: message.alert ? `alert ${message.alert.description} (${message.alert.code})` : message.type,
       fields: message.fields,
       note,
+      ...(finding ? { finding } : {}),
       severity,
       side,
       ...(opts.bytes && message.bytes ? { bytes: Buffer.from(message.bytes).toString('hex') } : {}),

@@ -34,8 +34,14 @@ export interface TraceEvent {
   type: string;
   /** The decoder's annotated field tree (byte ranges, labels, RFC sections); for tcp/process events, what they reported. */
   fields?: Field[];
-  /** Plain words for a learner. */
+  /** Plain words for a learner: what the message is and carries. */
   note: string;
+  /**
+   * What the explainer concludes from it, beyond the facts (a certificate expired before the
+   * connection, a caller served without authentication). The lab page gets it only after the
+   * learner's diagnosis (app/conclusions.ts).
+   */
+  finding?: string;
   severity: TraceSeverity;
   side?: 'client' | 'server';
   /** The message's bytes in hex; only when asked for (TraceOptions.bytes). */

@@ -48,14 +48,15 @@ export function checkLabFaults(doc: LabDocument): LabIssue[] {
     (index, field) => ['scenario', 'fix', index, field === 'name' ? 'action' : field],
     problems,
   );
-  spec.scenario.choices.forEach((choice, index) => {
-    if (rootCauses.includes(choice)) return;
-    const suggestion = didYouMean(choice, rootCauses);
-    problems.push({
-      path: ['scenario', 'choices', index],
-      message: `"${choice}" is not a root cause mtls-lab knows (known: ${rootCauses.join(', ')})`,
-      ...(suggestion ? { suggestion } : {}),
-    });
-  });
+  const { answer, distractors } = spec.scenario;
+  const causes: Array<{ cause: string; problem: Pick<LabProblem, 'path' | 'at'> }> = [
+    { cause: answer, problem: { path: ['scenario', 'answer'] } },
+    ...Object.keys(distractors).map((cause) => ({ cause, problem: { path: ['scenario', 'distractors', cause], at: 'key' as const } })),
+  ];
+  for (const { cause, problem } of causes) {
+    if (rootCauses.includes(cause)) continue;
+    const suggestion = didYouMean(cause, rootCauses);
+    problems.push({ ...problem, message: `"${cause}" is not a root cause mtls-lab knows (known: ${rootCauses.join(', ')})`, ...(suggestion ? { suggestion } : {}) });
+  }
   return problems.map((problem) => issueAt(doc, problem));
 }

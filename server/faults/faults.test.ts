@@ -20,7 +20,7 @@ const lab: LabSpec = v.parse(LabSchema, {
     web: { host: 'web.corp.test', cert: 'web-server', clientAuth: 'none' },
   },
   clients: { payments: { calls: 'auth', cert: 'payments-client', trust: ['corp-root'] } },
-  scenario: { symptom: 's', question: 'q', choices: ['none', 'expired-cert'], answer: 'none', explain: 'e' },
+  scenario: { symptom: 's', question: 'q', answer: 'none', distractors: { 'expired-cert': 'every date is good' }, explain: 'e' },
 });
 
 describe('spec faults', () => {

@@ -26,8 +26,8 @@ faults:
 scenario:
   symptom: s
   question: q
-  choices: [none, exhausted-pool]
   answer: exhausted-pool
+  distractors: { none: requests time out }
   fix:
     - { action: tune-pool, target: payments, params: ${fixParams} }
   explain: e

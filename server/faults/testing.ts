@@ -13,6 +13,6 @@ export function unitLab(rootCause: string, parts: { pki: Record<string, unknown>
     level: 'beginner',
     minutes: 5,
     ...parts,
-    scenario: { symptom: 's', question: 'q', choices: ['none', rootCause], answer: 'none', explain: 'e' },
+    scenario: { symptom: 's', question: 'q', answer: 'none', distractors: { [rootCause]: 'it does not happen here' }, explain: 'e' },
   });
 }

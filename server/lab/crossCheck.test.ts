@@ -119,25 +119,25 @@ describe('crossCheck', () => {
     expect(onlyIssue(text)).toMatchObject({ line: 12, column: 34, path: 'clients.payments.cert' });
   });
 
-  it('reports an answer that is not among the choices', () => {
-    const text = lab({ 17: '  answer: expird-cert' });
+  it('reports an answer that is also offered as a distractor, at its key', () => {
+    const text = lab({ 17: '  distractors: { expired-cert: every date is good, none: nothing is wrong }' });
     expect(onlyIssue(text)).toEqual({
       line: 17,
-      column: 11,
-      path: 'scenario.answer',
-      message: '"expird-cert" is not one of the choices (none, expired-cert)',
-      suggestion: 'did you mean "expired-cert"?',
+      column: 52,
+      path: 'scenario.distractors.none',
+      message: '"none" is the answer; a distractor is another root cause, with why it is wrong here',
+      suggestion: 'remove "none" from the distractors',
     });
   });
 
-  it('reports a choice listed twice at the repeat', () => {
-    const text = lab({ 16: '  choices: [none, expired-cert, none]' });
-    expect(onlyIssue(text)).toEqual({
-      line: 16,
-      column: 33,
-      path: 'scenario.choices[2]',
-      message: '"none" is listed twice (also choices[0])',
-    });
+  it('reports a distractor without a reason on one line', () => {
+    const text = lab({ 17: '  distractors:\n    expired-cert: |\n      every date\n      is good' });
+    expect(onlyIssue(text)).toMatchObject({ line: 18, path: 'scenario.distractors.expired-cert', message: expect.stringContaining('one line: why this cause is wrong for this incident') });
+  });
+
+  it('reports a quiz with no distractor', () => {
+    const text = lab({ 17: '  distractors: {}' });
+    expect(onlyIssue(text)).toMatchObject({ line: 17, path: 'scenario.distractors', message: expect.stringContaining('at least one distractor') });
   });
 
   it('reports a SAN listed twice on one certificate at the repeat', () => {
@@ -166,13 +166,13 @@ describe('crossCheck', () => {
       7: '  auth-server: { issuer: corp-rot, san: [dns:auth.corp.test], eku: [serverAuth] }',
       10: '  auth: { host: auth.corp.test, cert: auth-sever, trust: [corp-root] }',
       12: '  payments: { calls: auht, cert: payments-client, trust: [corp-root] }',
-      17: '  answer: expird-cert',
+      17: '  distractors: { none: nothing is wrong }',
     });
     expect(issuesOf(text).map(({ line, path }) => `${line} ${path}`)).toEqual([
       '7 pki.auth-server.issuer',
       '10 services.auth.cert',
       '12 clients.payments.calls',
-      '17 scenario.answer',
+      '17 scenario.distractors.none',
     ]);
   });
 });

@@ -87,12 +87,15 @@ export function crossCheck(spec: LabSpec): LabProblem[] {
     client.trust.forEach((anchor, index) => expectCa(['clients', name, 'trust', index], anchor));
   }
 
-  const { choices, answer } = spec.scenario;
-  if (!choices.includes(answer)) {
-    const message = `${JSON.stringify(answer)} is not one of the choices (${listKnown(choices)})`;
-    problems.push(withSuggestion({ path: ['scenario', 'answer'], message }, didYouMean(answer, choices)));
+  const { answer, distractors } = spec.scenario;
+  if (Object.hasOwn(distractors, answer)) {
+    problems.push({
+      path: ['scenario', 'distractors', answer],
+      at: 'key',
+      message: `${JSON.stringify(answer)} is the answer; a distractor is another root cause, with why it is wrong here`,
+      suggestion: `remove ${JSON.stringify(answer)} from the distractors`,
+    });
   }
-  problems.push(...duplicates(choices, ['scenario', 'choices']));
 
   return problems;
 }

@@ -53,3 +53,6 @@ export const maxRps = 5000;
  * covers a ten-year root or a certificate expired for decades.
  */
 export const maxValidityYears = 50;
+
+/** A distractor's reason is one line beside its choice in the reveal: a sentence, not an essay. */
+export const maxReasonLength = 240;

@@ -12,6 +12,7 @@ import {
   maxClients,
   maxLatencyMs,
   maxPathLen,
+  maxReasonLength,
   maxPoolSockets,
   maxRps,
   maxServiceConnections,
@@ -183,7 +184,7 @@ const FixActionSchema = v.strictObject({
   params: v.optional(v.record(v.string(), v.unknown()), {}),
 });
 
-/** Which trace event proves the diagnosis: the side that saw it and what it saw. */
+/** A trace event that proves the diagnosis: the side that saw it and what it saw. */
 const EvidenceSchema = v.strictObject({
   side: v.picklist(['client', 'server']),
   message: v.string(),
@@ -196,10 +197,19 @@ const EvidenceSchema = v.strictObject({
 const ScenarioSchema = v.strictObject({
   symptom: v.string(),
   question: v.string(),
-  /** Root causes offered to the learner; ids from the fault catalogue, or `none`. */
-  choices: v.pipe(v.array(name('root cause')), v.minLength(2)),
+  /** The root cause: an id from the fault catalogue, or `none`. Stays on the server until diagnosed. */
   answer: name('root cause'),
-  evidence: v.optional(EvidenceSchema),
+  /**
+   * The other root causes offered beside the answer (the page shuffles them per sandbox), each
+   * with one line on why it is wrong for this incident, pointing at what the trace shows; the
+   * line is shown with the reveal, after the diagnosis.
+   */
+  distractors: v.pipe(
+    v.record(name('root cause'), v.pipe(v.string(), v.regex(/^[^\n]+$/, 'one line: why this cause is wrong for this incident, pointing at what the trace shows'), v.maxLength(maxReasonLength))),
+    v.minEntries(1, 'at least one distractor: a quiz needs a wrong answer to choose'),
+  ),
+  /** The trace events that prove the answer: any one of them does. */
+  evidence: v.optional(v.pipe(v.array(EvidenceSchema), v.minLength(1))),
   hints: v.optional(v.array(v.string()), []),
   fix: v.optional(v.array(FixActionSchema), []),
   explain: v.string(),

@@ -22,8 +22,8 @@ export const minimalLab = [
   /* 13 */ 'scenario:',
   /* 14 */ '  symptom: All green.',
   /* 15 */ '  question: What is wrong?',
-  /* 16 */ '  choices: [none, expired-cert]',
-  /* 17 */ '  answer: none',
+  /* 16 */ '  answer: none',
+  /* 17 */ '  distractors: { expired-cert: every certificate is within its dates }',
   /* 18 */ '  explain: Nothing is wrong.',
 ];
 

@@ -28,8 +28,8 @@ const minimal = [
   /* 14 */ 'scenario:',
   /* 15 */ '  symptom: All green.',
   /* 16 */ '  question: What is wrong?',
-  /* 17 */ '  choices: [none, expired-cert]',
-  /* 18 */ '  answer: none',
+  /* 17 */ '  answer: none',
+  /* 18 */ '  distractors: { expired-cert: every date is good }',
   /* 19 */ '  explain: Nothing is wrong.',
 ];
 

@@ -7,7 +7,7 @@
  * server. Every wait is for a real event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchesEvidence } from '../../server/app/grading.js';
+import { provesAnswer } from '../../server/app/grading.js';
 import { LabCatalogue } from '../../server/app/labCatalogue.js';
 import { learnerCookieName, newLearnerId } from '../../server/app/learners.js';
 import { ProgressStore } from '../../server/app/progressStore.js';
@@ -24,10 +24,10 @@ const docs = new Map((await loadLabs(labsDir)).map((doc) => [doc.spec.id, doc.sp
 
 /** The event that proves the lab's answer, once the trace holds one (read with the operator's token). */
 async function proof(t: TestApp, id: string, lab: string): Promise<TraceEvent> {
-  const evidence = docs.get(lab)!.scenario.evidence!;
+  const scenario = docs.get(lab)!.scenario;
   return waitForValue(`a trace event proving ${lab}'s answer`, async () => {
     const trace = (await t.api('GET', `/api/sandboxes/${id}/trace`)).json as TraceResponse;
-    return trace.events.find((event) => matchesEvidence(event, evidence));
+    return trace.events.find((event) => provesAnswer(scenario, event));
   });
 }
 

@@ -21,7 +21,7 @@ export function labSpec(lab: { id?: string; pki: Record<string, unknown>; servic
     pki: lab.pki,
     services: lab.services,
     clients: lab.clients ?? {},
-    scenario: { symptom: '-', question: '-', choices: ['none', 'expired-cert'], answer: 'none', explain: '-' },
+    scenario: { symptom: '-', question: '-', answer: 'none', distractors: { 'expired-cert': 'every date is good' }, explain: '-' },
   });
 }
 

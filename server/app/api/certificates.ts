@@ -23,10 +23,11 @@ export function certificateRoutes(registry: SandboxRegistry): Route[] {
       method: 'GET',
       path: '/api/sandboxes/:id/certificates',
       async handler({ res, params, caller }) {
-        const view = registry.get(params.id!, caller).view();
-        if (!view.description) throw new ApiError('SANDBOX_NOT_RUNNING', `it is ${view.status}`);
+        const session = registry.get(params.id!, caller);
+        const view = session.view();
+        if (!session.description) throw new ApiError('SANDBOX_NOT_RUNNING', `it is ${view.status}`);
         const checkedAt = Date.now();
-        const holders = await certificateHolders(view.description, checkedAt);
+        const holders = await certificateHolders(session.description, checkedAt);
         sendJson(res, 200, { generation: view.generation, checkedAt: new Date(checkedAt).toISOString(), holders } satisfies CertificatesResponse);
       },
     },
@@ -40,7 +41,7 @@ async function certificateHolders(description: SandboxDescription, atMs: number)
     if (absolute === undefined) return null;
     let certificates = files.get(absolute);
     if (!certificates) files.set(absolute, (certificates = inspectCertificateFile(absolute, atMs)));
-    return { file: path.relative(description.dir, absolute), certificates: await certificates };
+    return { file: path.relative(description.dir, absolute), certificates: (await certificates).map(({ validity: _judged, ...read }) => read) };
   };
   const clients = Object.entries(description.clients);
   return Promise.all([

@@ -5,7 +5,7 @@
  *
  *   api.start | api.me (a reload, a second tab: the learner's running one) ──▶ SandboxView ──socket.subscribe──▶ snapshot (view + trace so far)
  *   socket pushes: trace (one connection, whole) · trace-reset · health · status ──▶ this
- *   learner: traffic · hint · diagnose(rootCause, selected event) · fix · verify ──▶ api ──▶ this
+ *   learner: select an event · pin it as evidence (browsing on leaves it) · traffic · hint · diagnose(rootCause, pinned event) · fix · verify ──▶ api ──▶ this
  */
 import type {
   DiagnosisResponse,
@@ -41,17 +41,16 @@ export class LabRun {
   connections: ConnectionTrace[] = $state.raw([]);
   health: { edges: EdgeRate[]; final: boolean } | null = $state.raw(null);
   selected: EventRef | null = $state(null);
+  /** The event the learner chose as evidence: it stays until they pin another, whatever they browse. */
+  evidence: EventRef | null = $state(null);
   diagnosis: DiagnosisResponse | null = $state.raw(null);
   verification: VerifyResponse | null = $state.raw(null);
   /** What is in flight, for disabling buttons and saying so. */
   busy: 'traffic' | 'hint' | 'diagnosis' | 'fix' | 'verify' | null = $state(null);
   error = $state('');
 
-  readonly selectedEvent: TraceEvent | undefined = $derived.by(() => {
-    const ref = this.selected;
-    if (!ref) return undefined;
-    return this.connections.find((c) => c.conn === ref.conn)?.events.find((e) => e.seq === ref.seq);
-  });
+  readonly selectedEvent: TraceEvent | undefined = $derived(this.#eventAt(this.selected));
+  readonly evidenceEvent: TraceEvent | undefined = $derived(this.#eventAt(this.evidence));
   readonly eventCount: number = $derived(this.connections.reduce((n, c) => n + c.events.length, 0));
 
   readonly #socket: LiveSocket;
@@ -108,10 +107,15 @@ export class LabRun {
     });
   }
 
+  /** Pins the selected event as the diagnosis's evidence. */
+  pinEvidence(): void {
+    if (this.selected) this.evidence = { ...this.selected };
+  }
+
   async diagnose(rootCause: string): Promise<void> {
-    const evidence = this.selected;
+    const evidence = this.evidence;
     if (!evidence) {
-      this.error = 'Select the trace event that proves your diagnosis first.';
+      this.error = 'Pin the trace event that proves your diagnosis first: select it, then "Use as evidence".';
       return;
     }
     await this.#do('diagnosis', async () => {
@@ -146,6 +150,11 @@ export class LabRun {
     await api.stop(this.view.id).catch(() => {});
   }
 
+  #eventAt(ref: EventRef | null): TraceEvent | undefined {
+    if (!ref) return undefined;
+    return this.connections.find((c) => c.conn === ref.conn)?.events.find((e) => e.seq === ref.seq);
+  }
+
   #setView(view: SandboxView): void {
     this.view = view;
     this.deadlineAt = view.deadline ? Date.now() + view.deadline.leftMs : null;
@@ -175,6 +184,7 @@ export class LabRun {
     this.connections = [];
     this.health = null;
     this.selected = null;
+    this.evidence = null;
   }
 }
 

@@ -3,10 +3,10 @@
  * outcome said in words; times relative to the lane's first event; and the keyboard's moves
  * through the events on show.
  *
- *   ConnectionTrace[] + SandboxDescription ──lanesOf──▶ Lane[] (outcome, names, repeats) ──▶ TraceTimeline
+ *   ConnectionTrace[] + PageDescription ──lanesOf──▶ Lane[] (outcome, names, repeats) ──▶ TraceTimeline
  *   visible EventRef[] + key ──moveSelection──▶ EventRef
  */
-import type { SandboxDescription, TraceEvent } from '../../../server/app/protocol.ts';
+import type { PageDescription, TraceEvent } from '../../../server/app/protocol.ts';
 import { fieldValue } from '../../../server/explain/traceEvent.ts';
 import type { ConnectionTrace, EventRef } from './labRun.svelte.ts';
 
@@ -50,7 +50,7 @@ function outcomeOf(events: readonly TraceEvent[], conn: number): LaneOutcome {
 }
 
 /** The caller and callee as the trace's tcp-open names them, and where the caller dialled (the service's tap). */
-function namesOf(events: readonly TraceEvent[], description: SandboxDescription | null | undefined): Pick<Lane, 'client' | 'service' | 'clientPort' | 'dialled'> {
+function namesOf(events: readonly TraceEvent[], description: PageDescription | null | undefined): Pick<Lane, 'client' | 'service' | 'clientPort' | 'dialled'> {
   const open = events.find((e) => e.type === 'tcp-open');
   const client = fieldValue(open?.fields, 'client');
   const service = fieldValue(open?.fields, 'service');
@@ -67,7 +67,7 @@ function namesOf(events: readonly TraceEvent[], description: SandboxDescription 
 const signatureOf = (lane: Omit<Lane, 'sameAs'>): string =>
   `${lane.client}>${lane.service}|${lane.open}|` + lane.events.map((e) => `${e.dir}:${e.type}:${e.severity}`).join(',');
 
-export function lanesOf(connections: readonly ConnectionTrace[], description?: SandboxDescription | null): Lane[] {
+export function lanesOf(connections: readonly ConnectionTrace[], description?: PageDescription | null): Lane[] {
   const firstBySignature = new Map<string, number>();
   return connections.map(({ conn, events }) => {
     const outcome = outcomeOf(events, conn);
