@@ -29,11 +29,15 @@ export interface BrowserLab {
   close(): Promise<void>;
 }
 
-/** `idleStopMs`: the server's idle stop, shortened for a test that waits for it. */
-export async function openBrowserLab(options: { colorScheme?: 'light' | 'dark'; idleStopMs?: number } = {}): Promise<BrowserLab> {
+/** `idleStopMs`: the server's idle stop, shortened for a test that waits for it; `quizSeed`: fixes the order of every sandbox's choices. */
+export async function openBrowserLab(options: { colorScheme?: 'light' | 'dark'; idleStopMs?: number; quizSeed?: number } = {}): Promise<BrowserLab> {
   if (!existsSync(path.join(webRoot, 'index.html'))) throw new Error(`the web app is not built at ${webRoot}: run \`npm run build\` (npm test does)`);
   if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium (.ci/run does)`);
-  const app = await startTestApp({ webRoot, ...(options.idleStopMs === undefined ? {} : { idleStopMs: options.idleStopMs }) });
+  const app = await startTestApp({
+    webRoot,
+    ...(options.idleStopMs === undefined ? {} : { idleStopMs: options.idleStopMs }),
+    ...(options.quizSeed === undefined ? {} : { quizSeed: options.quizSeed }),
+  });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: chromiumPath });
