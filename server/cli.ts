@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `mtls-lab` command: serve (default), list, faults, validate, run, up.
+ * The `mtls-lab` command: serve (default), list, faults, validate, run, up, chaos, decode.
  *
  * Exit codes: 0 done; 2 a mistake the user can fix (one line saying what and how);
  * 1 a bug in mtls-lab itself (with its stack).
@@ -12,6 +12,7 @@ import { FaultError } from './faults/index.js';
 import { parseFaultArgument } from './cli/faultArgument.js';
 import { LabValidationError } from './lab/index.js';
 import { CliError } from './cli/cliError.js';
+import { chaosCommand } from './cli/chaos.js';
 import { decodeCommand } from './cli/decode.js';
 import { faultsCommand } from './cli/faults.js';
 import { listCommand } from './cli/list.js';
@@ -38,6 +39,11 @@ const usage = `usage: mtls-lab [command] [options]
                                                        --wire-fault: a fault in the tap, e.g. mtu-blackhole:auth,maxRecordBytes=600)
   up <lab-id|file> [--fault kind[:target]]… [--fix] [--json] [--capture DIR]
                                                        start a sandbox and keep it up for curl/openssl
+  chaos <lab-id|file> [--seed N] [--duration 60s] [--faults kind,kind…] [--json]
+                                                       the lab under steady traffic while a seeded schedule breaks
+                                                       it live (catalogue and wire faults) and mends it; prints each
+                                                       injection and clear, then each edge's SLO breaches and what
+                                                       the trace says caused them (the same seed: the same schedule)
   decode <file.pcap|file.pcapng> [--keylog keys.log] [--json]
                                                        annotate a capture you bring, with the same decoder
 
@@ -59,6 +65,9 @@ const options = {
   trace: { type: 'boolean', default: false },
   capture: { type: 'string' },
   keylog: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  duration: { type: 'string', default: '60s' },
+  faults: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -89,6 +98,14 @@ function hostNames(value: string): string[] {
 function terminalSwitch(value: string): 'auto' | 'on' | 'off' {
   if (value === 'auto' || value === 'on' || value === 'off') return value;
   throw new CliError(`--terminal takes auto, on or off, got "${value}" (auto: on while listening on loopback only)`);
+}
+
+/** A chaos run's length: `90s`, `5m`; ten seconds (one incident) to an hour. */
+function chaosDuration(value: string): number {
+  const match = /^(\d+)(s|m)$/.exec(value.trim());
+  const ms = match ? Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000) : NaN;
+  if (!(ms >= 10_000 && ms <= 3_600_000)) throw new CliError(`--duration takes seconds or minutes from 10s to 60m, like 20s or 5m, got "${value}"`);
+  return ms;
 }
 
 function onlyOne(command: string, positionals: string[], what = 'lab id or file', example = 'baseline'): string {
@@ -134,11 +151,20 @@ async function main(argv: string[]): Promise<number> {
     case 'up':
       await upCommand({ lab: onlyOne('up', rest), faults, fix: values.fix, json: values.json, ...captureOption(values.capture) });
       return 0;
+    case 'chaos':
+      await chaosCommand({
+        lab: onlyOne('chaos', rest, 'lab id or file', 'topology-lab'),
+        seed: wholeNumber('seed', values.seed, 0, 2 ** 32 - 1),
+        durationMs: chaosDuration(values.duration),
+        json: values.json,
+        ...(values.faults !== undefined ? { kinds: values.faults.split(',').map((kind) => kind.trim()) } : {}),
+      });
+      return 0;
     case 'decode':
       await decodeCommand({ file: onlyOne('decode', rest, 'capture file', 'capture.pcapng'), json: values.json, ...(values.keylog ? { keylog: values.keylog } : {}) });
       return 0;
     default:
-      throw new CliError(`unknown command "${command}"; commands: serve, list, faults, validate, run, up, decode`);
+      throw new CliError(`unknown command "${command}"; commands: serve, list, faults, validate, run, up, chaos, decode`);
   }
 }
 

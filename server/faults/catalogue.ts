@@ -43,7 +43,8 @@ export const rootCauseCatalogue: ReadonlyMap<string, RootCause> = new Map<string
 /** Root causes a scenario may offer. */
 export const rootCauses: readonly string[] = [...rootCauseCatalogue.keys()];
 
-function candidates(spec: LabSpec, kind: TargetKind): string[] {
+/** Everything in the lab a fault or fix of this target kind may name. */
+export function targetCandidates(spec: LabSpec, kind: TargetKind): string[] {
   switch (kind) {
     case 'certificate':
       return Object.keys(spec.pki);
@@ -58,7 +59,7 @@ function candidates(spec: LabSpec, kind: TargetKind): string[] {
 
 /** The target named, checked; or the only candidate when none is named. */
 export function resolveTarget(spec: LabSpec, what: string, kind: TargetKind, target: string | undefined): string {
-  const known = candidates(spec, kind);
+  const known = targetCandidates(spec, kind);
   if (target === undefined) {
     if (known.length === 1) return known[0]!;
     throw new FaultError(`${what} needs a target: one of ${known.join(', ')} (write ${what}:<target>)`);

@@ -7,8 +7,13 @@ import { applyFaults, applyFixes, ParamsError } from './index.js';
 import { unitLab } from './testing.js';
 
 const lab = unitLab('client-cert-not-offered', {
-  pki: { 'corp-root': { ca: true }, 'auth-server': { issuer: 'corp-root', san: ['dns:auth.corp.test'], eku: ['serverAuth'] } },
+  pki: {
+    'corp-root': { ca: true },
+    'auth-server': { issuer: 'corp-root', san: ['dns:auth.corp.test'], eku: ['serverAuth'] },
+    'batch-client': { issuer: 'corp-root', key: 'ed25519', eku: ['clientAuth'] },
+  },
   services: { auth: { host: 'auth.corp.test', cert: 'auth-server', trust: ['corp-root'] } },
+  clients: { batch: { calls: 'auth', cert: 'batch-client', trust: ['corp-root'] } },
 });
 
 describe('client-cert-not-offered, the transform and its fix', () => {
@@ -16,6 +21,12 @@ describe('client-cert-not-offered, the transform and its fix', () => {
     const broken = applyFaults(lab, [{ kind: 'client-cert-not-offered', target: 'auth', params: {} }]);
     expect(broken.services.auth!.certRequestSigalgs).toBe('ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256');
     expect(applyFixes(broken, [{ action: 'drop-cert-request-sigalgs', target: 'auth', params: {} }]).services.auth!.certRequestSigalgs).toBeUndefined();
+  });
+
+  it('refuses a service whose callers all keep a scheme: nothing would be withheld', () => {
+    expect(() => applyFaults(lab, [{ kind: 'client-cert-not-offered', target: 'auth', params: { sigalgs: 'ecdsa_secp256r1_sha256:ed25519' } }])).toThrow(
+      /client-cert-not-offered: every caller of auth has a key that signs with one of ecdsa_secp256r1_sha256:ed25519, so each still sends its certificate/,
+    );
   });
 
   it('refuses a scheme list that is not one', () => {

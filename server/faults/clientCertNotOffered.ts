@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { chainOf, described, evidenceOf, possessive, witnesses } from './evidence.js';
-import { cloneSpec, type Fault } from './fault.js';
+import type { KeyAlgorithm } from '../lab/schema.js';
+import { cloneSpec, FaultError, type Fault } from './fault.js';
 import { paramLimits, paramsSchema } from './params.js';
 import { missingClientCert } from './missingClientCert.js';
 
@@ -14,6 +15,13 @@ const keyFamilies: Readonly<Record<string, readonly string[]>> = {
   'ECDSA P-384': ['ecdsa_secp384r1_sha384'],
   'ECDSA P-521': ['ecdsa_secp521r1_sha512'],
   RSA: ['rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512', 'rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512'],
+};
+
+/** The schemes each key algorithm a lab issues signs with. */
+const labKeySchemes: Readonly<Record<KeyAlgorithm, readonly string[]>> = {
+  'ecdsa-p256': keyFamilies['ECDSA P-256']!,
+  'rsa-2048': keyFamilies.RSA!,
+  ed25519: keyFamilies.Ed25519!,
 };
 
 const params = paramsSchema({
@@ -63,6 +71,12 @@ export const clientCertNotOffered: Fault<v.InferOutput<typeof params>> = {
   // What each stack prints is missing-client-cert's: an empty Certificate, then alert 116.
   wording: missingClientCert.wording,
   apply(spec, target, { sigalgs }) {
+    // Staged only where a caller's key is shut out: elsewhere every certificate is still sent, and nothing breaks.
+    const allowed = sigalgs.split(':');
+    const shutOut = Object.values(spec.clients).some((client) => client.calls === target && client.cert !== undefined && !labKeySchemes[spec.pki[client.cert]!.key].some((scheme) => allowed.includes(scheme)));
+    if (!shutOut) {
+      throw new FaultError(`client-cert-not-offered: every caller of ${target} has a key that signs with one of ${sigalgs}, so each still sends its certificate; it takes a caller whose key those schemes leave out (key: ed25519)`);
+    }
     const next = cloneSpec(spec);
     next.services[target]!.certRequestSigalgs = sigalgs;
     return next;

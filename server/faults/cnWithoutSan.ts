@@ -1,6 +1,6 @@
 import { chainOf, described, detector, evidenceOf, finding, possessive, shortName, witnesses } from './evidence.js';
 import type { Signal } from './facts.js';
-import { cloneSpec, FaultError, type Fault } from './fault.js';
+import { cloneSpec, presentingService, type Fault } from './fault.js';
 import { noParams } from './params.js';
 import { goAlertText } from './alerts.js';
 import { envoyWording, opensslFamilyVersions } from './wording.js';
@@ -58,10 +58,8 @@ export const cnWithoutSan: Fault = {
   apply(spec, target) {
     const next = cloneSpec(spec);
     const cert = next.pki[target]!;
-    const host = Object.values(next.services).find((service) => service.cert === target)?.host;
-    if (!host) throw new FaultError(`cn-without-san: no service of lab ${spec.id} presents "${target}"; pick a server certificate`);
     cert.san = [];
-    cert.commonName = host;
+    cert.commonName = presentingService(spec, 'cn-without-san', target).host;
     return next;
   },
 };

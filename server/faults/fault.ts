@@ -45,6 +45,13 @@ export function endpointOf(spec: LabSpec, name: string): LabSpec['services'][str
 
 type ServiceSpec = LabSpec['services'][string];
 
+/** The service that presents the server certificate `target`, for faults only a server certificate can have. */
+export function presentingService(spec: LabSpec, kind: string, target: string): ServiceSpec {
+  const service = Object.values(spec.services).find((each) => each.cert === target);
+  if (!service) throw new FaultError(`${kind}: no service of lab ${spec.id} presents "${target}"; pick a server certificate`);
+  return service;
+}
+
 /** The fields of a service a lab may leave out. */
 type OptionalServiceField = { [K in keyof ServiceSpec]-?: undefined extends ServiceSpec[K] ? K : never }[keyof ServiceSpec];
 

@@ -3,7 +3,7 @@ import { chainOf, described, detector, evidenceOf, finding, possessive, reportVa
 import type { Signal } from './facts.js';
 import { goAlertText } from './alerts.js';
 import { detectedAs, envoyWording } from './wording.js';
-import { cloneSpec, type Fault } from './fault.js';
+import { cloneSpec, presentingService, type Fault } from './fault.js';
 import { paramLimits, paramsSchema, subjectAltNames } from './params.js';
 
 const params = paramsSchema({
@@ -83,6 +83,8 @@ export const wrongSan: Fault<v.InferOutput<typeof params>> = {
     envoy: envoyWording({ alert: 46, detail: 'no SAN matched the validation context\'s matchers' }),
   },
   apply(spec, target, { san = [`dns:${target}.internal`] }) {
+    // Names are checked by the client that dials the host: a client certificate's SANs are an identity (identity-not-allowed).
+    presentingService(spec, 'wrong-san', target);
     const next = cloneSpec(spec);
     next.pki[target]!.san = [...san];
     return next;

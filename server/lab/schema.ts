@@ -151,6 +151,13 @@ const PoolSchema = v.strictObject({
   sessionResumption: v.optional(v.boolean(), true),
 });
 
+const SloSchema = v.strictObject({
+  /** The share of requests that must succeed, 0 to 1. */
+  successRate: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), 0.99),
+  /** The 99th percentile latency it must stay under, queueing included. */
+  p99Ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(maxTimeoutMs)), 500),
+});
+
 const ClientSchema = v.strictObject({
   calls: name('service'),
   /** Absent: the client presents no certificate. */
@@ -169,6 +176,8 @@ const ClientSchema = v.strictObject({
   /** Protocol versions and TLS 1.2 ciphers it offers. */
   tls: v.optional(TlsPolicySchema),
   pool: v.optional(PoolSchema, {}),
+  /** What this edge promises its callers; a chaos run reports every window that breaks it. */
+  slo: v.optional(SloSchema, {}),
   rps: v.optional(v.pipe(v.number(), v.minValue(minRps), v.maxValue(maxRps)), 5),
 });
 
@@ -244,6 +253,7 @@ export type CertificateSpec = v.InferOutput<typeof CertificateSchema>;
 export type ServiceSpec = v.InferOutput<typeof ServiceSchema>;
 export type ClientSpec = v.InferOutput<typeof ClientSchema>;
 export type PoolSpec = v.InferOutput<typeof PoolSchema>;
+export type SloSpec = v.InferOutput<typeof SloSchema>;
 export type TlsPolicySpec = v.InferOutput<typeof TlsPolicySchema>;
 export type FaultSpec = v.InferOutput<typeof FaultSchema>;
 export type FixActionSpec = v.InferOutput<typeof FixActionSchema>;
