@@ -7,6 +7,7 @@ import { labsDir } from '../server/cli/labFiles.js';
 import { benchColdStart } from './coldStart.js';
 import { benchDecoder } from './decoder.js';
 import { benchFirstTrace } from './firstTrace.js';
+import { benchLiveFault } from './liveFault.js';
 import { benchTap } from './tap.js';
 import { initialJavaScript } from './webBundle.js';
 
@@ -14,6 +15,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 11);
 for (const line of await benchColdStart(labsDir(), runs)) process.stdout.write(line + '\n');
 for (const line of await benchTap(runs)) process.stdout.write(line + '\n');
 for (const line of await benchDecoder(runs)) process.stdout.write(line + '\n');
+for (const line of await benchLiveFault(labsDir(), runs)) process.stdout.write(line + '\n');
 
 const webRoot = path.join(path.dirname(labsDir()), 'dist', 'web');
 const bundle = await initialJavaScript(webRoot);
