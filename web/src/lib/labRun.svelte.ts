@@ -66,6 +66,8 @@ export class LabRun {
       socket.on('health', (m) => mine(m) && m.generation === this.view.generation && (this.health = { edges: m.edges, final: m.final })),
       socket.on('status', (m) => {
         if (!mine(m)) return;
+        // Diagnosed in another tab: the reveal and what was held back until then come with the view.
+        if (m.diagnosed && !this.view.diagnosed) void api.sandbox(this.view.id).then((view) => this.#setView(view), () => undefined);
         this.view = { ...this.view, status: m.status, completed: m.completed, diagnosed: m.diagnosed, generation: m.generation };
         if (m.completed) this.deadlineAt = null;
         if (m.reason) this.stopReason = m.reason;
