@@ -7,7 +7,7 @@
  * their own (the run's quiz seed is fixed, so which orders is deterministic).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provesAnswer } from '../../server/app/grading.js';
+import { provesAnswer, rootCauseSummary, rootCauseTitle } from '../../server/app/grading.js';
 import { newLearnerId } from '../../server/app/learners.js';
 import type { CertificatesResponse, SandboxView, ServerMessage, TraceEvent, TraceResponse } from '../../server/app/protocol.js';
 import { loadLabs } from '../../server/lab/index.js';
@@ -122,6 +122,16 @@ describe('an interview before the diagnosis', () => {
     await t.pageApi(bob, 'POST', `/api/sandboxes/${id}/diagnosis`, { rootCause: answer, evidence: { conn: proof.conn, seq: proof.seq } });
     const after = (await t.pageApi(bob, 'GET', `/api/sandboxes/${id}/trace`)).json as TraceResponse;
     expect(after.events.find((e) => e.layer === 'alert')!.note).toMatch(/rejected/);
+  });
+});
+
+describe('every lab', () => {
+  it("words its title, summary, symptom and question without its answer's title or summary", () => {
+    const named = [...docs.values()].filter((spec) => {
+      const page = [spec.title, spec.summary ?? '', spec.scenario.symptom, spec.scenario.question].join(' ').toLowerCase();
+      return page.includes(rootCauseTitle(spec.scenario.answer).toLowerCase()) || page.includes(rootCauseSummary(spec.scenario.answer).toLowerCase() || '\0');
+    });
+    expect(named.map((spec) => spec.id)).toEqual([]);
   });
 });
 
