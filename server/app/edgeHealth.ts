@@ -7,13 +7,17 @@
  *     ──the run's totals, when it ends──────────────────────────────────────▶ onRate(edges, true)
  *
  * The caller's view is the one that counts: a request is ok when the client got its
- * response, whatever the TLS stack on the other side (Node or openssl s_server).
+ * response, whatever the TLS stack on the other side (Node or openssl s_server). Each edge
+ * carries what the lab's policy says it must do, so an answer where a refusal is due reads as
+ * the security finding it is, not as health.
  */
 import type { RequestResult } from '../runtime/messages.js';
 import type { Sandbox, SandboxDescription } from '../runtime/index.js';
-import type { EdgeRate } from './protocol.js';
+import type { EdgeExpectation, EdgeRate } from './protocol.js';
 
 export type RateListener = (edges: EdgeRate[], final: boolean) => void;
+/** What the edge from `client` to `service` must do (grading.ts expectationOf, bound to the lab). */
+export type ExpectationOf = (client: string, service: string) => EdgeExpectation;
 
 /** One edge's requests of a window, or of the whole run. */
 class EdgeCounts {
@@ -29,6 +33,7 @@ class EdgeCounts {
   constructor(
     readonly client: string,
     readonly service: string,
+    readonly expectation: EdgeExpectation,
   ) {}
 
   add(result: RequestResult): void {
@@ -44,8 +49,8 @@ class EdgeCounts {
 
   rate(): EdgeRate {
     const sorted = this.#latenciesMs.toSorted((a, b) => a - b);
-    const { client, service, ok, failed, timeouts, handshakes, resumed, reused, maxQueueDepth } = this;
-    return { client, service, ok, failed, timeouts, handshakes, resumed, reused, maxQueueDepth, p50Ms: sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : null };
+    const { client, service, expectation, ok, failed, timeouts, handshakes, resumed, reused, maxQueueDepth } = this;
+    return { client, service, ...expectation, ok, failed, timeouts, handshakes, resumed, reused, maxQueueDepth, p50Ms: sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : null };
   }
 }
 
@@ -54,6 +59,7 @@ export class EdgeHealthMeter {
   readonly #sandbox: Sandbox;
   readonly #topology: SandboxDescription;
   readonly #onRate: RateListener;
+  readonly #expectationOf: ExpectationOf;
   #window = new Map<string, EdgeCounts>();
   #run = new Map<string, EdgeCounts>();
   #timer: NodeJS.Timeout | undefined;
@@ -62,9 +68,10 @@ export class EdgeHealthMeter {
     this.#run.get(client)?.add(result);
   };
 
-  constructor(sandbox: Sandbox, onRate: RateListener, windowMs = 1000) {
+  constructor(sandbox: Sandbox, expectationOf: ExpectationOf, onRate: RateListener, windowMs = 1000) {
     this.#sandbox = sandbox;
     this.#topology = sandbox.describe();
+    this.#expectationOf = expectationOf;
     this.#onRate = onRate;
     this.windowMs = windowMs;
   }
@@ -87,7 +94,7 @@ export class EdgeHealthMeter {
   }
 
   #fresh(): Map<string, EdgeCounts> {
-    return new Map(Object.entries(this.#topology.clients).map(([client, { calls }]) => [client, new EdgeCounts(client, calls)]));
+    return new Map(Object.entries(this.#topology.clients).map(([client, { calls }]) => [client, new EdgeCounts(client, calls, this.#expectationOf(client, calls))]));
   }
 
   #emitWindow(): void {

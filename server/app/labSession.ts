@@ -15,7 +15,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { TraceEvent } from '../explain/index.js';
-import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue } from '../faults/index.js';
+import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue, targetCandidates, type TargetKind } from '../faults/index.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
 import { startSandbox, type EdgeReport, type Sandbox, type SandboxDescription, type SandboxOptions, type WireFaultInput, type WireFaultSpec } from '../runtime/index.js';
@@ -23,7 +23,7 @@ import { keylogText, sandboxRecording, writePcapng } from '../wire/capture/index
 import { keylogLines } from '../wire/capture/keylog.js';
 import { EdgeHealthMeter } from './edgeHealth.js';
 import { ApiError, type ErrorLogger } from './errors.js';
-import { checkEdges, gradeDiagnosis, hintCost, isGreen, rootCauseSummary, rootCauseTitle, scoreOf } from './grading.js';
+import { checkEdges, expectationOf, gradeDiagnosis, hintCost, isGreen, isWrongFix, rootCauseSummary, rootCauseTitle, scoreOf, verifyPlan } from './grading.js';
 import type { ProgressStore } from './progressStore.js';
 import { analysisOf, factsOnly, withoutPolicy, type Analysis } from './conclusions.js';
 import { distractorReasons, quizChoices } from './quiz.js';
@@ -90,6 +90,12 @@ export function brokenSpec(doc: LabDocument, extraFaults: readonly FaultSpec[]):
   }
 }
 
+/** What a fix may name in the lab, by target kind: the page offers these as a fix's target. */
+function fixTargetsOf(spec: LabSpec): Record<TargetKind, string[]> {
+  const kinds: TargetKind[] = ['certificate', 'service', 'client', 'endpoint'];
+  return Object.fromEntries(kinds.map((kind) => [kind, targetCandidates(spec, kind)])) as Record<TargetKind, string[]>;
+}
+
 async function realise(spec: LabSpec, options: SessionOptions): Promise<Sandbox> {
   try {
     return await startSandbox(spec, options.sandboxOptions);
@@ -131,6 +137,7 @@ export class LabSession {
   #status: SandboxStatus = 'running';
   #hintsShown = 0;
   #wrongDiagnoses = 0;
+  #wrongFixes = 0;
   #diagnosed = false;
   #completed = false;
   #solvedInMs: number | undefined;
@@ -197,6 +204,8 @@ export class LabSession {
       diagnosed: this.#diagnosed,
       wrongDiagnoses: this.#wrongDiagnoses,
       fixesApplied: structuredClone(this.#fixes),
+      wrongFixes: this.#wrongFixes,
+      fixTargets: fixTargetsOf(this.doc.spec),
       extraFaults: structuredClone(this.#extraFaults),
       completed: this.#completed,
       score: this.#score(),
@@ -214,6 +223,7 @@ export class LabSession {
       interview: this.interview,
       diagnosed: this.#diagnosed,
       wrongDiagnoses: this.#wrongDiagnoses,
+      wrongFixes: this.#wrongFixes,
       hintsUsed: this.#hintsShown,
       completed: this.#completed,
       score: this.#score(),
@@ -272,7 +282,11 @@ export class LabSession {
     }
   }
 
-  /** Applies a catalogue fix action to the running spec and realises it again: same id, next generation. */
+  /**
+   * Applies a catalogue fix action to the running spec and realises it again: same id, next
+   * generation. Any fix that applies is applied for real, and a wrong one (grading.ts
+   * isWrongFix) costs points; one that cannot apply to this lab is refused and costs nothing.
+   */
   applyFix(fix: FixActionSpec): Promise<SandboxView> {
     if (!fixActions.has(fix.action)) throw new ApiError('UNKNOWN_FIX', `"${fix.action}" (known: ${[...fixActions.keys()].join(', ')})`);
     try {
@@ -290,8 +304,13 @@ export class LabSession {
       } catch (error) {
         throw faultApiError(error, 'FIX_NOT_APPLICABLE');
       }
+      const wrong = isWrongFix(this.doc.spec, brokenSpec(this.doc, this.#extraFaults), this.#spec, fix, fixed);
       await this.#realise(fixed);
       this.#fixes.push(fix);
+      if (wrong) {
+        this.#wrongFixes++;
+        this.events.emit('standing');
+      }
       return this.view();
     });
   }
@@ -315,13 +334,19 @@ export class LabSession {
     });
   }
 
-  /** Real traffic on every edge; green only when each behaves (grading.ts checkEdges). Green completes the lab. */
+  /**
+   * Real traffic on every edge, as much as the lab's causes need to show (grading.ts
+   * verifyPlan); green only when each edge behaves (checkEdges), whatever repaired it.
+   * Green completes the lab.
+   */
   verify(): Promise<VerifyResponse> {
     if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
     return this.#exclusive(async () => {
-      const { edges } = await this.#traffic(this.#options.verifyRequests, {});
+      const causes = [this.doc.spec.scenario.answer, ...this.#extraFaults.map((fault) => fault.kind)];
+      const plan = verifyPlan(this.doc.spec, causes, this.#options.verifyRequests);
+      const { edges } = await this.#traffic(plan.requests, {});
       // Judged against the lab as written: a fault must not change what an edge should do.
-      const checks = checkEdges(this.doc.spec, edges);
+      const checks = checkEdges(this.doc.spec, plan, edges);
       const green = isGreen(checks);
       let progress;
       if (green && !this.#completed) {
@@ -373,7 +398,7 @@ export class LabSession {
   }
 
   #score(): number {
-    return scoreOf(this.#hintsShown, this.#wrongDiagnoses);
+    return scoreOf(this.#hintsShown, this.#wrongDiagnoses, this.#wrongFixes);
   }
 
   #reveal(): Reveal {
@@ -382,7 +407,7 @@ export class LabSession {
       rootCause: { id: answer, title: rootCauseTitle(answer), summary: rootCauseSummary(answer) },
       explanation: explain,
       stackWording: structuredClone(rootCauseCatalogue.get(answer)?.wording ?? {}),
-      fix: structuredClone(fix),
+      ...(this.#completed ? { fix: structuredClone(fix) } : {}),
       distractors: distractorReasons(this.doc.spec.scenario, this.#choices),
     };
   }
@@ -473,7 +498,7 @@ export class LabSession {
     this.#sandbox = sandbox;
     const generation = this.#generation;
     this.#trace = new TraceStore(sandbox, this.id, (conn, events) => this.#publish({ type: 'trace', sandbox: this.id, generation, conn, events: this.#shown(events) }));
-    this.#health = new EdgeHealthMeter(sandbox, (edges, final) =>
+    this.#health = new EdgeHealthMeter(sandbox, (client, service) => expectationOf(this.doc.spec, client, service), (edges, final) =>
       this.#publish({ type: 'health', sandbox: this.id, generation, windowMs: this.#health?.windowMs ?? 1000, final, edges }),
     );
   }

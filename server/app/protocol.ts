@@ -11,7 +11,7 @@
  *   browser ◀──/ws: terminal-output | terminal-exit── WsHub ◀── the sandbox's shell
  */
 import type { TraceEvent } from '../explain/index.js';
-import type { StackWordings } from '../faults/index.js';
+import type { ParamDescription, StackWordings, TargetKind } from '../faults/index.js';
 import type { FaultSpec, FixActionSpec } from '../lab/schema.js';
 import type { LabSummary } from '../lab/summary.js';
 import type { InspectedCertificate } from '../pki/inspectFile.js';
@@ -20,7 +20,7 @@ import type { TerminalEndReason } from '../terminal/terminalSession.js';
 import type { TriageCommand } from '../terminal/triageCommands.js';
 import type { ApiErrorBody } from './errors.js';
 
-export type { ApiErrorBody, EdgeReport, InspectedCertificate, LabSummary, SandboxDescription, TerminalEndReason, TraceEvent, TriageCommand };
+export type { ApiErrorBody, EdgeReport, InspectedCertificate, LabSummary, ParamDescription, SandboxDescription, TargetKind, TerminalEndReason, TraceEvent, TriageCommand };
 
 /** A lab's progress, as stored in progress.json. */
 export interface LabProgress {
@@ -54,7 +54,15 @@ export interface LabsResponse {
 /** GET /api/catalogue: what a learner may pick from; no lab's answer in it. */
 export interface CatalogueResponse {
   rootCauses: Array<{ id: string; title: string }>;
-  fixActions: Array<{ action: string; title: string; target: string }>;
+  fixActions: FixActionView[];
+}
+
+/** A fix action a learner may choose: what it targets, and the params it takes (type, rule, default). */
+export interface FixActionView {
+  action: string;
+  title: string;
+  target: TargetKind;
+  params: ParamDescription[];
 }
 
 /** The scenario as the browser sees it before the answer: symptom, question, choices, hints shown so far. */
@@ -93,6 +101,10 @@ export interface SandboxView {
   diagnosed: boolean;
   wrongDiagnoses: number;
   fixesApplied: FixActionSpec[];
+  /** Fixes applied that changed nothing the incident broke; each cost points. */
+  wrongFixes: number;
+  /** What a fix may target in this lab, by target kind (a fix action's `target`). */
+  fixTargets: Record<TargetKind, string[]>;
   /** Faults injected on top of the lab's own (PUT /api/sandboxes/:id/faults); the lab's own stay secret. */
   extraFaults: FaultSpec[];
   completed: boolean;
@@ -119,6 +131,7 @@ export interface Standing {
   interview: boolean;
   diagnosed: boolean;
   wrongDiagnoses: number;
+  wrongFixes: number;
   hintsUsed: number;
   completed: boolean;
   score: number;
@@ -138,8 +151,8 @@ export interface Reveal {
   explanation: string;
   /** How each TLS stack words this root cause. */
   stackWording: StackWordings;
-  /** The lab's own fix actions (any catalogue action may be applied). */
-  fix: FixActionSpec[];
+  /** The lab's own repair, once the lab is solved: until then the fix is the learner's decision. */
+  fix?: FixActionSpec[];
   /** The other choices, in the order the page showed them, each with why it is wrong for this incident. */
   distractors: Array<{ id: string; title: string; why: string }>;
 }
@@ -174,15 +187,22 @@ export interface TrafficResponse {
   stopped?: { reason: 'time-limit'; limitMs: number; requested: number };
 }
 
+/** What an edge must do by the lab's policy (grading.ts expectationOf), and why, in words. */
+export interface EdgeExpectation {
+  /** `ok`: every request answered; `refused`: the caller must get nothing (served, it is a security finding). */
+  expect: 'ok' | 'refused';
+  /** `a plaintext caller must be refused: records requires mTLS`. */
+  why: string;
+}
+
 /** One edge as verify judged it. */
-export interface EdgeCheck {
+export interface EdgeCheck extends EdgeExpectation {
   client: string;
   service: string;
-  /** `ok`: every request must succeed; `refused`: a plaintext caller of an mTLS service must get nothing. */
-  expect: 'ok' | 'refused';
   requests: number;
   ok: number;
   failed: number;
+  handshakesPerRequest: number;
   pass: boolean;
 }
 
@@ -238,8 +258,8 @@ export interface CertificatesResponse {
   holders: CertificateHolder[];
 }
 
-/** One edge's requests in a window of live traffic (or, with `final`, the whole run), as its client saw them. */
-export interface EdgeRate {
+/** One edge's requests in a window of live traffic (or, with `final`, the whole run), as its client saw them, beside what it must do. */
+export interface EdgeRate extends EdgeExpectation {
   client: string;
   service: string;
   ok: number;

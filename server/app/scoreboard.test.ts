@@ -10,6 +10,7 @@ const standing = (learner: string, over: Partial<Standing>): Standing => ({
   interview: false,
   diagnosed: false,
   wrongDiagnoses: 0,
+  wrongFixes: 0,
   hintsUsed: 0,
   completed: false,
   score: 100,

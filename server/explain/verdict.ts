@@ -35,6 +35,7 @@ import { tlsToPlaintextPort } from '../faults/tlsToPlaintextPort.js';
 import { wrongCa } from '../faults/wrongCa.js';
 import { wrongEku } from '../faults/wrongEku.js';
 import { wrongSan } from '../faults/wrongSan.js';
+import { wireFault } from '../faults/wireFault.js';
 import { cnWithoutSan } from '../faults/cnWithoutSan.js';
 import { described, detector, evidenceOf, finding, reportValue } from '../faults/evidence.js';
 import type { EdgeReport } from '../runtime/index.js';
@@ -79,6 +80,8 @@ const securityRules: readonly Rule[] = [
  * without a reason.
  */
 const failureRules: readonly Rule[] = [
+  // Bytes the network changed or cut: whatever the ends said next follows from it.
+  wireFault.rules.tampered!,
   tlsToPlaintextPort.rules.answeredInClear!,
   // No version in common ends the handshake at the ClientHello, before any certificate.
   protocolVersionMismatch.rules.reported!,
@@ -166,6 +169,7 @@ export function connectionFacts(conn: number, events: readonly TraceEvent[], mtl
     // the server, even when the capture ends before the TCP close.
     // A ClientHello answered in plaintext failed, however politely the answer reads ("400 Bad Request").
     // 401 and 403 are refusals after the handshake: authenticated, not authorized.
+    tampering: events.filter((e) => e.type === 'wire-fault').map((e) => ({ seq: e.seq, type: e.type, fault: fieldValue(e.fields, 'fault') ?? '', did: fieldValue(e.fields, 'did') ?? '' })),
     failed: response?.status === 401 || response?.status === 403 || alerts.some((a) => a.fatal) || reports.length > 0 || (hello !== undefined && answerInClear !== undefined) || (!answered && (reason === 'reset' || reason === 'error' || reason === 'refused' || reason === 'end' || quitUnasked)),
   };
   if (atMs !== undefined) facts.atMs = atMs;

@@ -27,6 +27,7 @@ import type { RootCause } from './rootCause.js';
 import { wrongCa } from './wrongCa.js';
 import { wrongEku } from './wrongEku.js';
 import { wrongSan } from './wrongSan.js';
+import { wireFault } from './wireFault.js';
 import { cnWithoutSan } from './cnWithoutSan.js';
 
 export const faults: ReadonlyMap<string, Fault> = new Map(
@@ -37,8 +38,8 @@ export const faults: ReadonlyMap<string, Fault> = new Map(
     .map((f) => [f.kind, f]),
 );
 
-/** Every root cause by kind: `none` for a healthy lab, then every fault. */
-export const rootCauseCatalogue: ReadonlyMap<string, RootCause> = new Map<string, RootCause>([[none.kind, none], ...faults]);
+/** Every root cause by kind: `none` for a healthy lab, every fault, and the network breaking it in flight (a wire fault's). */
+export const rootCauseCatalogue: ReadonlyMap<string, RootCause> = new Map<string, RootCause>([[none.kind, none], ...faults, [wireFault.kind, wireFault]]);
 
 /** Root causes a scenario may offer. */
 export const rootCauses: readonly string[] = [...rootCauseCatalogue.keys()];

@@ -95,6 +95,8 @@ export interface ConnectionFacts {
   /** An error alert, an error report, or a close before any answer. */
   failed: boolean;
   close?: FactSource & { reason?: string };
+  /** What wire faults did to it in flight, in order: each `wire-fault` event of its trace (explain/wireMarks.ts). */
+  tampering: Array<FactSource & { fault: string; did: string }>;
 }
 
 export interface Evidence {

@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { buildTrace, type TraceEvent } from '../../server/explain/index.js';
+import { buildTrace, verdictsForSandbox, type TraceEvent } from '../../server/explain/index.js';
 import { fieldValue } from '../../server/explain/traceEvent.js';
 import { startSandbox, type Sandbox, type TapConnection, type WireFaultInput } from '../../server/runtime/index.js';
 import { connectionRandom } from '../../server/runtime/wireFaults/link.js';
@@ -97,6 +97,12 @@ async function meet(faults: WireFaultInput[], seconds = 3, waitForClose = true, 
 
 const wireFaultEvents = (trace: TraceEvent[], did: string): TraceEvent[] => trace.filter((e) => e.type === 'wire-fault' && e.fields?.some((f) => f.name === 'did' && f.value === did));
 const inFlight = (trace: TraceEvent[]): TraceEvent[] => trace.filter((e) => e.fields?.some((f) => f.name === 'in_flight'));
+/** Each connection's verdict names the wire fault, not what the ends said after it (a bad_record_mac is no certificate problem). */
+function expectWireVerdicts(trace: TraceEvent[], fault: string): void {
+  const { verdicts } = verdictsForSandbox(trace);
+  expect(verdicts.length).toBe(new Set(trace.map((e) => e.conn)).size);
+  for (const verdict of verdicts) expect(verdict, verdict.summary).toMatchObject({ rootCause: 'wire-fault', evidence: { message: 'wire-fault', field: 'fault', value: fault } });
+}
 const ok = /hello from auth; you are CN=payments-client/;
 const openssl = String.raw`OpenSSL/[\d.]+`;
 
@@ -107,6 +113,7 @@ describe('wire faults on a running sandbox, met by openssl s_client and curl', (
       expect(s.output).toMatch(ok);
       expect(c.output).toMatch(ok);
       expect(trace.some((e) => e.type === 'wire-fault')).toBe(false);
+      expect(verdictsForSandbox(trace).verdicts).toEqual([]);
     }
   });
 
@@ -221,6 +228,7 @@ describe('wire faults on a running sandbox, met by openssl s_client and curl', (
     }
     // Each client's answer, decrypted with its logged handshake secret: alert bad_record_mac (20).
     expect(trace.filter((e) => e.dir === 'c2s' && e.type === 'alert bad_record_mac (20)')).toHaveLength(2);
+    expectWireVerdicts(trace, 'corrupt-handshake');
   });
 
   it('corrupt-handshake, TLS 1.2: the server\'s Finished, the first record after its ChangeCipherSpec, fails its MAC — bad record mac, and curl names the cipher', async () => {
@@ -242,6 +250,7 @@ describe('wire faults on a running sandbox, met by openssl s_client and curl', (
     expect(wireFaultEvents(trace, 'changed').map((e) => e.dir)).toEqual(['c2s', 'c2s']);
     expect(inFlight(trace).every((e) => e.dir === 'c2s')).toBe(true);
     expect(trace.filter((e) => e.dir === 's2c' && e.type === 'alert bad_record_mac (20)')).toHaveLength(2);
+    expectWireVerdicts(trace, 'corrupt-handshake');
   });
 
   it('inject-alert: a fatal alert the server never sent — handshake failure (40), marked made up in flight', async () => {
@@ -252,6 +261,7 @@ describe('wire faults on a running sandbox, met by openssl s_client and curl', (
     expect(alerts).toHaveLength(2);
     for (const alert of alerts) expect(alert.note).toMatch(/^Made up in flight by the tap \(wire fault inject-alert\)/);
     expect(trace.filter((e) => e.type === 'ServerHello')).toEqual([]);
+    expectWireVerdicts(trace, 'inject-alert');
   });
 
   it('reset-after-finished: connected, then reset — the client\'s Finished passes and both legs are reset', async () => {
@@ -268,6 +278,7 @@ describe('wire faults on a running sandbox, met by openssl s_client and curl', (
       expect(finished).toBeGreaterThanOrEqual(0);
       expect(events.findIndex((e) => e.type === 'wire-fault')).toBeGreaterThan(finished);
     }
+    expectWireVerdicts(trace, 'reset-after-finished');
   });
 
   it('plaintext-answer: a middlebox answers in plain HTTP on the TLS port — wrong version number', async () => {
@@ -280,5 +291,6 @@ describe('wire faults on a running sandbox, met by openssl s_client and curl', (
       expect(event).toMatchObject({ dir: 's2c', layer: 'plaintext' });
       expect(event.note).toMatch(/^Made up in flight by the tap \(wire fault plaintext-answer\)/);
     }
+    expectWireVerdicts(trace, 'plaintext-answer');
   });
 });

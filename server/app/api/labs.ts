@@ -3,11 +3,11 @@
  * operator's when a script names none).
  *
  *   GET    /api/labs        summaries (never a scenario's answer) + the caller's progress per lab
- *   GET    /api/catalogue   root causes and fix actions a learner may pick from
+ *   GET    /api/catalogue   root causes, and fix actions a learner may pick from (target kind, params: type, rule, default)
  *   GET    /api/progress    the caller's completed labs, scores, time, hints used
  *   DELETE /api/progress    the caller's reset (other learners keep theirs)
  */
-import { fixActions, rootCauseCatalogue } from '../../faults/index.js';
+import { describeParams, fixActions, rootCauseCatalogue } from '../../faults/index.js';
 import { labSummary } from '../../lab/summary.js';
 import { sendJson } from '../http.js';
 import type { LabCatalogue } from '../labCatalogue.js';
@@ -33,7 +33,7 @@ export function labRoutes(catalogue: LabCatalogue, progress: ProgressStore): Rou
       handler({ res }) {
         const body: CatalogueResponse = {
           rootCauses: [...rootCauseCatalogue.values()].map(({ kind, title }) => ({ id: kind, title })),
-          fixActions: [...fixActions.values()].map(({ action, title, target }) => ({ action, title, target })),
+          fixActions: [...fixActions.values()].map(({ action, title, target, params }) => ({ action, title, target, params: describeParams(params) })),
         };
         sendJson(res, 200, body);
       },
