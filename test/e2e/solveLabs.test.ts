@@ -97,7 +97,8 @@ describe('solving every lab in Chromium', () => {
       const proof = await waitForValue(`a trace event proving ${scenario.answer}`, async () => {
         const trace = (await app.api('GET', `/api/sandboxes/${sandbox.id}/trace`)).json as TraceResponse;
         return trace.events.find((event) => gradeDiagnosis(scenario, scenario.answer, event).correct);
-      });
+        // A lab of many edges decodes its first handshakes later on a loaded machine.
+      }, 30_000);
       const proofInPage = page.locator(`[data-testid="trace-event"][data-conn="${proof.conn}"][data-seq="${proof.seq}"]`);
       await proofInPage.waitFor();
       const alert = scenario.evidence?.find((evidence) => evidence.alert !== undefined && proof.type.startsWith(`alert ${evidence.alert} `))?.alert;
