@@ -17,6 +17,7 @@ export const apiErrors = {
   LAB_NOT_FOUND: { status: 404, message: 'no such lab' },
   SANDBOX_NOT_FOUND: { status: 404, message: 'no such sandbox (stopped, or never started)' },
   TRACE_EVENT_NOT_FOUND: { status: 404, message: 'no such event in this sandbox\'s trace' },
+  FAULT_NOT_FOUND: { status: 404, message: 'no such fault in effect on this sandbox' },
   NOT_FOUND: { status: 404, message: 'no such endpoint' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'this endpoint does not take that method' },
   ALREADY_ANSWERED: { status: 409, message: 'this sandbox\'s diagnosis is already graded correct' },
@@ -31,6 +32,7 @@ export const apiErrors = {
   TOO_MANY_SANDBOXES: { status: 429, message: 'too many sandboxes are running; stop one first' },
   INTERNAL: { status: 500, message: 'internal error; the server logged the details' },
   SANDBOX_START_FAILED: { status: 500, message: 'the sandbox could not start' },
+  CHANGE_FAILED: { status: 500, message: 'the running sandbox could not take the change' },
   CAPTURE_UNAVAILABLE: { status: 501, message: 'capture export is not available in this build' },
   TERMINAL_NO_JAIL: { status: 503, message: 'the terminal is off: this machine cannot build the jail its shell runs in' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -20,6 +20,7 @@ import { certificateRoutes } from './api/certificates.js';
 import { labRoutes } from './api/labs.js';
 import { meRoutes } from './api/me.js';
 import { sandboxRoutes } from './api/sandboxes.js';
+import { faultRoutes } from './api/faults.js';
 import { wireFaultRoutes } from './api/wireFaults.js';
 import { scoreboardRoutes } from './api/scoreboard.js';
 import { ApiError } from './errors.js';
@@ -105,6 +106,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
       ...labRoutes(catalogue, progress),
       ...meRoutes(sandboxes, names),
       ...sandboxRoutes(sandboxes, names, options),
+      ...faultRoutes(sandboxes),
       ...wireFaultRoutes(sandboxes),
       ...certificateRoutes(sandboxes),
       ...scoreboardRoutes(scoreboard),

@@ -5,10 +5,12 @@
  *
  *   LabDocument ──applyFaults──▶ LabSpec' ──startSandbox──▶ Sandbox ─┬─ TraceStore ──▶ 'message' trace
  *                                                                     └─ EdgeHealthMeter ──▶ 'message' health
- *   diagnosis ✓ ──▶ fix: applyFixes(spec') ──stop + startSandbox (same id, generation+1)──▶ verify ──▶ progress
- *   drill facilitator ──▶ setFaults(extra) ──▶ lab's faults + extra, then the fixes so far ──▶ realised the same way
+ *   diagnosis ✓ ──▶ fix: applyFixes(spec') ──Sandbox.reconfigure, live (generation+1, the trace goes on)──▶ verify ──▶ progress
+ *   drill facilitator ──▶ inject / clear / setFaults ──▶ lab's faults + injected ones, then the fixes so far ──▶ realised the same way
+ *   a fault's ttl runs out ──▶ cleared the same way, whoever injected it
  *
- * Operations that drive or replace the sandbox (traffic, fix, verify) run one at a time. A
+ * Changes of the spec (fixes, faults) run one at a time, and go on during a traffic run, which
+ * then meets them live. Operations that drive the sandbox (traffic, fix, verify) run one at a time. A
  * traffic run lasts `maxTrafficMs` at most (then stops sending and reports what it sent), and
  * stops too when its caller goes away; a second traffic call while one is under way is
  * refused at once (TRAFFIC_RUNNING), never queued behind it.
@@ -18,7 +20,7 @@ import type { TraceEvent } from '../explain/index.js';
 import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue, targetCandidates, type TargetKind } from '../faults/index.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
-import { startSandbox, type EdgeReport, type Sandbox, type SandboxDescription, type SandboxOptions, type WireFaultInput, type WireFaultSpec } from '../runtime/index.js';
+import { startSandbox, type EdgeReport, type Sandbox, type SandboxDescription, type SandboxOptions, type SpecChange, type WireFaultInput, type WireFaultSpec } from '../runtime/index.js';
 import { keylogText, sandboxRecording, writePcapng } from '../wire/capture/index.js';
 import { keylogLines } from '../wire/capture/keylog.js';
 import { EdgeHealthMeter } from './edgeHealth.js';
@@ -28,6 +30,7 @@ import type { ProgressStore } from './progressStore.js';
 import { analysisOf, factsOnly, withoutPolicy, type Analysis } from './conclusions.js';
 import { distractorReasons, quizChoices } from './quiz.js';
 import type { DiagnosisResponse, HintResponse, PageDescription, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, StopReason, TrafficResponse, VerifyResponse } from './protocol.js';
+import { faultName, LiveFaults, type LiveFault } from './liveFaults.js';
 import { TraceStore } from './traceStore.js';
 
 /** How a learner starts a lab. */
@@ -109,7 +112,7 @@ export class LabSession {
   readonly id: string;
   readonly doc: LabDocument;
   /**
-   * 'message' (ServerMessage: trace, trace-reset, health, status) for the WebSocket hub;
+   * 'message' (ServerMessage: trace, health, status) for the WebSocket hub;
    * 'standing' when anything on the scoreboard changed (status, diagnosis, hints, score);
    * 'time-up' when an interview's time ran out unsolved (the registry then stops it).
    */
@@ -128,7 +131,9 @@ export class LabSession {
   #deadlineTimer: NodeJS.Timeout | undefined;
   readonly #fixes: FixActionSpec[] = [];
   /** Faults on top of the lab's own (a drill's injections); the lab's own never leave the server. */
-  #extraFaults: FaultSpec[];
+  readonly #faults = new LiveFaults((id) => void this.clearFault(id).catch((error: unknown) => this.#options.logger.error(`fault ${id} of sandbox ${this.id} did not revert at the end of its ttl`, error)));
+  /** Changes of the running spec (faults, fixes), one at a time: each starts from the one before. */
+  #changes: Promise<unknown> = Promise.resolve();
   #spec: LabSpec;
   #sandbox: Sandbox | undefined;
   #trace: TraceStore | undefined;
@@ -154,7 +159,7 @@ export class LabSession {
     this.id = sandbox.id;
     this.doc = doc;
     this.#spec = spec;
-    this.#extraFaults = structuredClone([...how.extraFaults]);
+    for (const fault of how.extraFaults) this.#faults.add(fault);
     this.interview = how.interview;
     this.learner = how.learner ?? null;
     this.owner = how.owner;
@@ -296,7 +301,7 @@ export class LabSession {
       throw faultApiError(error, 'FIX_NOT_APPLICABLE');
     }
     if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
-    return this.#exclusive(async () => {
+    return this.#exclusive(() => this.#serial(async () => {
       let fixed: LabSpec;
       try {
         // Inside the queue: a second fix applies on top of the first.
@@ -305,14 +310,15 @@ export class LabSession {
         throw faultApiError(error, 'FIX_NOT_APPLICABLE');
       }
       const wrong = isWrongFix(this.doc.spec, brokenSpec(this.doc, this.#extraFaults), this.#spec, fix, fixed);
-      await this.#realise(fixed);
+      const change = await this.#realise(fixed);
       this.#fixes.push(fix);
+      this.#trace?.change('fix-applied', `fix applied: ${fix.action}${fix.target === undefined ? '' : ` on ${fix.target}`}`, change);
       if (wrong) {
         this.#wrongFixes++;
         this.events.emit('standing');
       }
       return this.view();
-    });
+    }));
   }
 
   /**
@@ -320,18 +326,62 @@ export class LabSession {
    * fixes applied so far: a team drill's facilitator breaking (or mending) a running system.
    */
   setFaults(extraFaults: readonly FaultSpec[]): Promise<SandboxView> {
-    const broken = brokenSpec(this.doc, extraFaults);
-    return this.#exclusive(async () => {
-      let spec: LabSpec;
-      try {
-        spec = applyFixes(broken, this.#fixes);
-      } catch (error) {
-        throw faultApiError(error, 'FIX_NOT_APPLICABLE', 'a fix applied earlier no longer applies: ');
-      }
-      await this.#realise(spec);
-      this.#extraFaults = structuredClone([...extraFaults]);
+    brokenSpec(this.doc, extraFaults);
+    return this.#serial(async () => {
+      const change = await this.#realise(this.#withFixes(brokenSpec(this.doc, extraFaults)));
+      this.#faults.clear();
+      for (const fault of extraFaults) this.#faults.add(fault);
+      this.#trace?.change('faults-replaced', `faults replaced: ${extraFaults.map(faultName).join(', ') || 'none'}`, change);
       return this.view();
     });
+  }
+
+  /** The faults in effect on top of the lab's own, with their ids. */
+  get faults(): LiveFault[] {
+    return this.#faults.list();
+  }
+
+  /**
+   * Injects one fault into the running sandbox, live (#realise): only what it touches changes,
+   * the trace goes on with the injection as an event in it. With `ttlSeconds` it reverts by
+   * itself. A fault that cannot apply is refused before anything changes.
+   */
+  injectFault(fault: FaultSpec, ttlSeconds?: number): Promise<LiveFault> {
+    brokenSpec(this.doc, [...this.#faults.specs, fault]);
+    return this.#serial(async () => {
+      const change = await this.#realise(this.#withFixes(brokenSpec(this.doc, [...this.#faults.specs, fault])));
+      const live = this.#faults.add(fault, ttlSeconds);
+      this.#trace?.change('fault-injected', `fault injected: ${faultName(fault)} (#${live.id}${ttlSeconds === undefined ? '' : `, reverts after ${ttlSeconds} s`})`, change);
+      return live;
+    });
+  }
+
+  /** Takes an injected fault out, live; FAULT_NOT_FOUND for an id not in effect (never injected, cleared, or reverted). */
+  clearFault(id: number): Promise<void> {
+    if (!this.#faults.has(id)) throw new ApiError('FAULT_NOT_FOUND', `no fault ${id} is in effect (in effect: ${this.#faults.list().map((fault) => fault.id).join(', ') || 'none'})`);
+    return this.#serial(async () => {
+      const live = this.#faults.list();
+      const fault = live.find((candidate) => candidate.id === id);
+      if (!fault) throw new ApiError('FAULT_NOT_FOUND', `fault ${id} was cleared meanwhile`);
+      const rest = this.#faults.specs.filter((_, i) => live[i]!.id !== id);
+      const change = await this.#realise(this.#withFixes(brokenSpec(this.doc, rest)));
+      this.#faults.remove(id);
+      this.#trace?.change('fault-cleared', `fault cleared: ${faultName(fault)} (#${id})`, change);
+    });
+  }
+
+  /** Faults first, then the fixes so far: a drill's new fault does not undo the learner's fixes. */
+  #withFixes(broken: LabSpec): LabSpec {
+    try {
+      return applyFixes(broken, this.#fixes);
+    } catch (error) {
+      throw faultApiError(error, 'FIX_NOT_APPLICABLE', 'a fix applied earlier no longer applies: ');
+    }
+  }
+
+  /** The faults the learner's lab has on top of its own (the spec's, the grading's). */
+  get #extraFaults(): FaultSpec[] {
+    return this.#faults.specs;
   }
 
   /**
@@ -381,6 +431,7 @@ export class LabSession {
     if (this.#status === 'stopped') return;
     clearTimeout(this.#deadlineTimer);
     this.#status = 'stopped';
+    this.#faults.clear();
     this.#publishStatus(reason);
     const sandbox = this.#detach();
     await sandbox?.stop();
@@ -471,35 +522,39 @@ export class LabSession {
     return new ApiError('TRAFFIC_RUNNING', `the run under way ends within ${seconds(leftMs)} s (runs send for ${seconds(limitMs)} s at most); try again after it`);
   }
 
-  async #realise(spec: LabSpec): Promise<void> {
-    this.#setStatus('restarting');
-    const old = this.#detach();
-    await old?.stop();
-    if ((this.#status as SandboxStatus) === 'stopped') throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped');
-    let sandbox: Sandbox;
+  /**
+   * Realises `spec` on the running sandbox, live (runtime Sandbox.reconfigure): only the
+   * certificates and processes it changes are touched, open connections and the trace go on.
+   * The next generation: the certificates may differ, the trace is the same timeline.
+   */
+  async #realise(spec: LabSpec): Promise<SpecChange> {
+    const sandbox = this.#running();
+    let change: SpecChange;
     try {
-      sandbox = await realise(spec, this.#options);
+      change = await sandbox.reconfigure(spec);
     } catch (error) {
-      this.#setStatus('failed');
-      throw error;
-    }
-    if ((this.#status as SandboxStatus) === 'stopped') {
-      await sandbox.stop();
-      throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped');
+      if (this.#sandbox !== sandbox) throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped during the change');
+      this.#options.logger.error(`sandbox ${this.id} did not take a change of lab ${spec.id}`, error);
+      throw new ApiError('CHANGE_FAILED', error instanceof Error ? error.message : String(error));
     }
     this.#spec = spec;
     this.#generation++;
-    this.#publish({ type: 'trace-reset', sandbox: this.id, generation: this.#generation });
-    this.#attach(sandbox);
-    this.#setStatus('running');
+    this.#publishStatus();
+    return change;
+  }
+
+  /** Runs spec changes one after another, whatever else runs (a traffic run goes on through them). */
+  #serial<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.#changes.then(operation, operation);
+    this.#changes = run.catch(() => undefined);
+    return run;
   }
 
   #attach(sandbox: Sandbox): void {
     this.#sandbox = sandbox;
-    const generation = this.#generation;
-    this.#trace = new TraceStore(sandbox, this.id, (conn, events) => this.#publish({ type: 'trace', sandbox: this.id, generation, conn, events: this.#shown(events) }));
+    this.#trace = new TraceStore(sandbox, this.id, (conn, events) => this.#publish({ type: 'trace', sandbox: this.id, generation: this.#generation, conn, events: this.#shown(events) }));
     this.#health = new EdgeHealthMeter(sandbox, (client, service) => expectationOf(this.doc.spec, client, service), (edges, final) =>
-      this.#publish({ type: 'health', sandbox: this.id, generation, windowMs: this.#health?.windowMs ?? 1000, final, edges }),
+      this.#publish({ type: 'health', sandbox: this.id, generation: this.#generation, windowMs: this.#health?.windowMs ?? 1000, final, edges }),
     );
   }
 
@@ -526,11 +581,6 @@ export class LabSession {
     const byConn = new Map<number, TraceEvent[]>();
     for (const event of this.#trace?.events() ?? []) byConn.set(event.conn, [...(byConn.get(event.conn) ?? []), event]);
     for (const [conn, events] of byConn) this.#publish({ type: 'trace', sandbox: this.id, generation: this.#generation, conn, events });
-  }
-
-  #setStatus(status: SandboxStatus): void {
-    this.#status = status;
-    this.#publishStatus();
   }
 
   #publishStatus(reason?: StopReason): void {

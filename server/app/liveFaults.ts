@@ -19,6 +19,11 @@ export interface LiveFault {
   expiresAt?: string;
 }
 
+/** `expired-cert on auth-server`, as the trace's timeline and `up` name an injection. */
+export function faultName(fault: { kind: string; target?: string | undefined }): string {
+  return fault.target === undefined ? fault.kind : `${fault.kind} on ${fault.target}`;
+}
+
 /** The longest ttl: a day — a drill or an incident, not a standing configuration. */
 export const maxFaultTtlSeconds = 86_400;
 

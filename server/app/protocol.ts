@@ -94,7 +94,7 @@ export interface SandboxView {
    * answer, so a page counts down from its own clock. null outside interview mode and once solved.
    */
   deadline: { at: string; leftMs: number } | null;
-  /** Bumped each time the sandbox is realised again (a fix): traces of older generations are gone. */
+  /** Bumped at each change of the running sandbox (a fix, a fault injected or cleared): its certificates may differ; the trace goes on. */
   generation: number;
   description: PageDescription | null;
   scenario: ScenarioView;
@@ -299,8 +299,6 @@ export type ServerMessage =
   | ({ type: 'reply'; id: number | string | null; ok: false } & ApiErrorBody)
   /** A connection's events, whole: replaces what was sent for (sandbox, generation, conn) before. */
   | { type: 'trace'; sandbox: string; generation: number; conn: number; events: TraceEvent[] }
-  /** The sandbox was realised again: drop its trace. */
-  | { type: 'trace-reset'; sandbox: string; generation: number }
   /** Once a second while traffic runs; `final` with the run's exact totals when it ends. */
   | { type: 'health'; sandbox: string; generation: number; windowMs: number; final: boolean; edges: EdgeRate[] }
   /** `reason` comes with status stopped. */

@@ -3,7 +3,7 @@
  * with the sandbox it runs in.
  *
  *   tab ──terminal-open──▶ WsHub ──▶ TerminalHost.open(session) ──▶ Terminals (server/terminal) ──▶ a jailed rbash in the sandbox dir
- *   LabSession status restarting (a fix, a fault toggle: a new directory) | stopped | failed ──▶ that shell ends
+ *   LabSession status stopped | failed ──▶ that shell ends (a fix or a fault changes the sandbox live: the shell and its directory stay)
  *   app close ──▶ every shell ends
  *
  * Switched off (the server listens beyond loopback and --terminal was not `on`), it is a
@@ -88,7 +88,6 @@ class SandboxTerminals implements TerminalHost {
     if (this.#watched.has(session.id)) return;
     const listener = (message: { type: string; status?: string }): void => {
       if (message.type !== 'status') return;
-      if (message.status === 'restarting') void this.#terminals.end(session.id, 'sandbox-restarted');
       if (message.status === 'stopped' || message.status === 'failed') {
         void this.#terminals.end(session.id, 'sandbox-stopped');
         session.events.off('message', listener);

@@ -14,12 +14,15 @@
  * start, so `{conn, seq}` names an event for good: a connection's bytes are final once it
  * closed, and the reports that arrive later (over IPC, after the bytes) sort after them.
  * A report naming a connection that is already built rebuilds it; the new list replaces the old.
+ * Changes of the running sandbox (a fault injected or cleared, a fix applied) are events of the
+ * same timeline, at their time, beside the reports that name no connection (conn 0): the
+ * connections before a change stay, and the ones after it follow.
  * So does a key-log line that arrives after its connection closed: a file-tailed key log
  * (openssl s_server's, a terminal's SSLKEYLOGFILE) can trail a short connection's close.
  */
 import { buildTrace, traceDecoded, type TraceEvent } from '../explain/index.js';
-import { fieldValue } from '../explain/traceEvent.js';
-import type { ProcessEvent, Sandbox, SandboxDescription, TapConnection } from '../runtime/index.js';
+import { fieldValue, infoField } from '../explain/traceEvent.js';
+import { describeChange, type ProcessEvent, type Sandbox, type SandboxDescription, type SpecChange, type TapConnection } from '../runtime/index.js';
 import type { DecodedConnection } from '../wire/connectionDecoder.js';
 import { KeyLog } from '../wire/keylog.js';
 import { LiveDecoding } from '../wire/liveDecoding.js';
@@ -51,6 +54,8 @@ export class TraceStore {
   readonly #decoded = new Map<number, DecodedConnection>();
   /** Closed connections whose live result is on its way: they are built when it arrives. */
   readonly #awaiting = new Set<number>();
+  /** Changes of the running sandbox, as timeline events (conn 0), in order. */
+  readonly #changes: TraceEvent[] = [];
   #live: LiveDecoding | undefined;
   #scheduled = false;
   #detached = false;
@@ -93,6 +98,16 @@ export class TraceStore {
   flushOpen(): void {
     for (const conn of this.#connections.values()) if (conn.closedAt === undefined) this.#dirty.add(conn.id);
     this.#build();
+  }
+
+  /**
+   * A change of the running sandbox (`fault-injected`, `fault-cleared`, `fix-applied` …), now:
+   * an event of the timeline with what it touched.
+   */
+  change(type: string, note: string, change: SpecChange): void {
+    const fields = [infoField('change', 'What changed on the running sandbox; every process not named kept running as it was.', describeChange(change))];
+    this.#changes.push({ sandbox: this.#publicId, conn: 0, seq: 0, t: Math.max(0, nowUs() - this.#startUs), dir: 'none', layer: 'process', type, fields, note, severity: 'info' });
+    this.#mark(0);
   }
 
   detach(): void {
@@ -183,12 +198,13 @@ export class TraceStore {
     return this.#renumber(trace.filter((e) => e.conn === id), origin);
   }
 
-  /** Reports that name no connection: built from those alone, so the earliest one is the origin. */
+  /** Reports that name no connection, built from those alone (so the earliest one is the origin), with the sandbox's changes among them. */
   #standalone(): TraceEvent[] {
     const reports = this.#processEvents.filter((e) => e.connection === undefined && !unattachedSkipped.has(e.kind));
     const trace = buildTrace({ sandbox: this.#publicId, connections: [], keylog: this.#keylog, processEvents: reports, topology: this.#topology });
     const origin = Math.min(...reports.map((e) => e.t));
-    return this.#renumber(trace.filter((e) => e.conn === 0), Number.isFinite(origin) ? origin : this.#startUs);
+    const timed = this.#renumber(trace.filter((e) => e.conn === 0), Number.isFinite(origin) ? origin : this.#startUs);
+    return [...timed, ...this.#changes].sort((a, b) => a.t - b.t).map((event, seq) => ({ ...event, seq }));
   }
 
   #renumber(events: TraceEvent[], originUs: number): TraceEvent[] {

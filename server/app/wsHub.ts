@@ -9,7 +9,7 @@
  * learner counts as an open page (idleStop.ts).
  *
  *   browser ──{id, type: subscribe|unsubscribe|ping}──▶ WsHub ──{type: reply, id, ok, …}──▶ browser
- *   LabSession 'message' (trace | trace-reset | health | status) ──▶ every subscribed socket
+ *   LabSession 'message' (trace | health | status) ──▶ every subscribed socket
  *   browser ──scoreboard-subscribe──▶ Scoreboard changes ──{type: scoreboard}──▶ that socket
  *   browser ──terminal-open (reply: replay, triage) · -input · -resize · -detach──▶ TerminalHost ──▶ the sandbox's shell
  *   the sandbox's shell ──terminal-output | terminal-exit──▶ every socket attached to it

@@ -8,10 +8,10 @@
  *   list                  ──▶ #1 expired-cert on auth-server   (or: no faults injected)
  *   anything else         ──▶ ERROR: what was wrong, and what it takes
  */
-import { LiveFaults, type LiveFault } from '../app/liveFaults.js';
+import { faultName, LiveFaults, type LiveFault } from '../app/liveFaults.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec } from '../lab/schema.js';
-import type { Sandbox, SpecChange } from '../runtime/index.js';
+import { describeChange, type Sandbox, type SpecChange } from '../runtime/index.js';
 import { parseFaultArgument } from './faultArgument.js';
 import { sandboxSpec } from './labFiles.js';
 
@@ -24,17 +24,6 @@ export interface UpStdinOptions {
   faults: readonly FaultSpec[];
   fix: boolean;
   json: boolean;
-}
-
-const named = (fault: { kind: string; target?: string | undefined }): string => (fault.target === undefined ? fault.kind : `${fault.kind} on ${fault.target}`);
-
-function touched(change: SpecChange): string {
-  const parts = [
-    ...change.reissued.map((cert) => `certificate ${cert} issued again`),
-    ...Object.entries(change.services).map(([service, how]) => `service ${service} ${how}`),
-    ...change.clients.map((client) => `client ${client} reloaded`),
-  ];
-  return parts.join('; ') || 'nothing that runs changed';
 }
 
 /** Answers one line at a time, in order: each answer is one line, without its newline. */
@@ -50,7 +39,7 @@ export function upStdin(options: UpStdinOptions): (line: string) => Promise<stri
       const fault = parseFaultArgument(argument);
       const change = await realise([...live.specs, fault]);
       const added = live.add(fault);
-      return answer(`injected #${added.id} ${named(added)} (${touched(change)})`, { ...added, change });
+      return answer(`injected #${added.id} ${faultName(added)} (${describeChange(change)})`, { ...added, change });
     },
     async clear(argument) {
       const id = Number(argument);
@@ -61,12 +50,12 @@ export function upStdin(options: UpStdinOptions): (line: string) => Promise<stri
       const fault = all.find((candidate) => candidate.id === id)!;
       const change = await realise(live.specs.filter((_, i) => all[i]!.id !== id));
       live.remove(id);
-      return answer(`cleared #${id} ${named(fault)} (${touched(change)})`, { cleared: id, change });
+      return answer(`cleared #${id} ${faultName(fault)} (${describeChange(change)})`, { cleared: id, change });
     },
     async list(argument) {
       if (argument) throw new Error(`list takes nothing, got "${argument}"`);
       const faults: LiveFault[] = live.list();
-      return answer(faults.map((fault) => `#${fault.id} ${named(fault)}`).join('; ') || 'no faults injected', { faults });
+      return answer(faults.map((fault) => `#${fault.id} ${faultName(fault)}`).join('; ') || 'no faults injected', { faults });
     },
   };
 

@@ -5,6 +5,7 @@
  *   Sandbox.runTraffic ──▶ EdgeReport[]  ·  Sandbox.tap ──▶ recorded bytes  ·  stop / stopAllSandboxes
  */
 export { startSandbox, stopAllSandboxes } from './sandbox.js';
+export { describeChange } from './liveChange.js';
 export type {
   ClientDescription,
   EdgeReport,

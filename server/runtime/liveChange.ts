@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { LabSpec } from '../lab/schema.js';
 import type { ClientConfig, ServiceConfig } from './messages.js';
+import type { SpecChange } from './types.js';
 
 export type ProcessChange = 'none' | 'reload' | 'restart';
 
@@ -57,6 +58,16 @@ export function serviceChange(running: Realised<ServiceConfig>, next: Realised<S
   const { config: after } = next;
   if (before.stack !== after.stack || (after.stack === 'node' && before.mode !== after.mode)) return 'restart';
   return isDeepStrictEqual(before, after) && running.filesDigest === next.filesDigest ? 'none' : 'reload';
+}
+
+/** `certificate auth-server issued again; service auth reloaded`: what a change touched, in words. */
+export function describeChange(change: SpecChange): string {
+  const touched = [
+    ...change.reissued.map((cert) => `certificate ${cert} issued again`),
+    ...Object.entries(change.services).map(([service, how]) => `service ${service} ${how}`),
+    ...change.clients.map((client) => `client ${client} reloaded`),
+  ];
+  return touched.join('; ') || 'nothing that runs';
 }
 
 export function clientChange(running: Realised<ClientConfig>, next: Realised<ClientConfig>): ProcessChange {

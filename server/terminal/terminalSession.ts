@@ -23,7 +23,7 @@ import type { Toolbox } from './toolbox.js';
 import { triageCommands, type TriageCommand } from './triageCommands.js';
 
 /** Why a terminal ended: its shell exited, or the server ended it (the sandbox stopped or was realised again, or the server closes). */
-export type TerminalEndReason = 'exit' | 'sandbox-stopped' | 'sandbox-restarted' | 'server-closing';
+export type TerminalEndReason = 'exit' | 'sandbox-stopped' | 'server-closing';
 
 export interface TerminalExit {
   reason: TerminalEndReason;

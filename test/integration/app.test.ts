@@ -134,14 +134,20 @@ describe('a learner solves expired-client-cert through the API', () => {
     expect(target.json.error.code).toBe('FIX_NOT_APPLICABLE');
   });
 
-  it('applies reissue by realising the sandbox again under the same id', async () => {
+  it('applies reissue live under the same id: the failing connections stay in the trace, the fix is an event after them, no process is replaced', async () => {
+    const { description } = (await t.api('GET', `/api/sandboxes/${id}`)).json;
     const res = await t.api('POST', `/api/sandboxes/${id}/fix`, { action: 'reissue', target: 'payments-client' });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ id, status: 'running', generation: 2, fixesApplied: [{ action: 'reissue', target: 'payments-client' }] });
-    await socket.waitFor('the trace reset of generation 2', (m) => m.type === 'trace-reset' && m.generation === 2);
-    await socket.waitFor('running again in generation 2', (m) => m.type === 'status' && m.status === 'running' && m.generation === 2);
+    expect(res.json.description.pids).toEqual(description.pids);
+    await socket.waitFor('running in generation 2', (m) => m.type === 'status' && m.status === 'running' && m.generation === 2);
+    const fixed = await socket.waitFor('the fix in the trace', (m) => isTrace(m) && m.generation === 2 && m.events.some((e) => e.type === 'fix-applied'));
+    const event = isTrace(fixed) ? fixed.events.find((e) => e.type === 'fix-applied') : undefined;
+    expect(event).toMatchObject({ conn: 0, note: 'fix applied: reissue on payments-client', fields: [{ name: 'change', value: 'certificate payments-client issued again; client payments reloaded' }] });
     const trace = await t.api('GET', `/api/sandboxes/${id}/trace`);
-    expect(trace.json).toEqual({ generation: 2, events: [] });
+    expect(trace.json.generation).toBe(2);
+    expect(trace.json.events).toContainEqual(expect.objectContaining({ conn: alert!.conn, seq: alert!.seq, type: alert!.type }));
+    expect(event!.t).toBeGreaterThan(alert!.t);
   });
 
   it('verifies with real traffic: green, and the lab is complete', async () => {

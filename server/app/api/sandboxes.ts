@@ -15,14 +15,14 @@
  *   POST   /api/sandboxes/:id/hints                                → HintResponse (the next one; costs points)
  *   POST   /api/sandboxes/:id/diagnosis    { rootCause, evidence: { conn, seq } } → DiagnosisResponse
  *   POST   /api/sandboxes/:id/fix          { action, target?, params? } → SandboxView (same id, next generation)
- *   PUT    /api/sandboxes/:id/faults       { faults: [{ kind, target?, params? }] } → SandboxView (extra faults replaced, next generation)
+ *   …/faults: faults.ts
  *   POST   /api/sandboxes/:id/verify                               → VerifyResponse (green completes the lab)
  *   GET    /api/sandboxes/:id/capture.pcapng | keys.log            → downloads
  */
 import type { ServerResponse } from 'node:http';
-import type { FaultSpec } from '../../lab/schema.js';
 import { ApiError } from '../errors.js';
 import { sendJson } from '../http.js';
+import { faultList } from './faults.js';
 import type { TrafficResponse } from '../protocol.js';
 import { learnerOf, type LearnerNames } from '../learners.js';
 import type { Route } from '../router.js';
@@ -43,7 +43,7 @@ export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, li
         const given = learnerField(input);
         if (given) names.set(owner, given);
         const learner = given ?? names.get(owner);
-        const how = { extraFaults: extraFaults(input), interview, owner, ...(learner ? { learner } : {}) };
+        const how = { extraFaults: faultList(input), interview, owner, ...(learner ? { learner } : {}) };
         // A page pressing Start lab again (a reload, a second tab) goes on with its running lab; a script may run several.
         const { session, resumed } = caller.operator ? { session: await registry.start(lab, how), resumed: false } : await registry.resume(lab, how);
         sendJson(res, resumed ? 200 : 201, session.view(), { location: `/api/sandboxes/${encodeURIComponent(session.id)}` });
@@ -121,16 +121,6 @@ export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, li
       },
     },
     {
-      method: 'PUT',
-      path: '/api/sandboxes/:id/faults',
-      async handler({ res, params, body, caller }) {
-        const session = registry.get(params.id!, caller);
-        const input = objectBody(body);
-        if (input.faults === undefined) throw new ApiError('BAD_REQUEST', '"faults" is required: the list of faults to inject (empty to clear them)');
-        sendJson(res, 200, await session.setFaults(extraFaults(input)));
-      },
-    },
-    {
       method: 'POST',
       path: '/api/sandboxes/:id/verify',
       async handler({ res, params, caller }) {
@@ -155,18 +145,6 @@ export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, li
       },
     },
   ];
-}
-
-/** Extra faults on top of the lab's own (team drills): `[{ kind, target?, params? }]`. */
-function extraFaults(input: Body): FaultSpec[] {
-  const list = input.faults;
-  if (list === undefined) return [];
-  if (!Array.isArray(list) || list.length > 16) throw new ApiError('BAD_REQUEST', '"faults" must be an array of at most 16 { kind, target?, params? }');
-  return list.map((item) => {
-    const fault = objectBody(item);
-    const target = stringField(fault, 'target', true);
-    return { kind: stringField(fault, 'kind'), ...(target ? { target } : {}), params: paramsField(fault, 'params') };
-  });
 }
 
 /**

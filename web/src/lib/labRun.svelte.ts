@@ -4,7 +4,7 @@
  * diagnosis, fixes, verify). Data replaced whole lives in `$state.raw`; views are `$derived`.
  *
  *   api.start | api.me (a reload, a second tab: the learner's running one) ──▶ SandboxView ──socket.subscribe──▶ snapshot (view + trace so far)
- *   socket pushes: trace (one connection, whole) · trace-reset · health · status ──▶ this
+ *   socket pushes: trace (one connection, whole) · health · status ──▶ this
  *   learner: select an event · pin it as evidence (browsing on leaves it) · traffic · hint · diagnose(rootCause, pinned event) · fix · verify ──▶ api ──▶ this
  */
 import type {
@@ -62,7 +62,6 @@ export class LabRun {
     const mine = (message: { sandbox: string }): boolean => message.sandbox === this.view.id;
     this.#unlisten = [
       socket.on('trace', (m) => mine(m) && m.generation === this.view.generation && this.#putConnection({ conn: m.conn, events: m.events })),
-      socket.on('trace-reset', (m) => mine(m) && this.#reset(m.generation)),
       socket.on('health', (m) => mine(m) && m.generation === this.view.generation && (this.health = { edges: m.edges, final: m.final })),
       socket.on('status', (m) => {
         if (!mine(m)) return;
@@ -179,14 +178,6 @@ export class LabRun {
     rest.push(trace);
     rest.sort((a, b) => a.conn - b.conn);
     this.connections = rest.length > maxLanes ? rest.slice(rest.length - maxLanes) : rest;
-  }
-
-  #reset(generation: number): void {
-    this.view = { ...this.view, generation };
-    this.connections = [];
-    this.health = null;
-    this.selected = null;
-    this.evidence = null;
   }
 }
 

@@ -25,7 +25,6 @@ export interface TerminalSize {
 
 const endedBecause: Record<TerminalEndReason, string> = {
   exit: 'The shell exited.',
-  'sandbox-restarted': 'The sandbox was realised again; a new shell opens in its new directory.',
   'sandbox-stopped': 'The sandbox stopped; so did its shell.',
   'server-closing': 'The server is shutting down.',
 };
@@ -44,7 +43,6 @@ export class SandboxTerminal {
   readonly #unlisten: Array<() => void>;
   #sink: (data: string) => void = () => {};
   #size: TerminalSize = { cols: 80, rows: 24 };
-  #reopenAfterRestart = false;
   #closed = false;
 
   constructor(sandbox: string, socket = liveSocket()) {
@@ -57,13 +55,6 @@ export class SandboxTerminal {
         this.state = 'ended';
         this.endReason = m.reason;
         this.notice = endedBecause[m.reason];
-        this.#reopenAfterRestart = m.reason === 'sandbox-restarted';
-      }),
-      socket.on('status', (m) => {
-        if (m.sandbox !== sandbox || m.status !== 'running' || !this.#reopenAfterRestart) return;
-        this.#reopenAfterRestart = false;
-        this.#sink('\r\n\x1b[2m── the sandbox was realised again: a new shell ──\x1b[0m\r\n');
-        void this.open(this.#size);
       }),
     ];
     let dropped = false;

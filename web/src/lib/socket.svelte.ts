@@ -1,6 +1,6 @@
 /**
  * The one WebSocket of this tab (after svelte.dev's ReplProxy): requests carry ids and get
- * exactly one reply; pushes (trace, trace-reset, health, status, terminal output) go to the
+ * exactly one reply; pushes (trace, health, status, terminal output) go to the
  * listeners of their type. Components never touch the socket: state classes do.
  *
  *   LabRun.subscribe ──{id, type}──▶ LiveSocket ──ws /ws──▶ server
