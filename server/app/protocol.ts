@@ -74,7 +74,7 @@ export interface ScenarioView {
   hints: { shown: string[]; total: number; nextCost: number | null };
 }
 
-export type SandboxStatus = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+export type SandboxStatus = 'starting' | 'running' | 'stopped' | 'failed';
 
 /** Why a sandbox stopped: asked to (DELETE, shutdown), no page of its learner open for the idle time, an interview's time ran out. */
 export type StopReason = 'stopped' | 'idle' | 'time-up';

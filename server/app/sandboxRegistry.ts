@@ -100,7 +100,7 @@ export class SandboxRegistry {
   }
 
   #runningOf(owner: string, labId: string): LabSession | undefined {
-    return [...this.#sessions.values()].find((s) => s.owner === owner && s.doc.spec.id === labId && (s.status === 'running' || s.status === 'restarting'));
+    return [...this.#sessions.values()].find((s) => s.owner === owner && s.doc.spec.id === labId && s.status === 'running');
   }
 
   async #start(labId: string, how: Omit<StartOptions, 'quizSeed'>): Promise<LabSession> {

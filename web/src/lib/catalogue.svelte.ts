@@ -30,7 +30,7 @@ export class CatalogueState {
       const [body, me] = await Promise.all([api.labs(), api.me()]);
       this.labs = body.labs;
       this.totals = body.progress;
-      this.running = Object.fromEntries(me.sandboxes.filter((view) => view.status === 'running' || view.status === 'restarting').map((view) => [view.lab, view]));
+      this.running = Object.fromEntries(me.sandboxes.filter((view) => view.status === 'running').map((view) => [view.lab, view]));
       this.error = '';
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
