@@ -71,8 +71,8 @@ export class TraceStore {
     this.#onTrace = onTrace;
     for (const line of sandbox.keylog) this.#keylog.addLine(line);
     for (const conn of sandbox.tap.connections) this.#connections.set(conn.id, conn);
-    // A service that could not start said so before this store listened.
-    for (const event of sandbox.startErrors) this.#onProcessEvent(event);
+    // What happened while the sandbox started (a service that could not, files renewed under one) came before this store listened.
+    for (const event of sandbox.startEvents) this.#onProcessEvent(event);
     sandbox.events.on('keylog', this.#onKeylog).on('connection', this.#onConnection).on('close', this.#onClose).on('process-event', this.#onProcess);
     // Until it runs (and for connections opened before), connections are decoded from their recording.
     LiveDecoding.start(sandbox.tap).then(
@@ -145,7 +145,7 @@ export class TraceStore {
     if (event.connection !== undefined) {
       // Before the close, the close itself will build it; after, the report must be added.
       if (this.#connections.get(event.connection)?.closedAt !== undefined || this.#built.has(event.connection)) this.#mark(event.connection);
-    } else if (event.kind === 'client-error' || event.kind === 'fatal' || event.kind === 'start-error') {
+    } else if (event.kind === 'client-error' || event.kind === 'fatal' || event.kind === 'start-error' || event.kind === 'files-renewed') {
       // A request that never got a connection (a queued timeout): it stands alone, as conn 0.
       this.#mark(0);
     }

@@ -47,7 +47,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
   const sandbox = await startSandbox(spec);
   const release = stopOnSignals(() => sandbox.stop());
   // Listening from the start: a process reports a failure once, as it happens.
-  const processEvents: ProcessEvent[] = [...sandbox.startErrors];
+  const processEvents: ProcessEvent[] = [...sandbox.startEvents];
   if (options.trace) sandbox.events.on('process-event', (event: ProcessEvent) => processEvents.push(event));
   let edges: EdgeReport[];
   let topology: SandboxDescription | undefined;

@@ -302,6 +302,8 @@ export function annotateProcess(event: ProcessEvent): Annotation {
       return { note: `${event.name} served ${message}`, severity: Number(code) >= 500 ? 'warning' : 'info' };
     case 'log':
       return { note: `${event.name} (${side}) printed: ${message}`, severity: errorLine.test(message) ? 'error' : 'info' };
+    case 'files-renewed':
+      return { note: `${possessive(event.name)} certificate files were rewritten on disk while it ran: ${message}`, severity: 'info' };
     case 'start-error':
       return { note: `${event.name} (${side}) could not start: ${code ? `${code}: ` : ''}${readableError(message)} — nothing listens at its address, so its callers are refused`, severity: 'error' };
     case 'fatal':

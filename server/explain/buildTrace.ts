@@ -157,6 +157,12 @@ function processEvent(event: ProcessEvent, conn: number): Pending {
   const fields = [infoField('process', 'Which process of the lab reported it.', `${event.role} ${event.name}${event.pid !== undefined ? ` (pid ${event.pid})` : ''}`)];
   if (event.code !== undefined) fields.push(infoField('code', 'The error code (or HTTP status) it reported.', event.code));
   if (event.message !== undefined) fields.push(infoField('message', 'What it said, verbatim.', event.message));
+  if (event.certificate) {
+    // Named as the Certificate message's fields are, to set side by side with what the service serves.
+    const { subject, serialNumber, notAfter, sha256 } = event.certificate;
+    fields.push(infoField('subject', 'The certificate now in its files: whom it names.', subject), infoField('serialNumber', 'Its serial: compare it with the one the service sends.', serialNumber));
+    fields.push(infoField('notAfter', 'Not valid after this time.', notAfter), infoField('sha256', 'SHA-256 fingerprint of its DER.', sha256));
+  }
   return { at: event.t, conn, dir: 'none', layer: 'process', type: event.kind, fields, note, severity, side: event.role === 'service' ? 'server' : 'client' };
 }
 

@@ -11,7 +11,7 @@
  * what the processes said — never from the lab's configuration or its fault list: the same
  * reasoning must work on a capture of a real incident, where no one wrote the faults down.
  */
-import { rootCauseCatalogue, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type Finding, type Rule, type StackWordings, type StartFacts } from '../faults/index.js';
+import { rootCauseCatalogue, type ChainCertificate, type ConnectionFacts, type EdgeFacts, type Evidence, type FactCertificates, type FactReport, type FactSource, type Finding, type Rule, type StackWordings, type StartFacts } from '../faults/index.js';
 import { clientMissingIntermediate } from '../faults/clientMissingIntermediate.js';
 import { caRotationWrongOrder } from '../faults/caRotationWrongOrder.js';
 import { clientCertNotOffered } from '../faults/clientCertNotOffered.js';
@@ -28,6 +28,7 @@ import { overBroadTrust } from '../faults/overBroadTrust.js';
 import { permissiveMode } from '../faults/permissiveMode.js';
 import { protocolVersionMismatch } from '../faults/protocolVersionMismatch.js';
 import { plaintextToStrictPort } from '../faults/plaintextToStrictPort.js';
+import { renewedNotReloaded } from '../faults/renewedNotReloaded.js';
 import { revokedCert } from '../faults/revokedCert.js';
 import { staleCrl } from '../faults/staleCrl.js';
 import { verifierClockBehind } from '../faults/verifierClockBehind.js';
@@ -94,6 +95,8 @@ const failureRules: readonly Rule[] = [
   notYetValid.rules.reported!,
   // A CRL out of date: OpenSSL's alert is 45 too, so its verify error is asked first.
   staleCrl.rules.reported!,
+  // An expired server certificate whose renewal sits in the service's files: before expired-cert, only where the sandbox knows.
+  renewedNotReloaded.rules.servedStale!,
   // An issuer out of date before the leaf: the same 45 and verify error 10, a CA on the wire.
   expiredIntermediate.rules.reported!,
   expiredCert.rules.reported!,
@@ -225,6 +228,8 @@ export interface VerdictContext {
   mtlsServices?: ReadonlySet<string>;
   /** `service sha256` of each server certificate some connection was served with. */
   servedServerCerts?: ReadonlySet<string>;
+  /** By service: the certificate its files hold, where the sandbox renewed them under it (a files-renewed report). */
+  renewedOnDisk?: ReadonlyMap<string, FactSource & ChainCertificate>;
 }
 
 /** The key servedServerCerts holds a connection's server certificate under. */
@@ -239,6 +244,8 @@ export function connectionVerdict(conn: number, events: readonly TraceEvent[], c
   const f = connectionFacts(conn, events, context.mtlsServices?.has(service) ?? false);
   const key = serverCertKey(f);
   if (key !== undefined && context.servedServerCerts?.has(key)) f.serverCertAcceptedElsewhere = true;
+  const onDisk = context.renewedOnDisk?.get(f.service);
+  if (onDisk) f.serverCertOnDisk = onDisk;
   const rules = f.failed ? [...securityRules, ...failureRules, unexplained] : securityRules;
   for (const rule of rules) {
     const found = rule(f);
@@ -271,13 +278,22 @@ export function edgeVerdict(edge: EdgeReport, trace: readonly TraceEvent[]): Ver
   return undefined;
 }
 
+/** By service, the certificate the sandbox's renewal job wrote into its files while it ran. */
+function renewedOnDisk(trace: readonly TraceEvent[]): Map<string, FactSource & ChainCertificate> {
+  const renewed = trace.filter((e) => e.conn === 0 && e.type === 'files-renewed');
+  return new Map(renewed.map((e) => [serviceOf(e), { seq: e.seq, type: e.type, subject: fieldValue(e.fields, 'subject'), serialNumber: fieldValue(e.fields, 'serialNumber'), notAfter: fieldValue(e.fields, 'notAfter'), sha256: fieldValue(e.fields, 'sha256') }]));
+}
+
+/** The service a process report of the lane without a connection comes from. */
+const serviceOf = (event: TraceEvent): string => /^service (\S+)/.exec(fieldValue(event.fields, 'process') ?? '')?.[1] ?? 'a service';
+
 /** Each service the trace shows failing to start, with the refused connects of its lane (no connection reached anything). */
 function startFacts(trace: readonly TraceEvent[]): StartFacts[] {
   const lane = trace.filter((e) => e.conn === 0 && e.layer === 'process' && e.severity === 'error');
   const refused = lane.filter((e) => e.type === 'client-error' && fieldValue(e.fields, 'code') === 'ECONNREFUSED').map(report);
   return lane
     .filter((e) => e.type === 'start-error')
-    .map((e) => ({ service: /^service (\S+)/.exec(fieldValue(e.fields, 'process') ?? '')?.[1] ?? 'a service', error: report(e), refused }));
+    .map((e) => ({ service: serviceOf(e), error: report(e), refused }));
 }
 
 /** The first root cause whose start rule names why the service did not start; else what it said, unexplained. */
@@ -311,11 +327,12 @@ export function verdictsForSandbox(trace: readonly TraceEvent[], edges: readonly
     const key = serverCertKey(f);
     if (f.served && key !== undefined) servedServerCerts.add(key);
   }
+  const renewed = renewedOnDisk(trace);
   const edgeVerdicts = edges.flatMap((edge) => edgeVerdict(edge, trace) ?? []);
   const starved = new Map(edgeVerdicts.map((v) => [v.edge!.service, v]));
   const verdicts: Verdict[] = [];
   for (const [conn, events] of byConn) {
-    const v = connectionVerdict(conn, events, { mtlsServices, servedServerCerts });
+    const v = connectionVerdict(conn, events, { mtlsServices, servedServerCerts, renewedOnDisk: renewed });
     if (!v) continue;
     // A reset or timeout with no TLS reason, on an edge whose pool is starved, is that pool's doing.
     const service = fieldValue(events.find((e) => e.type === 'tcp-open')?.fields, 'service') ?? '';

@@ -9,6 +9,7 @@ import { exhaustedPool } from './exhaustedPool.js';
 import { FaultError, type Fault, type TargetKind } from './fault.js';
 import { identityNotAllowed } from './identityNotAllowed.js';
 import { keyMismatch } from './keyMismatch.js';
+import { renewedNotReloaded } from './renewedNotReloaded.js';
 import { missingClientCert } from './missingClientCert.js';
 import { missingIntermediate } from './missingIntermediate.js';
 import { noSharedCipher } from './noSharedCipher.js';
@@ -34,7 +35,7 @@ export const faults: ReadonlyMap<string, Fault> = new Map(
   [expiredCert, expiredIntermediate, notYetValid, verifierClockBehind, revokedCert, staleCrl, missingIntermediate, wrongCa, wrongSan, cnWithoutSan, wrongEku, missingClientCert, optionalClientAuth, permissiveMode, exhaustedPool]
     .concat([identityNotAllowed, caRotationWrongOrder, overBroadTrust, clientCertNotOffered])
     .concat([tlsToPlaintextPort, plaintextToStrictPort, clientMissingIntermediate, protocolVersionMismatch, noSharedCipher])
-    .concat([keyMismatch])
+    .concat([keyMismatch, renewedNotReloaded])
     .map((f) => [f.kind, f]),
 );
 

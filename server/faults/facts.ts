@@ -84,6 +84,8 @@ export interface ConnectionFacts {
   plaintext?: FactSource & { firstLine: string; expected: boolean };
   /** Plaintext the server sent back (an HTTP answer to a ClientHello, on a port that speaks HTTP). */
   serverPlaintext?: FactSource & { firstLine: string };
+  /** The certificate the service's files hold on disk, when the runtime renewed them under the running service (its files-renewed report): what a reload would serve. */
+  serverCertOnDisk?: FactSource & ChainCertificate;
   /** Another connection of the capture to the same service was served with the same server certificate: some callers trust its issuer. */
   serverCertAcceptedElsewhere?: boolean;
   /** The HTTP status the service answered with: its status line on the wire (decrypted), else its log. */

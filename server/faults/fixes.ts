@@ -270,6 +270,19 @@ const deployMatchingKey: FixAction = {
   apply: clearServiceField('key'),
 };
 
+/**
+ * The process takes the certificate its files hold (Node: server.setSecureContext; s_server
+ * reads files only at start, so it restarts). The lab realises it by starting the service
+ * again on its files.
+ */
+const reload: FixAction = {
+  action: 'reload',
+  title: 'Reload the service so it serves the renewed certificate in its files (restart it where it cannot reload)',
+  target: 'service',
+  params: noParams,
+  apply: clearServiceField('loaded'),
+};
+
 const tunePoolParams = paramsSchema({
   /** The pool's size once tuned. */
   maxSockets: v.optional(wholeNumber(paramLimits.maxSockets), 16),
@@ -290,5 +303,5 @@ const tunePool: FixAction<v.InferOutput<typeof tunePoolParams>> = {
 };
 
 export const fixActions: ReadonlyMap<string, FixAction> = new Map(
-  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity, trustOwnCa, dropCertRequestSigalgs, deployMatchingKey].map((fix) => [fix.action, fix]),
+  [reissue, sendFullChain, trustIssuer, matchSan, matchEku, requireClientCert, enforceStrict, presentClientCert, publishCrl, syncClock, speakTls, allowTlsVersions, allowDefaultCiphers, tunePool, allowIdentity, trustOwnCa, dropCertRequestSigalgs, deployMatchingKey, reload].map((fix) => [fix.action, fix]),
 );

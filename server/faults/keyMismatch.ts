@@ -3,6 +3,7 @@ import { carries, evidenceOf, finding, possessive } from './evidence.js';
 import type { Signal } from './facts.js';
 import { cloneSpec, type Fault } from './fault.js';
 import { labName, ParamsError, paramsSchema } from './params.js';
+import { predecessor } from './predecessor.js';
 import { opensslFamilyVersions } from './wording.js';
 
 const params = paramsSchema({
@@ -55,12 +56,8 @@ export const keyMismatch: Fault<v.InferOutput<typeof params>> = {
   apply(spec, target, { key }) {
     const next = cloneSpec(spec);
     const service = next.services[target]!;
-    const previous = `${service.cert}-previous`;
-    const deployed = key ?? previous;
-    if (key === undefined && !next.pki[previous]) {
-      // Last year's certificate for the same names: its key is the one the pipeline kept.
-      next.pki[previous] = { ...structuredClone(next.pki[service.cert]!), validity: { notBefore: '-395d', notAfter: '-30d' }, revoked: false };
-    }
+    // Last year's certificate for the same names: its key is the one the pipeline kept.
+    const deployed = key ?? predecessor(next, service.cert, { notBefore: '-395d', notAfter: '-30d' });
     const leaves = Object.entries(next.pki).filter(([name, cert]) => !cert.ca && name !== service.cert).map(([name]) => name);
     if (!leaves.includes(deployed)) {
       const why = deployed === service.cert ? `is ${possessive(target)} own certificate, whose key matches` : `is not a leaf certificate of lab ${spec.id}`;

@@ -64,6 +64,7 @@ export function crossCheck(spec: LabSpec): LabProblem[] {
   for (const [name, service] of Object.entries(spec.services)) {
     expectLeaf(['services', name, 'cert'], service.cert);
     if (service.key !== undefined) expectLeaf(['services', name, 'key'], service.key);
+    if (service.loaded !== undefined) expectLeaf(['services', name, 'loaded'], service.loaded);
     service.trust.forEach((anchor, index) => expectCa(['services', name, 'trust', index], anchor));
   }
   problems.push(...stackProblems(spec.services));

@@ -121,7 +121,7 @@ describe('parseLab', () => {
         column: 72,
         path: 'services.auth.colour',
         message:
-          'unknown field "colour" (known: host, stack, cert, key, chain, clientAuth, trust, clockOffset, mode, latencyMs, maxConnections, tls, allow, certRequestSigalgs)',
+          'unknown field "colour" (known: host, stack, cert, key, loaded, chain, clientAuth, trust, clockOffset, mode, latencyMs, maxConnections, tls, allow, certRequestSigalgs)',
       }),
     ]);
     expect(issues[0]?.suggestion).toBeUndefined();

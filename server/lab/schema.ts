@@ -110,6 +110,11 @@ const ServiceSchema = v.strictObject({
    * Another one's key does not match the certificate, and the service cannot start.
    */
   key: v.optional(name('certificate')),
+  /**
+   * The certificate the running process read at start, when its files were renewed to `cert`
+   * since and it was never reloaded: it serves this one while its files on disk hold `cert`.
+   */
+  loaded: v.optional(name('certificate')),
   chain: v.optional(v.picklist(chainModes), 'full'),
   clientAuth: v.optional(v.picklist(clientAuthPolicies), 'require'),
   trust: v.optional(v.array(name('certificate')), []),

@@ -8,7 +8,7 @@
 export { resolveRelativeTime } from './relativeTime.js';
 export type { IssuedCertificate } from './issueCertificate.js';
 export { issuePki, type Pki } from './issuePki.js';
-export { writeMaterials, type CertificatePaths, type Materials } from './materials.js';
+export { writeMaterials, writePrivateFile, type CertificatePaths, type Materials } from './materials.js';
 export type { CertificateFacts } from './inspect.js';
 export { inspectCertificateFile, type InspectedCertificate } from './inspectFile.js';
 export { openSandboxFile } from './sandboxFile.js';

@@ -111,7 +111,7 @@ export async function writeMaterials(pki: Pki, dir: string, previous?: Pki): Pro
  * A private key is created 0600 and never written into an existing file: `mode` applies only
  * when a file is created, so an older, looser file is removed first.
  */
-async function writePrivateFile(path: string, data: string): Promise<void> {
+export async function writePrivateFile(path: string, data: string): Promise<void> {
   await rm(path, { force: true });
   await writeFile(path, data, { mode: 0o600, flag: 'wx' });
 }

@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { formatPath, relativeTimeMs, stackProblems } from '../lab/index.js';
 import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
 import { issuePki, pemBlocks, writeMaterials, type Materials, type Pki } from '../pki/index.js';
@@ -24,6 +24,7 @@ import { checkSameTopology, clientChange, filesDigest, serviceChange, type Reali
 import { ManagedChild } from './managedChild.js';
 import type { ClientConfig, ClientMessage, ErrorInfo, RequestResult, ServiceConfig, ServiceMessage } from './messages.js';
 import { reaperRegistry } from './reaperClient.js';
+import { renewedCertificate, serviceFiles, writeLoaded, writeServiceFiles } from './renewedFiles.js';
 import { Tap, type TapConnection } from './tap.js';
 import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOptions, SpecChange, TrafficOptions } from './types.js';
 import { parseWireFault, type WireFaultInput, type WireFaultSpec } from './wireFaults/catalogue.js';
@@ -110,7 +111,7 @@ class RunningSandbox implements Sandbox {
   dir = '';
   address = '';
   readonly keylog: string[] = [];
-  readonly startErrors: ProcessEvent[] = [];
+  readonly startEvents: ProcessEvent[] = [];
   readonly events = new EventEmitter();
 
   #spec: LabSpec;
@@ -219,6 +220,7 @@ class RunningSandbox implements Sandbox {
     if (started.type === 'listening') {
       service.internalPort = started.port;
       await tap.setUpstream(service.name, started.port);
+      if (service.spec.loaded !== undefined) await this.#renewUnderRunningService(service, this.#pki!);
       return;
     }
     // Its TLS stack refused its files: the lab runs on without it, and nothing listens at
@@ -525,7 +527,7 @@ class RunningSandbox implements Sandbox {
         break;
       case 'start-failed': {
         const event = { t: nowUs(), ...base, kind: 'start-error', ...(message.code ? { code: message.code } : {}), message: message.message } satisfies ProcessEvent;
-        this.startErrors.push(event);
+        this.startEvents.push(event);
         this.events.emit('process-event', event);
         break;
       }
@@ -570,6 +572,20 @@ class RunningSandbox implements Sandbox {
     void child.exited.then(({ code, signal }) => {
       this.#emitProcess({ role: child.role, name: child.name, pid: child.pid, kind: 'exit', code: signal ?? String(code) });
     });
+  }
+
+  /** The renewal job that ran after the service read its files: the renewed certificate, written over them. The service is not told. */
+  async #renewUnderRunningService(service: ServiceRuntime, pki: Pki): Promise<void> {
+    const { name, spec } = service;
+    const files = serviceFiles(this.dir, name);
+    await writeServiceFiles(files, pki, spec.cert, spec.key ?? spec.cert);
+    // The process is not to notice: a live change compares what it runs with against these files.
+    service.realised = { ...service.realised, filesDigest: await filesDigest(service.realised.config) };
+    const certificate = renewedCertificate(pki, spec.cert);
+    const message = `the renewal job rewrote ${basename(files.chainPath)} and ${basename(files.keyPath)}: ${certificate.subject}, serial ${certificate.serialNumber}, valid until ${certificate.notAfter}`;
+    const event = { t: nowUs(), role: 'service', name, pid: service.child.pid, kind: 'files-renewed', message, certificate } satisfies ProcessEvent;
+    this.startEvents.push(event);
+    this.events.emit('process-event', event);
   }
 
   #emitProcess(event: Omit<ProcessEvent, 't'>): void {
@@ -617,9 +633,12 @@ class RunningSandbox implements Sandbox {
 
   async #serviceConfig(name: string, spec: ServiceSpec, pki: Pki, crlPaths: string[]): Promise<ServiceConfig> {
     const materials = this.#materials!;
-    const paths = materials.paths(spec.cert);
+    // Never reloaded since its files were renewed (renewedFiles.ts): it starts on its own copies, holding what it loaded then.
+    const own = spec.loaded === undefined ? undefined : serviceFiles(this.dir, name);
+    if (own) await writeLoaded(own, pki, spec.loaded!);
+    const paths = own ? { cert: own.certPath, chain: own.chainPath } : materials.paths(spec.cert);
     // The key deployed beside the certificate: its own, or (`key:`) another certificate's.
-    const keyPath = materials.paths(spec.key ?? spec.cert).key;
+    const keyPath = own?.keyPath ?? materials.paths(spec.key ?? spec.cert).key;
     let intermediatesPath: string | undefined;
     if (spec.stack === 'openssl' && spec.chain === 'full') {
       const intermediates = pemBlocks(pki.chainPem(spec.cert)).slice(1);

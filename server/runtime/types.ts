@@ -6,6 +6,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
+import type { CertificateFacts } from '../pki/index.js';
 import type { Tap } from './tap.js';
 import type { WireFaultInput, WireFaultSpec } from './wireFaults/catalogue.js';
 
@@ -82,14 +83,19 @@ export interface ProcessEvent {
   /** The lab's name for the service or client. */
   name: string;
   pid?: number;
-  kind: 'spawned' | 'listening' | 'start-error' | 'ready' | 'tls-error' | 'client-error' | 'request' | 'log' | 'exit' | 'fatal';
+  kind: 'spawned' | 'listening' | 'start-error' | 'files-renewed' | 'ready' | 'tls-error' | 'client-error' | 'request' | 'log' | 'exit' | 'fatal';
   code?: string;
   message?: string;
   /** For `log`: which stream of the process. */
   stream?: 'stdout' | 'stderr';
   /** The tap connection the event belongs to, when known. */
   connection?: number;
+  /** For `files-renewed`: the certificate now in the service's files. */
+  certificate?: RenewedCertificate;
 }
+
+/** A certificate a renewal job wrote, as the decoder names a certificate on the wire. */
+export type RenewedCertificate = Pick<CertificateFacts, 'subject' | 'serialNumber' | 'notAfter' | 'sha256'>;
 
 /** One client → service edge after a run of traffic. */
 export interface EdgeReport {
@@ -153,10 +159,11 @@ export interface Sandbox {
   /** NSS key-log lines from both ends, in arrival order. */
   readonly keylog: string[];
   /**
-   * Each service that could not start, as its `start-error` event: emitted while the sandbox
-   * started, before anyone could listen, so a trace built later starts from these.
+   * What happened while the sandbox started, before anyone could listen — a service that could
+   * not start (`start-error`), files renewed under a running service (`files-renewed`) — so a
+   * trace built later starts from these.
    */
-  readonly startErrors: readonly ProcessEvent[];
+  readonly startEvents: readonly ProcessEvent[];
   /**
    * `process-event` (ProcessEvent), `connection` / `close` (TapConnection), `keylog` (line),
    * `request-result` (client name, RequestResult: each request a client finished), `truncated`.

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTrace, verdictsForSandbox, type SandboxVerdicts, type TraceEvent } from '../../server/explain/index.js';
-import { applyFaults } from '../../server/faults/index.js';
+import { applyFaults, applyFixes } from '../../server/faults/index.js';
 import { loadLab } from '../../server/lab/index.js';
 import { startSandbox, type EdgeReport, type ProcessEvent, type Sandbox } from '../../server/runtime/index.js';
 import { curl, opensslClient } from '../helpers/peers.js';
@@ -27,13 +27,20 @@ interface Explained extends SandboxVerdicts {
   edges: EdgeReport[];
 }
 
-/** Runs a lab as its file says (its faults applied) and explains what the tap recorded. */
-async function explainLab(id: string, requests: number): Promise<Explained> {
+/** A lab's sandbox as its file says (its faults applied), stopped after the tests at the latest. */
+async function startLab(id: string) {
   const doc = await loadLab(path.join(labsDir, `${id}.yaml`));
-  const sandbox = await startSandbox(applyFaults(doc.spec, doc.spec.faults));
+  const spec = applyFaults(doc.spec, doc.spec.faults);
+  const sandbox = await startSandbox(spec);
   started.add(sandbox);
-  // A service that could not start said so while the sandbox started.
-  const processEvents: ProcessEvent[] = [...sandbox.startErrors];
+  return { doc, spec, sandbox };
+}
+
+/** Runs a lab as its file says and explains what the tap recorded. */
+async function explainLab(id: string, requests: number): Promise<Explained> {
+  const { sandbox } = await startLab(id);
+  // What happened while the sandbox started: a service that could not, files renewed under one.
+  const processEvents: ProcessEvent[] = [...sandbox.startEvents];
   sandbox.events.on('process-event', (event: ProcessEvent) => processEvents.push(event));
   let edges: EdgeReport[];
   const topology = sandbox.describe();
@@ -201,9 +208,7 @@ describe('explain, on real sandboxes', () => {
   });
 
   it('names key-mismatch when only a person called by hand: curl and s_client were refused, and no byte reached the tap', async () => {
-    const doc = await loadLab(path.join(labsDir, 'key-mismatch.yaml'));
-    const sandbox = await startSandbox(applyFaults(doc.spec, doc.spec.faults));
-    started.add(sandbox);
+    const { sandbox } = await startLab('key-mismatch');
     const { services, clients } = sandbox.describe();
     try {
       expect((await curl(services.orders!, clients.checkout)).code).toBe(7);
@@ -212,8 +217,51 @@ describe('explain, on real sandboxes', () => {
       await sandbox.stop();
     }
     expect(sandbox.tap.connections.filter((conn) => conn.service === 'orders')).toEqual([]);
-    const trace = buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents: sandbox.startErrors });
+    const trace = buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents: sandbox.startEvents });
     expect(verdictsForSandbox(trace).verdicts).toEqual([expect.objectContaining({ rootCause: 'key-mismatch', summary: expect.stringMatching(/^orders never started: .*nothing listens at its address$/) })]);
+  });
+
+  it("traces renewed-not-reloaded to the served certificate, its serial not the one the renewal wrote into payments' files", async () => {
+    const explained = await explainLab('renewed-not-reloaded', 2);
+    const verdicts = failures(explained);
+    expect(verdicts.length).toBeGreaterThanOrEqual(2);
+    const renewal = explained.trace.find((e) => e.type === 'files-renewed')!;
+    const renewedSerial = renewal.fields!.find((f) => f.name === 'serialNumber')!.value;
+    for (const v of verdicts) {
+      expect(v).toMatchObject({ rootCause: 'renewed-not-reloaded', detectedBy: 'client', evidence: { message: 'Certificate', field: 'serialNumber' } });
+      expect(v.evidence.value).not.toBe(renewedSerial);
+      expect(evidenceEvent(explained, v.evidence.seq)).toMatchObject({ dir: 's2c', type: 'Certificate' });
+      expect(v.summary).toContain(`files on disk hold its renewal, serial ${renewedSerial}`);
+    }
+    expect(explained.edges.find((edge) => edge.service === 'ledger')).toMatchObject({ ok: 2, failed: 0 });
+  });
+
+  it('names renewed-not-reloaded for a curl run by hand through the sandbox, and expired-cert without the renewal report', async () => {
+    const { sandbox } = await startLab('renewed-not-reloaded');
+    const { services, clients } = sandbox.describe();
+    try {
+      expect((await curl(services.payments!, clients.checkout)).code).toBe(60);
+    } finally {
+      await sandbox.stop();
+    }
+    const traced = (processEvents: ProcessEvent[]) => verdictsForSandbox(buildTrace({ sandbox: sandbox.id, connections: sandbox.tap.connections, keylog: sandbox.keylog, processEvents })).verdicts;
+    expect(traced([...sandbox.startEvents])).toEqual([expect.objectContaining({ rootCause: 'renewed-not-reloaded' })]);
+    expect(traced([])).toEqual([expect.objectContaining({ rootCause: 'expired-cert' })]);
+  });
+
+  it('reloads payments live with the fix: its Node server takes the renewed files (setSecureContext), keeps its pid, and serves', async () => {
+    const { doc, spec: broken, sandbox } = await startLab('renewed-not-reloaded');
+    try {
+      const before = sandbox.describe();
+      expect((await curl(before.services.payments!, before.clients.checkout)).code).toBe(60);
+      const change = await sandbox.reconfigure(applyFixes(broken, doc.spec.scenario.fix));
+      expect(change.services).toEqual({ payments: 'reloaded' });
+      const after = sandbox.describe();
+      expect(after.services.payments!.pid).toBe(before.services.payments!.pid);
+      expect((await curl(after.services.payments!, after.clients.checkout)).code).toBe(0);
+    } finally {
+      await sandbox.stop();
+    }
   });
 
   it('calls the starved pool exhausted-pool, per edge', async () => {

@@ -292,3 +292,38 @@ describe("key-mismatch: the renewal that shipped last year's key", () => {
     }
   });
 });
+
+/** `openssl x509` on a file (`-in`) or a PEM on stdin: `notAfter=…`, `serial=…` and whether it has expired, as a learner types it. */
+const datesAndSerial = async (input: { file: string } | { pem: string }) =>
+  (await runPeer('openssl', ['x509', ...('file' in input ? ['-in', input.file] : []), '-noout', '-enddate', '-serial', '-checkend', '0'], 'pem' in input ? input.pem : '')).output;
+/** The leaf a service sent to s_client (-showcerts), as PEM. */
+const servedLeaf = (output: string): string => /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/.exec(output)![0];
+
+describe('renewed-not-reloaded: the file is renewed, the process is not', () => {
+  const lab = withLab('renewed-not-reloaded');
+
+  it('serves an expired certificate (verify error 10) while the file it names is valid, with another serial', async () => {
+    const { services, clients } = lab().description;
+    const { output } = await opensslClient(services.payments!, clients.checkout, ['-showcerts']);
+    expect(output).toContain('verify error:num=10:certificate has expired');
+    const served = await datesAndSerial({ pem: servedLeaf(output) });
+    const onDisk = await datesAndSerial({ file: services.payments!.cert });
+    expect(served).toContain('Certificate will expire');
+    expect(onDisk).toContain('Certificate will not expire');
+    const serial = (text: string) => /serial=(\w+)/.exec(text)![1];
+    expect(serial(onDisk)).not.toBe(serial(served));
+    expect((await curl(services.payments!, clients.checkout)).code).toBe(60);
+  });
+
+  it('serves the file once reloaded: the same serial on the wire and on disk', async () => {
+    const fixed = await upLab('renewed-not-reloaded', ['--fix']);
+    try {
+      const { services, clients } = fixed.description;
+      expect((await curl(services.payments!, clients.checkout)).code).toBe(0);
+      const { output } = await opensslClient(services.payments!, clients.checkout, ['-showcerts']);
+      expect(await datesAndSerial({ pem: servedLeaf(output) })).toBe(await datesAndSerial({ file: services.payments!.cert }));
+    } finally {
+      expect(await fixed.stop()).toBe(0);
+    }
+  });
+});

@@ -49,6 +49,8 @@ checkTools('server chain without its intermediate (missing-intermediate)', 'miss
 checkTools('server issued by a CA the client does not trust', 'baseline', ['--fault', 'wrong-ca:payments'], { service: 'auth', client: 'payments' }, 'wrong-ca', 'detector', 60);
 checkTools('server certificate for another host (name-mismatch)', 'name-mismatch', [], { service: 'search', client: 'catalog' }, 'wrong-san', 'detector', 60);
 checkTools('server certificate issued for the client role', 'baseline', ['--fault', 'wrong-eku:auth-server'], { service: 'auth', client: 'payments' }, 'wrong-eku', 'detector', 60);
+checkTools('a Node service serving the certificate it read before its files were renewed (renewed-not-reloaded)', 'renewed-not-reloaded', [], { service: 'payments', client: 'checkout' }, 'renewed-not-reloaded', 'detector', 60);
+checkTools('an s_server serving the certificate it read before its files were renewed', 'renewed-not-reloaded', ['--fault', 'renewed-not-reloaded:ledger'], { service: 'ledger', client: 'settlement' }, 'renewed-not-reloaded', 'detector', 60);
 checkTools('server chain through an expired issuing CA (expired-intermediate)', 'expired-intermediate', [], { service: 'billing', client: 'checkout' }, 'expired-intermediate', 'detector', 60);
 
 // s_server detects, and each tool reads its alert (curl on its first read: exit 56).
@@ -174,6 +176,8 @@ describe('curl and s_client run by hand against `up`: the verdict comes from the
     ['wrong-eku', 'ledger', 'payouts', 'cert', { rootCause: 'wrong-eku', detectedBy: 'server' }],
     ['missing-client-cert', 'warehouse', 'reports', 'none', { rootCause: 'missing-client-cert', detectedBy: 'server' }],
     ['optional-client-auth', 'billing', 'invoices', 'none', { rootCause: 'optional-client-auth', severity: 'warning' }],
+    // The renewal on disk is not in a capture: the bytes say an expired certificate, and no more.
+    ['renewed-not-reloaded', 'payments', 'checkout', 'cert', { rootCause: 'expired-cert', detectedBy: 'client' }],
   ];
 
   for (const tool of ['curl', 's_client'] as const) {
