@@ -8,10 +8,10 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { provesAnswer, rootCauseSummary, rootCauseTitle } from '../../server/app/grading.js';
-import type { SandboxView, TraceResponse } from '../../server/app/protocol.js';
+import type { SandboxView } from '../../server/app/protocol.js';
 import { loadLabs } from '../../server/lab/index.js';
 import { labsDir } from '../integration/appHarness.js';
-import { waitForValue } from '../helpers/waitFor.js';
+import { traceEvent } from '../helpers/traceEvent.js';
 import { openBrowserLab, type BrowserLab } from './browserLab.js';
 
 const docs = new Map((await loadLabs(labsDir)).map((doc) => [doc.spec.id, doc.spec]));
@@ -50,10 +50,7 @@ describe('the quiz in Chromium', () => {
       expect(served.indexOf(scenario.answer)).toBe(3);
 
       // Pin the event that proves it; browsing on leaves the pin where it is.
-      const proof = await waitForValue(`a trace event proving ${scenario.answer}`, async () => {
-        const trace = (await app.api('GET', `/api/sandboxes/${sandbox.id}/trace`)).json as TraceResponse;
-        return trace.events.find((event) => provesAnswer(scenario, event));
-      });
+      const proof = await traceEvent(sandbox, (event) => provesAnswer(scenario, event));
       const event = (seq: number) => page.locator(`[data-testid="trace-event"][data-conn="${proof.conn}"][data-seq="${seq}"]`);
       await event(proof.seq).click();
       await page.getByTestId('pin-evidence').click();

@@ -11,7 +11,7 @@ import { provesAnswer, rootCauseSummary, rootCauseTitle } from '../../server/app
 import { newLearnerId } from '../../server/app/learners.js';
 import type { CertificatesResponse, SandboxView, ServerMessage, TraceEvent, TraceResponse } from '../../server/app/protocol.js';
 import { loadLabs } from '../../server/lab/index.js';
-import { waitForValue } from '../helpers/waitFor.js';
+import { traceEvent } from '../helpers/traceEvent.js';
 import { labsDir, openPageSocket, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
 
 const docs = new Map((await loadLabs(labsDir)).map((doc) => [doc.spec.id, doc.spec]));
@@ -40,12 +40,12 @@ function giveaways(text: string): string[] {
   return found;
 }
 
-/** The trace as a page reads it, once it holds an event the test waits for. */
-async function pageTrace(learner: string, id: string, what: string, match: (event: TraceEvent) => boolean): Promise<TraceEvent[]> {
-  return waitForValue(what, async () => {
-    const trace = (await t.pageApi(learner, 'GET', `/api/sandboxes/${id}/trace`)).json as TraceResponse;
-    return trace.events.some(match) ? trace.events : undefined;
-  });
+const session = (id: string) => t.app.sandboxes.list().find((each) => each.id === id)!;
+
+/** The trace as a page reads it, once the sandbox built an event the test waits for. */
+async function pageTrace(learner: string, id: string, match: (event: TraceEvent) => boolean): Promise<TraceEvent[]> {
+  await traceEvent(session(id), match);
+  return ((await t.pageApi(learner, 'GET', `/api/sandboxes/${id}/trace`)).json as TraceResponse).events;
 }
 
 describe('the quiz before the diagnosis', () => {
@@ -76,7 +76,7 @@ describe('the quiz before the diagnosis', () => {
 
   it('sends a trace of facts: the certificate that expired, with no finding about it', async () => {
     // The client's Certificate, decrypted: its leaf expired before the connection.
-    const events = await pageTrace(ada, id, "payments' Certificate in the trace", (e) => e.type === 'Certificate' && e.side === 'client');
+    const events = await pageTrace(ada, id, (e) => e.type === 'Certificate' && e.side === 'client');
     expect(events.filter((e) => 'finding' in e)).toEqual([]);
     expect(events.find((e) => e.type === 'Certificate' && e.side === 'client')!.note).toContain('presents CN=payments-client');
     const certificates = await t.pageApi(ada, 'GET', `/api/sandboxes/${id}/certificates`);
@@ -90,10 +90,7 @@ describe('the quiz before the diagnosis', () => {
     // The answer's id only in the subscribe reply's choices.
     expect(before.split(`"${answer}"`)).toHaveLength(2);
 
-    const proof = await waitForValue(`a trace event proving ${answer}`, async () => {
-      const trace = (await t.pageApi(ada, 'GET', `/api/sandboxes/${id}/trace`)).json as TraceResponse;
-      return trace.events.find((event) => provesAnswer(lab.scenario, event));
-    });
+    const proof = await traceEvent(session(id), (event) => provesAnswer(lab.scenario, event));
     const sent = socket.messages.length;
     const graded = await t.pageApi(ada, 'POST', `/api/sandboxes/${id}/diagnosis`, { rootCause: answer, evidence: { conn: proof.conn, seq: proof.seq } });
     expect(graded.json).toMatchObject({ correct: true, reveal: { rootCause: { id: answer }, explanation: explain } });
@@ -113,15 +110,16 @@ describe('an interview before the diagnosis', () => {
     const started = await t.pageApi(bob, 'POST', '/api/sandboxes', { lab: lab.id, interview: true });
     const id = (started.json as SandboxView).id;
     await t.pageApi(bob, 'POST', `/api/sandboxes/${id}/traffic`, { requests: 2 });
-    const events = await pageTrace(bob, id, 'an alert in the trace', (e) => e.layer === 'alert');
+    const refused = (e: TraceEvent): boolean => e.layer === 'alert' && provesAnswer(lab.scenario, e);
+    const events = await pageTrace(bob, id, refused);
     expect(events.map((e) => e.note).filter(Boolean)).toEqual([]);
     // The wire's own facts keep their weight: a fatal alert is still an error.
-    expect(events.find((e) => e.layer === 'alert')!.severity).toBe('error');
+    const proof = events.find(refused)!;
+    expect(proof.severity).toBe('error');
 
-    const proof = events.find((event) => provesAnswer(lab.scenario, event))!;
     await t.pageApi(bob, 'POST', `/api/sandboxes/${id}/diagnosis`, { rootCause: answer, evidence: { conn: proof.conn, seq: proof.seq } });
     const after = (await t.pageApi(bob, 'GET', `/api/sandboxes/${id}/trace`)).json as TraceResponse;
-    expect(after.events.find((e) => e.layer === 'alert')!.note).toMatch(/rejected/);
+    expect(after.events.find((e) => e.conn === proof.conn && e.seq === proof.seq)!.note).toMatch(/rejected/);
   });
 });
 
