@@ -223,10 +223,16 @@ class RunningSandbox implements Sandbox {
       if (service.spec.loaded !== undefined) await this.#renewUnderRunningService(service, this.#pki!);
       return;
     }
-    // Its TLS stack refused its files: the lab runs on without it, and nothing listens at
-    // its address, so its callers are refused there as they would be in production.
-    service.startError = started.code ? `${started.code}: ${started.message}` : started.message;
-    await tap.refuse(service.name);
+    await this.#refuse(service, started);
+  }
+
+  /**
+   * Its TLS stack refused its files: the lab runs on without it, and nothing listens at its
+   * address, so its callers are refused there as they would be in production.
+   */
+  async #refuse(service: ServiceRuntime, failed: { code?: string; message: string }): Promise<void> {
+    service.startError = failed.code ? `${failed.code}: ${failed.message}` : failed.message;
+    await this.tap.refuse(service.name);
   }
 
   describe(): SandboxDescription {
@@ -403,7 +409,8 @@ class RunningSandbox implements Sandbox {
         // The instant a skewed verifier checks at is taken once, when its skew is set.
         if (spec.clockOffset === service.spec.clockOffset && service.realised.config.verifyAtSeconds !== undefined) config.verifyAtSeconds = service.realised.config.verifyAtSeconds;
         const realised = { config, filesDigest: await filesDigest(config) };
-        const how = serviceChange(service.realised, realised);
+        // A service whose TLS stack refused its files has exited: the next change starts it again.
+        const how = service.startError === undefined && service.child.running ? serviceChange(service.realised, realised) : 'restart';
         service.spec = spec;
         return { service, realised, how };
       }),
@@ -420,8 +427,7 @@ class RunningSandbox implements Sandbox {
     );
 
     await Promise.all([
-      // A service whose TLS stack refused its last files has exited: its next config starts it again.
-      ...services.map(({ service, realised, how }) => (how === 'restart' || (how === 'reload' && !service.child.running) ? this.#restartService(service, realised) : how === 'reload' ? this.#reloadService(service, realised) : undefined)),
+      ...services.map(({ service, realised, how }) => (how === 'restart' ? this.#restartService(service, realised) : how === 'reload' ? this.#reloadService(service, realised) : undefined)),
       ...clients.map(async ({ client, realised, described, how }) => {
         if (how === 'none') return;
         const id = ++this.#reconfigures;
@@ -442,14 +448,14 @@ class RunningSandbox implements Sandbox {
   /** New handshakes meet the new config: Node's server swaps its context in place, s_server is restarted by its process. */
   async #reloadService(service: ServiceRuntime, realised: Realised<ServiceConfig>): Promise<void> {
     const id = ++this.#reconfigures;
-    const done = service.child.waitFor('its new config', (m) => (m.type === 'reconfigured' && m.id === id ? m.port : m.type === 'start-failed' ? -1 : undefined));
+    const done = service.child.waitFor('its new config', (m) => (m.type === 'reconfigured' && m.id === id) || m.type === 'start-failed' ? m : undefined);
     service.child.send({ type: 'reconfigure', id, config: realised.config });
-    const port = await done;
-    if (port < 0) return;
+    const answer = await done;
     service.realised = realised;
-    if (port !== service.internalPort) {
-      service.internalPort = port;
-      await this.tap.setUpstream(service.name, port);
+    if (answer.type === 'start-failed') return this.#refuse(service, answer);
+    if (answer.port !== service.internalPort) {
+      service.internalPort = answer.port;
+      await this.tap.setUpstream(service.name, answer.port);
     }
   }
 
@@ -459,6 +465,8 @@ class RunningSandbox implements Sandbox {
     await old.stop();
     if (service.opensslPid !== undefined) reaperRegistry.unregisterPid(service.opensslPid);
     delete service.opensslPid;
+    // A port refused for a service that could not start opens again once it listens (TapRelay.setUpstream).
+    delete service.startError;
     this.#spawnService(service, realised);
     await this.#serviceListening(service);
   }
