@@ -62,6 +62,8 @@ export class TapRelay {
   readonly #address: string;
   readonly #sink: RelaySink;
   readonly #routes = new Map<string, Route>();
+  /** Services whose port was closed because they could not start: the port number, to open again. */
+  readonly #refused = new Map<string, number>();
   readonly #live = new Set<net.Socket>();
   /** Connections not yet reported closed; close() waits for them. */
   #open = 0;
@@ -80,8 +82,11 @@ export class TapRelay {
     return this.#nextId;
   }
 
-  /** Opens the tap's port for a service; the service's own port may follow later (setUpstream). */
-  async listen(service: string): Promise<number> {
+  /**
+   * Opens the tap's port for a service (`port` 0: any free one); the service's own port may
+   * follow later (setUpstream).
+   */
+  async listen(service: string, port = 0): Promise<number> {
     if (this.#routes.has(service)) throw new TypeError(`tap.listen: "${service}" already has a port`);
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
     const route: Route = { server, waiting: [] };
@@ -90,7 +95,7 @@ export class TapRelay {
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen({ host: this.#address, port: 0 }, () => {
+        server.listen({ host: this.#address, port }, () => {
           server.off('error', reject);
           resolve();
         });
@@ -102,7 +107,13 @@ export class TapRelay {
     return (server.address() as net.AddressInfo).port;
   }
 
-  setUpstream(service: string, upstreamPort: number): void {
+  /** Where the service listens now; a port refused (the service could not start) opens again, at its number. */
+  async setUpstream(service: string, upstreamPort: number): Promise<void> {
+    const refused = this.#refused.get(service);
+    if (refused !== undefined) {
+      this.#refused.delete(service);
+      await this.listen(service, refused);
+    }
     const route = this.#routes.get(service);
     if (!route) return;
     route.upstreamPort = upstreamPort;
@@ -118,6 +129,7 @@ export class TapRelay {
     const route = this.#routes.get(service);
     if (!route) return;
     this.#routes.delete(service);
+    this.#refused.set(service, (route.server.address() as net.AddressInfo).port);
     for (const start of route.waiting.splice(0)) start(0);
     await new Promise<void>((resolve) => route.server.close(() => resolve()));
   }

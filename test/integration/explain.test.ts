@@ -221,6 +221,21 @@ describe('explain, on real sandboxes', () => {
     expect(verdictsForSandbox(trace).verdicts).toEqual([expect.objectContaining({ rootCause: 'key-mismatch', summary: expect.stringMatching(/^orders never started: .*nothing listens at its address$/) })]);
   });
 
+  it('starts orders live once its matching key is deployed: its port, refused until then, opens again at the same number', async () => {
+    const { doc, spec: broken, sandbox } = await startLab('key-mismatch');
+    try {
+      const before = sandbox.describe();
+      expect((await curl(before.services.orders!, before.clients.checkout)).code).toBe(7);
+      expect(Object.keys((await sandbox.reconfigure(applyFixes(broken, doc.spec.scenario.fix))).services)).toEqual(['orders']);
+      const after = sandbox.describe();
+      expect(after.services.orders).toMatchObject({ port: before.services.orders!.port });
+      expect(after.services.orders!.startError).toBeUndefined();
+      expect((await curl(after.services.orders!, after.clients.checkout)).code).toBe(0);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it("traces renewed-not-reloaded to the served certificate, its serial not the one the renewal wrote into payments' files", async () => {
     const explained = await explainLab('renewed-not-reloaded', 2);
     const verdicts = failures(explained);
