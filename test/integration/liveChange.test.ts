@@ -19,7 +19,7 @@ import { applyFaults } from '../../server/faults/index.js';
 import type { LabSpec } from '../../server/lab/schema.js';
 import type { ProcessEvent, Sandbox } from '../../server/runtime/index.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { curl, healthyLab, labSpec, sandboxStarter, sClient } from './runtimeHelpers.js';
+import { curl, healthyLab, labSpec, refuses, sandboxStarter, sClient } from './runtimeHelpers.js';
 
 const start = sandboxStarter();
 
@@ -179,6 +179,26 @@ describe('a live certificate rotation', () => {
     expect(after.services.auth!.port).toBe(before.services.auth!.port);
     expect(after.clients.payments!.pid).toBe(before.clients.payments!.pid);
     expect((await curl(after.services.auth!, {}, 'http')).output).toBe('hello from auth; no client certificate (plaintext HTTP)\n');
+  });
+
+  it('takes a service whose TLS stack refuses its new key off its address, and starts it again when the key is mended', async () => {
+    const spec = healthyLab({ id: 'live-key' });
+    const sandbox = await start(spec);
+    const before = sandbox.describe();
+    const broken = await sandbox.reconfigure(applyFaults(spec, [{ kind: 'key-mismatch', target: 'auth', params: {} }]));
+    expect(broken.services).toEqual({ auth: 'reloaded' });
+    const refused = sandbox.describe().services.auth!;
+    expect(refused.startError).toMatch(/^ERR_OSSL_X509_KEY_VALUES_MISMATCH: /);
+    expect(await refuses(refused.address, refused.port)).toBe(true);
+
+    const mended = await sandbox.reconfigure(spec);
+    expect(mended.services).toEqual({ auth: 'restarted' });
+    const after = sandbox.describe();
+    expect(after.services.auth!.startError).toBeUndefined();
+    expect(after.services.auth!.port).toBe(before.services.auth!.port);
+    expect(after.clients.payments!.pid).toBe(before.clients.payments!.pid);
+    const [edge] = await sandbox.runTraffic({ requests: 1 });
+    expect(edge!.ok).toBe(1);
   });
 
   it('refuses a change of the lab\'s services or edges, and changes nothing', async () => {
