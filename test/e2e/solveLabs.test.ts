@@ -13,12 +13,12 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { gradeDiagnosis, isWrongFix, rootCauseTitle, wrongFixCost } from '../../server/app/grading.js';
-import type { SandboxView, TraceResponse, VerifyResponse } from '../../server/app/protocol.js';
+import type { SandboxView, VerifyResponse } from '../../server/app/protocol.js';
 import { applyFaults, applyFixes, describeParams, fixActions, targetCandidates } from '../../server/faults/index.js';
 import { loadLabs } from '../../server/lab/index.js';
 import type { FixActionSpec, LabSpec } from '../../server/lab/schema.js';
 import { labsDir } from '../integration/appHarness.js';
-import { waitForValue } from '../helpers/waitFor.js';
+import { traceEvent } from '../helpers/traceEvent.js';
 import { openBrowserLab, type BrowserLab } from './browserLab.js';
 
 const docs = await loadLabs(labsDir);
@@ -93,12 +93,8 @@ describe('solving every lab in Chromium', () => {
       await expect.poll(() => page.getByTestId('sandbox-status').textContent()).toContain('running');
 
       const sandbox = app.app.sandboxes.list()[0]!;
-      // The event that proves the root cause, as the server sees the trace; then found in the page.
-      const proof = await waitForValue(`a trace event proving ${scenario.answer}`, async () => {
-        const trace = (await app.api('GET', `/api/sandboxes/${sandbox.id}/trace`)).json as TraceResponse;
-        return trace.events.find((event) => gradeDiagnosis(scenario, scenario.answer, event).correct);
-        // A lab of many edges decodes its first handshakes later on a loaded machine.
-      }, 30_000);
+      // The event that proves the root cause, as the server's trace pushes it; then found in the page.
+      const proof = await traceEvent(sandbox, (event) => gradeDiagnosis(scenario, scenario.answer, event).correct);
       const proofInPage = page.locator(`[data-testid="trace-event"][data-conn="${proof.conn}"][data-seq="${proof.seq}"]`);
       await proofInPage.waitFor();
       const alert = scenario.evidence?.find((evidence) => evidence.alert !== undefined && proof.type.startsWith(`alert ${evidence.alert} `))?.alert;
