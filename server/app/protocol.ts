@@ -15,12 +15,13 @@ import type { ParamDescription, StackWordings, TargetKind } from '../faults/inde
 import type { FaultSpec, FixActionSpec } from '../lab/schema.js';
 import type { LabSummary } from '../lab/summary.js';
 import type { InspectedCertificate } from '../pki/inspectFile.js';
-import type { EdgeReport, SandboxDescription, ServiceDescription } from '../runtime/index.js';
+import type { EdgeReport, SandboxDescription, ServiceDescription, WireDirection, WireFaultInput, WireFaultSpec } from '../runtime/index.js';
 import type { TerminalEndReason } from '../terminal/terminalSession.js';
 import type { TriageCommand } from '../terminal/triageCommands.js';
 import type { ApiErrorBody } from './errors.js';
+import type { LiveFault } from './liveFaults.js';
 
-export type { ApiErrorBody, EdgeReport, InspectedCertificate, LabSummary, ParamDescription, SandboxDescription, TargetKind, TerminalEndReason, TraceEvent, TriageCommand };
+export type { ApiErrorBody, EdgeReport, InspectedCertificate, LiveFault, WireDirection, WireFaultInput, WireFaultSpec, LabSummary, ParamDescription, SandboxDescription, TargetKind, TerminalEndReason, TraceEvent, TriageCommand };
 
 /** A lab's progress, as stored in progress.json. */
 export interface LabProgress {
@@ -55,6 +56,26 @@ export interface LabsResponse {
 export interface CatalogueResponse {
   rootCauses: Array<{ id: string; title: string }>;
   fixActions: FixActionView[];
+  /** Faults one may inject into a running sandbox (POST …/faults): the root causes' kinds again, with what each targets. */
+  faults: FaultKindView[];
+  /** Wire faults for PUT …/wire-faults, on any edge. */
+  wireFaults: WireFaultKindView[];
+}
+
+/** A fault to inject: what it targets (the sandbox's fixTargets of that kind), and its params. */
+export interface FaultKindView {
+  kind: string;
+  title: string;
+  target: TargetKind;
+  params: ParamDescription[];
+}
+
+/** A wire fault: the directions where it means something (both when absent), and its params. */
+export interface WireFaultKindView {
+  kind: string;
+  title: string;
+  directions?: readonly WireDirection[];
+  params: ParamDescription[];
 }
 
 /** A fix action a learner may choose: what it targets, and the params it takes (type, rule, default). */

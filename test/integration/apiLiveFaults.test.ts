@@ -124,3 +124,19 @@ describe('bad input for live faults changes nothing', () => {
     expect(response.json.error.code).toBe('SANDBOX_NOT_FOUND');
   });
 });
+
+describe('the catalogue offers faults to inject', () => {
+  it('names each fault with what it targets and each wire fault with its directions, both with their params and defaults', async () => {
+    const { faults: kinds, wireFaults } = (await t.api('GET', '/api/catalogue')).json;
+    expect(kinds).toContainEqual(expect.objectContaining({ kind: 'expired-cert', title: expect.any(String), target: 'certificate' }));
+    expect(kinds).toContainEqual(expect.objectContaining({ kind: 'exhausted-pool', target: 'client' }));
+    expect(wireFaults).toContainEqual({
+      kind: 'latency',
+      title: expect.any(String),
+      params: [
+        { name: 'latencyMs', type: 'number', expected: expect.any(String), required: false, default: 500 },
+        { name: 'jitterMs', type: 'number', expected: expect.any(String), required: false, default: 0 },
+      ],
+    });
+  });
+});

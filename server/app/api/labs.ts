@@ -3,12 +3,14 @@
  * operator's when a script names none).
  *
  *   GET    /api/labs        summaries (never a scenario's answer) + the caller's progress per lab
- *   GET    /api/catalogue   root causes, and fix actions a learner may pick from (target kind, params: type, rule, default)
+ *   GET    /api/catalogue   root causes, and fix actions a learner may pick from (target kind, params: type, rule, default);
+ *                            faults and wire faults to inject into a running sandbox, the same way
  *   GET    /api/progress    the caller's completed labs, scores, time, hints used
  *   DELETE /api/progress    the caller's reset (other learners keep theirs)
  */
-import { describeParams, fixActions, rootCauseCatalogue } from '../../faults/index.js';
+import { describeParams, faults, fixActions, rootCauseCatalogue } from '../../faults/index.js';
 import { labSummary } from '../../lab/summary.js';
+import { wireFaultKinds } from '../../runtime/index.js';
 import { sendJson } from '../http.js';
 import type { LabCatalogue } from '../labCatalogue.js';
 import { learnerOf } from '../learners.js';
@@ -34,6 +36,8 @@ export function labRoutes(catalogue: LabCatalogue, progress: ProgressStore): Rou
         const body: CatalogueResponse = {
           rootCauses: [...rootCauseCatalogue.values()].map(({ kind, title }) => ({ id: kind, title })),
           fixActions: [...fixActions.values()].map(({ action, title, target, params }) => ({ action, title, target, params: describeParams(params) })),
+          faults: [...faults.values()].map(({ kind, title, target, params }) => ({ kind, title, target, params: describeParams(params) })),
+          wireFaults: Object.values(wireFaultKinds).map(({ kind, title, directions, params }) => ({ kind, title, ...(directions ? { directions } : {}), params: describeParams(params) })),
         };
         sendJson(res, 200, body);
       },

@@ -13,14 +13,17 @@ import type {
   DiagnosisResponse,
   HintResponse,
   LabsResponse,
+  LiveFault,
   MeResponse,
   ProgressSummary,
   SandboxView,
   TraceResponse,
   TrafficResponse,
   VerifyResponse,
+  WireFaultInput,
+  WireFaultSpec,
 } from '../../../server/app/protocol.ts';
-import type { FixActionSpec } from '../../../server/lab/schema.ts';
+import type { FaultSpec, FixActionSpec } from '../../../server/lab/schema.ts';
 
 export class ApiFailure extends Error {
   override name = 'ApiFailure';
@@ -74,6 +77,12 @@ export const api = {
   diagnose: (id: string, request: DiagnosisRequest) => call<DiagnosisResponse>('POST', sandbox(id, '/diagnosis'), request),
   fix: (id: string, fix: FixActionSpec) => call<SandboxView>('POST', sandbox(id, '/fix'), fix),
   verify: (id: string) => call<VerifyResponse>('POST', sandbox(id, '/verify')),
+  faults: (id: string) => call<{ faults: LiveFault[] }>('GET', sandbox(id, '/faults')),
+  injectFault: (id: string, fault: FaultSpec, ttl?: number) => call<LiveFault>('POST', sandbox(id, '/faults'), { ...fault, ...(ttl === undefined ? {} : { ttl }) }),
+  clearFault: (id: string, faultId: number) => call<void>('DELETE', sandbox(id, `/faults/${faultId}`)),
+  wireFaults: (id: string) => call<{ faults: WireFaultSpec[] }>('GET', sandbox(id, '/wire-faults')),
+  /** Replaces every wire fault of the sandbox. */
+  setWireFaults: (id: string, faults: WireFaultInput[]) => call<{ faults: WireFaultSpec[] }>('PUT', sandbox(id, '/wire-faults'), { faults }),
   captureUrl: (id: string) => sandbox(id, '/capture.pcapng'),
   keylogUrl: (id: string) => sandbox(id, '/keys.log'),
 };
