@@ -49,11 +49,11 @@ describe('verifier-clock-behind, the transform and its fixes', () => {
 });
 
 describe('verifier-clock-behind, the verdict', () => {
-  const verdict = (clientNotBefore: string) =>
+  const verdict = (clientNotBefore: string, logged = true) =>
     connectionVerdict(1, traceDecoded({
       sandbox: 's',
       connections: [connection(1, [...serverFlight(0, [], [corp.server, corp.intermediate]), certificate('c2s', 2000, [{ ...corp.client, notBefore: clientNotBefore }, corp.intermediate]), alert('s2c', 3000, 42, 'bad_certificate')])],
-      processEvents: [report('tls-error', 'service', 'auth', 2500, 1, 'CERT_NOT_YET_VALID', 'certificate is not yet valid')],
+      processEvents: logged ? [report('tls-error', 'service', 'auth', 2500, 1, 'CERT_NOT_YET_VALID', 'certificate is not yet valid')] : [],
     }));
 
   it("blames the verifier's clock when the refused certificate is valid by the capture's", () => {
@@ -62,5 +62,25 @@ describe('verifier-clock-behind, the verdict', () => {
 
   it('leaves a certificate dated after the capture to not-yet-valid', () => {
     expect(verdict('2026-06-02T12:00:00.000Z')).toMatchObject({ rootCause: 'not-yet-valid' });
+  });
+
+  // A capture of a hand-run caller: the server's alert, no log of the verifier's.
+  it('reads alert 42 alone as the clock behind for a leaf issued within a day of the connection', () => {
+    const v = verdict('2026-06-01T11:59:00.000Z', false);
+    expect(v).toMatchObject({ rootCause: 'verifier-clock-behind', detectedBy: 'server', evidence: { field: 'notBefore' } });
+    expect(v.summary).toContain('bad_certificate (42), the alert an OpenSSL verifier sends');
+  });
+
+  it('does not read alert 42 alone as the clock behind for a leaf issued long before: some other catch-all refusal', () => {
+    expect(verdict('2026-01-01T00:00:00.000Z', false).rootCause).not.toBe('verifier-clock-behind');
+  });
+
+  it("leaves a client's alert 42 of a fresh server certificate to other rules: the fault sets a service's clock", () => {
+    const v = connectionVerdict(1, traceDecoded({
+      sandbox: 's',
+      connections: [connection(1, [...serverFlight(0, [], [{ ...corp.server, notBefore: '2026-06-01T11:59:00.000Z' }, corp.intermediate]), alert('c2s', 3000, 42, 'bad_certificate')])],
+      processEvents: [],
+    }));
+    expect(v.rootCause).not.toBe('verifier-clock-behind');
   });
 });

@@ -13,6 +13,9 @@ const params = paramsSchema({
 /** What a verifier says of a certificate whose notBefore is ahead of its clock: verify error 9. */
 const signal: Signal = { alerts: [], verifyErrors: [{ num: 9, code: 'CERT_NOT_YET_VALID', text: 'certificate is not yet valid' }] };
 
+/** What an OpenSSL verifier sends for it: bad_certificate (42), its catch-all — all a capture of a hand-run caller holds. */
+const badCertificate: Signal = { alerts: [42], verifyErrors: [] };
+
 /**
  * The verifier's clock is behind (no NTP on a restored VM, a container host drifting), and the
  * certificates it verifies are fresh: issued a minute ago, for a day, as a short-lived
@@ -34,17 +37,24 @@ export const verifierClockBehind: Fault<v.InferOutput<typeof params>> = {
     /**
      * A verifier said "not yet valid" of a chain whose every certificate is in its dates at the
      * capture's time: the verifier's clock, not the certificate, is off — by at least the time
-     * since the notBefore.
+     * since the notBefore. Without the verifier's log, a server's alert 42 says as much only of a
+     * leaf issued within the longest skew this fault models: an old certificate refused with 42 is
+     * some other catch-all refusal.
      */
     reported(f) {
-      const refused = refusal(f, signal);
+      const said = refusal(f, signal);
+      const refused = said ?? refusal(f, badCertificate);
       if (!refused) return undefined;
       const { witness, by, sent, leaf, holder, verifier } = refused;
       const chain = sent?.chain ?? [];
       if (!sent || !leaf || chain.length === 0 || chain.some((cert) => cert.validity !== 'valid')) return undefined;
-      const since = f.atMs !== undefined && leaf.notBefore ? roughDuration(f.atMs - Date.parse(leaf.notBefore)) : undefined;
+      const age = f.atMs !== undefined && leaf.notBefore ? f.atMs - Date.parse(leaf.notBefore) : undefined;
+      // A client's 42 is also its refusal of a name (wrong-san); the fault sets a service's clock.
+      if (!said && (by !== 'server' || age === undefined || age > paramLimits.behindMinutes.max * 60_000)) return undefined;
+      const since = age !== undefined ? roughDuration(age) : undefined;
+      const how = said ? `as not yet valid (${described(witness)})` : `with ${described(witness)}, the alert an OpenSSL verifier sends for a notBefore ahead of its clock`;
       return finding('verifier-clock-behind', by, evidenceOf(sent, 'notBefore', leaf.notBefore ?? ''),
-        `${holder} ${shortName(leaf.subject)} is valid from ${readableTime(leaf.notBefore)}${since ? `, ${since} before this connection` : ''}, yet ${verifier} refused it as not yet valid (${described(witness)}): ${verifier}'s clock is behind${since ? ` by more than ${since}` : ''}`);
+        `${holder} ${shortName(leaf.subject)} is valid from ${readableTime(leaf.notBefore)}${since ? `, ${since} before this connection` : ''}, yet ${verifier} refused it ${how}: ${verifier}'s clock is behind${since ? ` by more than ${since}` : ''}`);
     },
   },
   wording: dateWordings('not-yet-valid', signal.verifyErrors[0]!),

@@ -164,9 +164,15 @@ describe('curl and s_client run by hand against `up`: the verdict comes from the
     tool === 'curl' ? curl(service, client) : opensslClient(service, client, ['-verify_return_error']);
   const withoutCert = (tool: 'curl' | 's_client') => (service: ServiceDescription, client: ClientDescription) =>
     tool === 'curl' ? curl(service, { trust: client.trust }) : opensslClient(service, { trust: client.trust }, ['-verify_return_error']);
+  const atMostTls12 = (tool: 'curl' | 's_client') => (service: ServiceDescription, client: ClientDescription) =>
+    tool === 'curl' ? curl(service, client, 'https', ['--tls-max', '1.2']) : opensslClient(service, client, ['-verify_return_error', '-tls1_2']);
+  const calls = { cert: withCert, none: withoutCert, tls12: atMostTls12 };
 
   // [lab, service, client, call, the verdict]
-  const cases: Array<[string, string, string, 'cert' | 'none', Partial<ByHand>]> = [
+  // Met by no hand-run tool: key-mismatch (the service never listens: connect refused, no bytes),
+  // exhausted-pool (a load of concurrent callers, not one call), cn-without-san (curl and s_client fall
+  // back to the CN and are served: no verdict). identity-not-allowed has its own by-hand test below.
+  const cases: Array<[string, string, string, keyof typeof calls, Partial<ByHand>]> = [
     ['expired-client-cert', 'auth', 'payments', 'cert', { rootCause: 'expired-cert', detectedBy: 'server' }],
     ['clock-skew', 'inventory', 'storefront', 'cert', { rootCause: 'not-yet-valid', detectedBy: 'client' }],
     ['missing-intermediate', 'orders', 'checkout', 'cert', { rootCause: 'missing-intermediate', detectedBy: 'client', alternatives: ['wrong-ca'] }],
@@ -178,11 +184,20 @@ describe('curl and s_client run by hand against `up`: the verdict comes from the
     ['optional-client-auth', 'billing', 'invoices', 'none', { rootCause: 'optional-client-auth', severity: 'warning' }],
     // The renewal on disk is not in a capture: the bytes say an expired certificate, and no more.
     ['renewed-not-reloaded', 'payments', 'checkout', 'cert', { rootCause: 'expired-cert', detectedBy: 'client' }],
+    ['expired-intermediate', 'billing', 'checkout', 'cert', { rootCause: 'expired-intermediate', detectedBy: 'client' }],
+    ['verifier-clock-behind', 'ledger', 'payouts', 'cert', { rootCause: 'verifier-clock-behind', detectedBy: 'server' }],
+    // No CRL crosses the wire: alert 45 against good dates.
+    ['stale-crl', 'artifacts', 'ci', 'cert', { rootCause: 'expired-cert', detectedBy: 'server', alternatives: ['stale-crl'] }],
+    ['protocol-version-mismatch', 'warehouse', 'reports', 'tls12', { rootCause: 'protocol-version-mismatch', detectedBy: 'server' }],
+    // One connection cannot show the other callers that accept the same certificate: an unknown CA.
+    ['ca-rotation-wrong-order', 'ledger', 'reports', 'cert', { rootCause: 'wrong-ca', detectedBy: 'client' }],
+    ['over-broad-trust', 'billing', 'crawler', 'cert', { rootCause: 'over-broad-trust', detectedBy: 'server', severity: 'warning' }],
+    ['client-cert-not-offered', 'ledger', 'batch', 'cert', { rootCause: 'client-cert-not-offered', detectedBy: 'client', alternatives: ['missing-client-cert'] }],
   ];
 
   for (const tool of ['curl', 's_client'] as const) {
     it.each(cases)(`${tool} against %s: the capture's verdict names it`, async (lab, service, client, call, wanted) => {
-      const verdicts = await verdictsByHand(lab, service, (call === 'cert' ? withCert : withoutCert)(tool), client);
+      const verdicts = await verdictsByHand(lab, service, calls[call](tool), client);
       expect(verdicts, JSON.stringify(verdicts)).toEqual([expect.objectContaining(wanted)]);
     });
   }
