@@ -196,7 +196,7 @@ describe('curl and s_client run by hand against `up`: the verdict comes from the
   ];
 
   for (const tool of ['curl', 's_client'] as const) {
-    it.each(cases)(`${tool} against %s: the capture's verdict names it`, async (lab, service, client, call, wanted) => {
+    it.each(cases)(`${tool} against %s: the verdict the capture's bytes give`, async (lab, service, client, call, wanted) => {
       const verdicts = await verdictsByHand(lab, service, calls[call](tool), client);
       expect(verdicts, JSON.stringify(verdicts)).toEqual([expect.objectContaining(wanted)]);
     });
