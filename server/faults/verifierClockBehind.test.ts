@@ -68,11 +68,11 @@ describe('verifier-clock-behind, the verdict', () => {
   it('reads alert 42 alone as the clock behind for a leaf issued within a day of the connection', () => {
     const v = verdict('2026-06-01T11:59:00.000Z', false);
     expect(v).toMatchObject({ rootCause: 'verifier-clock-behind', detectedBy: 'server', evidence: { field: 'notBefore' } });
-    expect(v.summary).toContain('bad_certificate (42), the alert an OpenSSL verifier sends');
+    expect(v!.summary).toContain('bad_certificate (42), the alert an OpenSSL verifier sends');
   });
 
   it('does not read alert 42 alone as the clock behind for a leaf issued long before: some other catch-all refusal', () => {
-    expect(verdict('2026-01-01T00:00:00.000Z', false).rootCause).not.toBe('verifier-clock-behind');
+    expect(verdict('2026-01-01T00:00:00.000Z', false)?.rootCause).not.toBe('verifier-clock-behind');
   });
 
   it("leaves a client's alert 42 of a fresh server certificate to other rules: the fault sets a service's clock", () => {
@@ -81,6 +81,6 @@ describe('verifier-clock-behind, the verdict', () => {
       connections: [connection(1, [...serverFlight(0, [], [{ ...corp.server, notBefore: '2026-06-01T11:59:00.000Z' }, corp.intermediate]), alert('c2s', 3000, 42, 'bad_certificate')])],
       processEvents: [],
     }));
-    expect(v.rootCause).not.toBe('verifier-clock-behind');
+    expect(v?.rootCause).not.toBe('verifier-clock-behind');
   });
 });
