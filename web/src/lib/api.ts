@@ -78,7 +78,7 @@ export const api = {
   fix: (id: string, fix: FixActionSpec) => call<SandboxView>('POST', sandbox(id, '/fix'), fix),
   verify: (id: string) => call<VerifyResponse>('POST', sandbox(id, '/verify')),
   faults: (id: string) => call<{ faults: LiveFault[] }>('GET', sandbox(id, '/faults')),
-  injectFault: (id: string, fault: FaultSpec, ttl?: number) => call<LiveFault>('POST', sandbox(id, '/faults'), { ...fault, ...(ttl === undefined ? {} : { ttl }) }),
+  injectFault: (id: string, fault: FaultSpec, ttl?: number | string) => call<LiveFault>('POST', sandbox(id, '/faults'), { ...fault, ...(ttl === undefined ? {} : { ttl }) }),
   clearFault: (id: string, faultId: number) => call<void>('DELETE', sandbox(id, `/faults/${faultId}`)),
   wireFaults: (id: string) => call<{ faults: WireFaultSpec[] }>('GET', sandbox(id, '/wire-faults')),
   /** Replaces every wire fault of the sandbox. */

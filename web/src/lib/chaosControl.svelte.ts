@@ -76,7 +76,9 @@ export class ChaosControl {
 
   async inject(): Promise<void> {
     const params = paramsFrom(this.params, this.typed);
-    const ttl = this.ttl.trim() === '' ? undefined : Number(this.ttl);
+    const typedTtl = this.ttl.trim();
+    // Anything but a whole number goes as typed, so the server's BAD_REQUEST quotes it.
+    const ttl = typedTtl === '' ? undefined : /^\d+$/.test(typedTtl) ? Number(typedTtl) : typedTtl;
     await this.#do(async () => {
       if (this.mode === 'fault') await api.injectFault(this.#sandbox, { kind: this.kind, target: this.target, params }, ttl);
       else await api.setWireFaults(this.#sandbox, [...this.wire, { kind: this.kind, edge: this.target, direction: this.direction, params }]);
