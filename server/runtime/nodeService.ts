@@ -11,7 +11,11 @@
  * Reconfigured live (a fault injected, a fix applied): new handshakes meet the new
  * certificate, trust and policy (`setSecureContext`), connections already open keep the
  * identity they were made with, as in a real rotation; the handler reads the new allow list
- * and latency. A new mode is a different server: the sandbox restarts the process for it.
+ * and latency. A change of whom it admits (client auth, trust, CRLs, protocol policy) drains
+ * the connections admitted under the old one, as a proxy drains its listeners on a new
+ * config: idle ones close at once, busy ones after their answer (`Connection: close`), so a
+ * caller let in by the old policy meets the new one at its next handshake. A new mode is a
+ * different server: the sandbox restarts the process for it.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -37,10 +41,15 @@ export interface RunningService {
 /** The config a service runs with now: replaced whole on each reconfigure. */
 interface Current {
   config: ServiceConfig;
+  /** Bumped by each change of whom it admits. */
+  admissionPolicy: number;
+  /** The admission policy each TLS connection was let in under. */
+  admittedUnder: WeakMap<net.Socket, number>;
 }
 
 export async function startNodeService(config: ServiceConfig): Promise<RunningService> {
-  const current: Current = { config };
+  const current: Current = { config, admissionPolicy: 0, admittedUnder: new WeakMap() };
+  let admits = admission(config);
   const handler = answer(current);
   const secure = config.mode === 'disable' ? undefined : tlsServer(current, handler);
   const listening = secure === undefined ? plainServer(handler) : config.mode === 'strict' ? secure : permissiveServer(secure, handler);
@@ -61,8 +70,20 @@ export async function startNodeService(config: ServiceConfig): Promise<RunningSe
       if (secure) reloadTls(secure, next);
       current.config = next;
       limitConnections();
+      const nextAdmits = admission(next);
+      if (secure && nextAdmits !== admits) {
+        current.admissionPolicy++;
+        secure.closeIdleConnections();
+      }
+      admits = nextAdmits;
     },
   };
+}
+
+/** Whom the service lets in, read from its files now (a change rewrites them in place): its certificate alone is not part of it. */
+function admission(config: ServiceConfig): string {
+  const read = (path: string): string => readFileSync(path, 'utf8');
+  return JSON.stringify([clientAuthOptions(config), config.trustPath && read(config.trustPath), config.crlPaths.map(read), config.tls, config.certRequestSigalgs]);
 }
 
 function answer(current: Current): http.RequestListener {
@@ -71,6 +92,8 @@ function answer(current: Current): http.RequestListener {
     const config = current.config;
     req.resume();
     const socket = req.socket;
+    // Let in under a policy since replaced: answered, then closed (drained).
+    if ((current.admittedUnder.get(socket) ?? current.admissionPolicy) !== current.admissionPolicy) res.setHeader('connection', 'close');
     // Read now: once a `Connection: close` response ends, Node forgets the socket's remote port.
     const remotePort = socket.remotePort;
     const encrypted = 'encrypted' in socket && socket.encrypted === true;
@@ -166,6 +189,7 @@ function tlsServer(current: Current, handler: http.RequestListener): https.Serve
   });
 
   server.prependListener('secureConnection', (socket: TLSSocket) => {
+    current.admittedUnder.set(socket, current.admissionPolicy);
     if (current.config.clientAuth !== 'optional' || socket.authorized) return;
     // Without a certificate Node reports UNABLE_TO_GET_ISSUER_CERT; optional lets that in.
     const cert = socket.getPeerCertificate();

@@ -201,6 +201,26 @@ describe('a live certificate rotation', () => {
     expect(edge!.ok).toBe(1);
   });
 
+  it('drains the connections a stricter policy no longer admits: an anonymous keep-alive caller is closed, then refused at its next handshake', async () => {
+    const spec = healthyLab({ id: 'live-drain', service: { clientAuth: 'optional' } });
+    const sandbox = await start(spec);
+    const pid = sandbox.describe().services.auth!.pid;
+    const anonymous = new https.Agent({ keepAlive: true, maxSockets: 1, ca: readFileSync(sandbox.describe().clients.payments!.trust!) });
+    const served = await get(sandbox, anonymous);
+    expect(served.body).toMatch(/no client certificate/);
+
+    const closedByService = once(served.socket, 'close');
+    const strict = structuredClone(spec);
+    strict.services.auth!.clientAuth = 'require';
+    await sandbox.reconfigure(strict);
+    // At once, well inside Node's 5 s keep-alive: undrained, the agent would reuse the socket and be served.
+    await expect(get(sandbox, anonymous)).rejects.toThrow(/certificate required|socket hang up|ECONNRESET/);
+    // Idle when the policy changed: the service closed it, as a proxy drains a listener.
+    await closedByService;
+    expect(sandbox.describe().services.auth!.pid).toBe(pid);
+    anonymous.destroy();
+  });
+
   it('refuses a change of the lab\'s services or edges, and changes nothing', async () => {
     const spec = healthyLab({ id: 'live-topology' });
     const sandbox = await start(spec);
