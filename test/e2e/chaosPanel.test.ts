@@ -65,8 +65,14 @@ test('inject and clear a certificate fault and a wire fault by hand: edge red th
   await page.getByTestId('chaos-clear').click();
   await expect.poll(() => active.count(), live).toBe(0);
   await expect.poll(() => page.locator('[data-testid="incident"][data-injected="false"]').textContent(), live).toContain('auth-server');
-  await sendTraffic(page);
-  await expect.poll(() => authEdge(page), live).toMatchObject({ answered: true, refused: 0 });
+  // Healthy again within a few bursts: a loaded machine may still be re-issuing and restarting auth's s_server as the first one starts.
+  let healed = false;
+  for (let burst = 0; burst < 5 && !healed; burst++) {
+    await sendTraffic(page);
+    const edge = await authEdge(page);
+    healed = edge.answered && edge.refused === 0;
+  }
+  expect(await authEdge(page)).toMatchObject({ answered: true, refused: 0 });
 
   // A wire fault: a bad param is refused in one line, a good one listed, then cleared.
   await page.getByTestId('chaos-kind').selectOption('wire:latency');
