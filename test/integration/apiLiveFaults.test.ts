@@ -4,27 +4,17 @@
  * does not touch keep their pids, the trace is one timeline with each change in it, a ttl
  * reverts by itself, and bad input is a stable code that changes nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../server/explain/index.js';
 import { curl } from '../helpers/peers.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { startTestApp, type TestApp } from './appHarness.js';
+import { appWithBaselineSandbox } from './appHarness.js';
 
-let t: TestApp;
-let id = '';
-const faults = () => `/api/sandboxes/${id}/faults`;
+const running = appWithBaselineSandbox();
+const faults = () => `/api/sandboxes/${running.id}/faults`;
 
-beforeAll(async () => {
-  t = await startTestApp();
-  const start = await t.api('POST', '/api/sandboxes', { lab: 'baseline' });
-  expect(start.status).toBe(201);
-  id = start.json.id;
-});
-
-afterAll(() => t?.stop());
-
-const view = async () => (await t.api('GET', `/api/sandboxes/${id}`)).json;
-const trace = async (): Promise<TraceEvent[]> => (await t.api('GET', `/api/sandboxes/${id}/trace`)).json.events;
+const view = async () => (await running.t.api('GET', `/api/sandboxes/${running.id}`)).json;
+const trace = async (): Promise<TraceEvent[]> => (await running.t.api('GET', `/api/sandboxes/${running.id}/trace`)).json.events;
 
 /** curl as payments → auth, with payments' own certificate: what a caller by hand sees now. */
 async function callAuth(): Promise<string> {
@@ -45,11 +35,11 @@ describe('live faults through the API', () => {
     let firstConnections = new Set<number>();
     await waitFor('the first call in the trace', async () => (firstConnections = new Set((await trace()).filter((e) => e.conn > 0).map((e) => e.conn))).size > 0);
 
-    const injected = await t.api('POST', faults(), { kind: 'expired-cert', target: 'auth-server' });
+    const injected = await running.t.api('POST', faults(), { kind: 'expired-cert', target: 'auth-server' });
     expect(injected.status).toBe(201);
     expect(injected.json).toMatchObject({ id: 1, kind: 'expired-cert', target: 'auth-server' });
     expect(injected.json.expiresAt).toBeUndefined();
-    expect((await t.api('GET', faults())).json.faults).toEqual([injected.json]);
+    expect((await running.t.api('GET', faults())).json.faults).toEqual([injected.json]);
 
     expect(await callAuth()).toMatch(/curl: \(60\) SSL certificate problem: certificate has expired/);
     const broken = await view();
@@ -61,39 +51,39 @@ describe('live faults through the API', () => {
     const events = await trace();
     for (const conn of firstConnections) expect(events.some((e) => e.conn === conn), `connection ${conn} is still in the trace`).toBe(true);
 
-    const cleared = await t.api('DELETE', `${faults()}/1`);
+    const cleared = await running.t.api('DELETE', `${faults()}/1`);
     expect(cleared.status).toBe(204);
-    expect((await t.api('GET', faults())).json.faults).toEqual([]);
+    expect((await running.t.api('GET', faults())).json.faults).toEqual([]);
     expect(await callAuth()).toMatch(/^hello from auth/);
     await changeInTrace('fault-cleared', 'fault cleared: expired-cert on auth-server (#1)');
     expect((await view()).description.pids).toEqual(before.description.pids);
 
-    const again = await t.api('DELETE', `${faults()}/1`);
+    const again = await running.t.api('DELETE', `${faults()}/1`);
     expect(again.status).toBe(404);
     expect(again.json.error.code).toBe('FAULT_NOT_FOUND');
   });
 
   it('reverts a fault with a ttl by itself, and the sandbox\'s own client gets through again', async () => {
-    const injected = await t.api('POST', faults(), { kind: 'expired-cert', target: 'payments-client', ttl: 1 });
+    const injected = await running.t.api('POST', faults(), { kind: 'expired-cert', target: 'payments-client', ttl: 1 });
     expect(injected.status).toBe(201);
     expect(Date.parse(injected.json.expiresAt) - Date.parse(injected.json.injectedAt)).toBe(1000);
-    await waitFor('the fault to revert at the end of its ttl', async () => (await t.api('GET', faults())).json.faults.length === 0);
+    await waitFor('the fault to revert at the end of its ttl', async () => (await running.t.api('GET', faults())).json.faults.length === 0);
     await changeInTrace('fault-cleared', `fault cleared: expired-cert on payments-client (#${injected.json.id})`);
-    const traffic = await t.api('POST', `/api/sandboxes/${id}/traffic`, { requests: 1 });
+    const traffic = await running.t.api('POST', `/api/sandboxes/${running.id}/traffic`, { requests: 1 });
     expect(traffic.json.edges.map((edge: { client: string; ok: number }) => `${edge.client} ${edge.ok}`)).toEqual(['browser 1', 'payments 1']);
   });
 
   it('PUT replaces every injected fault through the same live path: ids, pids kept, [] clears', async () => {
     const before = await view();
-    const put = await t.api('PUT', faults(), { faults: [{ kind: 'wrong-san', target: 'www-server' }] });
+    const put = await running.t.api('PUT', faults(), { faults: [{ kind: 'wrong-san', target: 'www-server' }] });
     expect(put.status).toBe(200);
     expect(put.json.description.pids).toEqual(before.description.pids);
-    const [listed] = (await t.api('GET', faults())).json.faults;
+    const [listed] = (await running.t.api('GET', faults())).json.faults;
     expect(listed).toMatchObject({ kind: 'wrong-san', target: 'www-server' });
     const { description } = put.json;
     expect((await curl(description.services.www, description.clients.browser)).output).toMatch(/curl: \(60\) SSL: no alternative certificate subject name matches target host name 'www.corp.test'/);
-    expect((await t.api('PUT', faults(), { faults: [] })).status).toBe(200);
-    expect((await t.api('GET', faults())).json.faults).toEqual([]);
+    expect((await running.t.api('PUT', faults(), { faults: [] })).status).toBe(200);
+    expect((await running.t.api('GET', faults())).json.faults).toEqual([]);
     expect((await curl(description.services.www, description.clients.browser)).output).toMatch(/^hello from www/);
   });
 });
@@ -111,15 +101,15 @@ describe('bad input for live faults changes nothing', () => {
     ['a fault id never given', 'DELETE', '/99', undefined, 404, 'FAULT_NOT_FOUND'],
   ])('%s', async (_name, method, suffix, body, status, code) => {
     const before = await view();
-    const response = await t.api(method, faults() + suffix, body);
+    const response = await running.t.api(method, faults() + suffix, body);
     expect(response.status).toBe(status);
     expect(response.json.error.code).toBe(code);
-    expect((await t.api('GET', faults())).json.faults).toEqual([]);
+    expect((await running.t.api('GET', faults())).json.faults).toEqual([]);
     expect((await view()).generation).toBe(before.generation);
   });
 
   it('answers a sandbox that does not exist with SANDBOX_NOT_FOUND', async () => {
-    const response = await t.api('POST', '/api/sandboxes/nope-123456/faults', { kind: 'expired-cert', target: 'auth-server' });
+    const response = await running.t.api('POST', '/api/sandboxes/nope-123456/faults', { kind: 'expired-cert', target: 'auth-server' });
     expect(response.status).toBe(404);
     expect(response.json.error.code).toBe('SANDBOX_NOT_FOUND');
   });
@@ -127,7 +117,7 @@ describe('bad input for live faults changes nothing', () => {
 
 describe('the catalogue offers faults to inject', () => {
   it('names each fault with what it targets and each wire fault with its directions, both with their params and defaults', async () => {
-    const { faults: kinds, wireFaults } = (await t.api('GET', '/api/catalogue')).json;
+    const { faults: kinds, wireFaults } = (await running.t.api('GET', '/api/catalogue')).json;
     expect(kinds).toContainEqual(expect.objectContaining({ kind: 'expired-cert', title: expect.any(String), target: 'certificate' }));
     expect(kinds).toContainEqual(expect.objectContaining({ kind: 'exhausted-pool', target: 'client' }));
     expect(wireFaults).toContainEqual({

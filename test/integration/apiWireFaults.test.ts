@@ -5,23 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../server/explain/index.js';
-import { startTestApp, type TestApp } from './appHarness.js';
+import { appWithBaselineSandbox } from './appHarness.js';
 import { waitFor } from '../helpers/waitFor.js';
 
-let t: TestApp;
-let id = '';
-const path = () => `/api/sandboxes/${id}/wire-faults`;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  const start = await t.api('POST', '/api/sandboxes', { lab: 'baseline' });
-  expect(start.status).toBe(201);
-  id = start.json.id;
-});
-
-afterAll(() => t?.stop());
+const running = appWithBaselineSandbox();
+const path = () => `/api/sandboxes/${running.id}/wire-faults`;
 
 const fault = (over: Record<string, unknown> = {}) => ({ kind: 'latency', edge: 'www', ...over });
 
@@ -39,16 +29,16 @@ describe('PUT wire-faults refuses what does not fit', () => {
     ['a param out of range', { faults: [fault(), fault({ params: { latencyMs: -5 } })] }, 'BAD_PARAMS', 'faults[1]: latency params.latencyMs: expected a whole number from 0 to 3600000 but found -5'],
     ['an unknown param', { faults: [fault({ kind: 'mtu-blackhole', params: { mtu: 500 } })] }, 'BAD_PARAMS', 'unknown param "mtu" (known: maxRecordBytes)'],
   ])('%s', async (_name, body, code, message) => {
-    const response = await t.api('PUT', path(), body);
+    const response = await running.t.api('PUT', path(), body);
     expect(response.status).toBe(400);
     expect(response.json.error.code).toBe(code);
     expect(response.json.error.message).toContain(message);
-    expect((await t.api('GET', path())).json).toEqual({ faults: [] });
+    expect((await running.t.api('GET', path())).json).toEqual({ faults: [] });
   });
 });
 
 async function curlWww(): Promise<string> {
-  const description = (await t.api('GET', `/api/sandboxes/${id}`)).json.description;
+  const description = (await running.t.api('GET', `/api/sandboxes/${running.id}`)).json.description;
   const www = description.services.www;
   const child = spawn('curl', ['-sS', '--max-time', '10', '--resolve', www.resolve, www.url, '--cacert', description.clients.browser.trust], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -60,26 +50,26 @@ async function curlWww(): Promise<string> {
 
 describe('PUT wire-faults on a running sandbox', () => {
   it('sets them live: the same generation and processes, the next connection meets them, the trace names them; [] clears them', async () => {
-    const before = (await t.api('GET', `/api/sandboxes/${id}`)).json;
-    const put = await t.api('PUT', path(), { faults: [{ kind: 'plaintext-answer', edge: 'www', seed: 4 }] });
+    const before = (await running.t.api('GET', `/api/sandboxes/${running.id}`)).json;
+    const put = await running.t.api('PUT', path(), { faults: [{ kind: 'plaintext-answer', edge: 'www', seed: 4 }] });
     expect(put.status).toBe(200);
     expect(put.json).toEqual({ faults: [{ kind: 'plaintext-answer', edge: 'www', direction: 'downstream', toxicity: 1, seed: 4, params: { status: 403 } }] });
-    expect((await t.api('GET', path())).json).toEqual(put.json);
+    expect((await running.t.api('GET', path())).json).toEqual(put.json);
 
     expect(await curlWww()).toMatch(/curl: \(35\) OpenSSL\/[\d.]+: error:0A00010B:SSL routines::wrong version number/);
-    const after = (await t.api('GET', `/api/sandboxes/${id}`)).json;
+    const after = (await running.t.api('GET', `/api/sandboxes/${running.id}`)).json;
     expect(after.generation).toBe(before.generation);
     expect(after.description.pids).toEqual(before.description.pids);
 
     let marked: TraceEvent | undefined;
     await waitFor('the trace to show the wire fault', async () => {
-      const events = (await t.api('GET', `/api/sandboxes/${id}/trace`)).json.events as TraceEvent[];
+      const events = (await running.t.api('GET', `/api/sandboxes/${running.id}/trace`)).json.events as TraceEvent[];
       marked = events.find((e) => e.type === 'wire-fault' && e.fields?.some((f) => f.name === 'did' && f.value === 'injected'));
       return marked !== undefined;
     });
     expect(marked!.note).toContain('made up in flight by the tap');
 
-    expect((await t.api('PUT', path(), { faults: [] })).json).toEqual({ faults: [] });
+    expect((await running.t.api('PUT', path(), { faults: [] })).json).toEqual({ faults: [] });
     expect(await curlWww()).not.toMatch(/curl: \(/);
   });
 });

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import { createApp, type App, type AppOptions } from '../../server/app/index.js';
 import { learnerCookieName, newLearnerId } from '../../server/app/learners.js';
@@ -140,6 +141,19 @@ function send(port: number, target: string, options: RequestOptions): Promise<Re
 }
 
 /** How an upgrade ended: open (a client to use), or refused with a status. */
+/** Before a file's tests, an app with one baseline sandbox started through the API (`id`); after them, the app stopped. */
+export function appWithBaselineSandbox(): { readonly t: TestApp; readonly id: string } {
+  const running = { t: undefined as unknown as TestApp, id: '' };
+  beforeAll(async () => {
+    running.t = await startTestApp();
+    const start = await running.t.api('POST', '/api/sandboxes', { lab: 'baseline' });
+    expect(start.status).toBe(201);
+    running.id = start.json.id;
+  });
+  afterAll(() => running.t?.stop());
+  return running;
+}
+
 export type UpgradeOutcome = { open: true; client: LabSocket } | { open: false; status: number; body: string };
 
 export function connectWs(port: number, headers: Record<string, string>, wsPath = '/ws'): Promise<UpgradeOutcome> {
