@@ -1,7 +1,7 @@
 /**
  * The local web server, composed in order; each part lives in its own file.
  *
- *   browser ──HTTP──▶ errors ▸ headers ▸ Host ▸ Origin ▸ token ▸ learner ▸ JSON body ▸ /api/* (labs, me, sandboxes, progress) ▸ web app
+ *   browser ──HTTP──▶ errors ▸ headers ▸ Host ▸ Origin ▸ token (the run's or a participant's) ▸ learner ▸ JSON body ▸ /api/* (join, labs, me, sandboxes, progress) ▸ web app
  *   browser ──/ws upgrade──▶ Host ▸ Origin ▸ token ──▶ WsHub (the socket's learner) ◀── LabSession messages (trace, health, status)
  *                                                        WsHub ⇄ TerminalHost ⇄ a shell per sandbox (loopback only, unless --terminal on)
  *                                                        WsHub ──pages of a learner's sandbox──▶ idle stop ──▶ SandboxRegistry.stop
@@ -30,7 +30,11 @@ import { idleStop, type PagePresence } from './idleStop.js';
 import { compose, sendApiError, type RequestContext } from './http.js';
 import { jsonBody } from './jsonBody.js';
 import { LabCatalogue } from './labCatalogue.js';
+import { joinRoutes } from './api/join.js';
+import { participantCookieName, type CredentialSource } from './credentials.js';
+import { JoinLimiter } from './joinLimiter.js';
 import { identify, learnerCookieName, learnerIdentity, LearnerNames, nobody } from './learners.js';
+import { Participants } from './participants.js';
 import { reachableAddresses } from './listenAddresses.js';
 import { resolveAppOptions, terminalEnabled, type AppOptions } from './options.js';
 import { originCheck } from './originCheck.js';
@@ -55,6 +59,8 @@ export interface App {
   readonly sandboxes: SandboxRegistry;
   readonly progress: ProgressStore;
   readonly hub: WsHub;
+  /** Who joined through a drill's code or an interview's link. */
+  readonly participants: Participants;
   /** Why the browser terminal cannot start on this machine (no jail can be built), or undefined. */
   terminalUnavailable(): Promise<string | undefined>;
   /**
@@ -76,6 +82,8 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   let port = options.port;
   const cookieName = (): string => tokenCookieName(port);
   const learnerCookie = (): string => learnerCookieName(port);
+  const participants = new Participants();
+  const credentials: CredentialSource = { token: options.token, tokenCookie: cookieName, participantCookie: () => participantCookieName(port), participants };
   // The addresses join once the server listens: only then is the bound address known.
   let allowedHosts = allowedHostNames({ bindHost: options.host, extra: options.allowedHosts });
   const hostsAllowed = (): ReadonlySet<string> => allowedHosts;
@@ -99,10 +107,11 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     securityHeaders(),
     hostCheck(hostsAllowed),
     originCheck(hostsAllowed),
-    tokenAuth(options.token, cookieName),
-    learnerIdentity(options.token, learnerCookie, (learner) => progress.adopt(learner)),
+    tokenAuth(credentials),
+    learnerIdentity(learnerCookie, (learner) => progress.adopt(learner)),
     jsonBody(options.maxBodyBytes),
     router('/api/', [
+      ...joinRoutes(participants, names, new JoinLimiter(), credentials.participantCookie),
       ...labRoutes(catalogue, progress),
       ...meRoutes(sandboxes, names),
       ...sandboxRoutes(sandboxes, names, options),
@@ -126,12 +135,12 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   });
 
   const terminals = terminalHost(terminalEnabled(options));
-  const hub = new WsHub(sandboxes, scoreboard, upgradeGuard(hostsAllowed, options.token, cookieName), {
+  const hub = new WsHub(sandboxes, scoreboard, upgradeGuard(hostsAllowed, credentials), {
     path: '/ws',
     maxPayloadBytes: options.maxBodyBytes,
     maxBufferedBytes: 16 * 1024 * 1024,
     terminals,
-    identify: (req) => identify(req, options.token, learnerCookie()),
+    identify: (req) => identify(req, credentials, learnerCookie()),
     presence,
     logger,
   });
@@ -144,6 +153,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     sandboxes,
     progress,
     hub,
+    participants,
     terminalUnavailable: () => terminals.unavailable(),
     listen: () =>
       new Promise((resolve, reject) => {

@@ -8,6 +8,7 @@
  *
  *   page request ──token cookie ✓──▶ learner cookie? ──no──▶ a new id, Set-Cookie on this response
  *   script request ──Bearer token ✓──▶ operator (as the cookie's learner, if it sends one; else `operator`)
+ *   participant token ✓ (participants.ts) ──▶ the participant's own learner id, whatever cookies say
  *   /ws upgrade ──▶ the same, read once for the socket's life (no cookie is set on a 101)
  *
  * A learner id is 16 random bytes: it is the learner's credential, so it appears in no API
@@ -16,9 +17,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { credentialsOf, type CredentialSource } from './credentials.js';
 import { ApiError } from './errors.js';
 import { header, type Middleware } from './http.js';
-import { cookieValue, tokenMatches } from './token.js';
+import type { Participant } from './participants.js';
+import { cookieValue } from './token.js';
 
 /** The progress and sandboxes of a Bearer caller that names no learner: the operator's own. */
 export const operatorLearner = 'operator';
@@ -28,10 +31,14 @@ export interface Caller {
   learner: string | null;
   /** Carries the run's token as Authorization: Bearer — reaches every learner's sandboxes. */
   operator: boolean;
+  /** Holds the run's token (cookie or Bearer): the person at the server — a drill's facilitator, an interviewer. */
+  host: boolean;
+  /** Joined through an invitation (participants.ts): reaches their own sandboxes and nothing more. */
+  participant?: Participant;
 }
 
-/** Before the learner middleware ran: owns nothing, reaches nothing. */
-export const nobody: Caller = { learner: null, operator: false };
+/** Before the token check, or on the way in (a join page): owns nothing, reaches nothing. */
+export const nobody: Caller = { learner: null, operator: false, host: false };
 
 const learnerIdPattern = /^[A-Za-z0-9_-]{22}$/;
 
@@ -55,16 +62,17 @@ export function requestLearner(req: IncomingMessage, cookieName: string): string
   return id !== undefined && learnerIdPattern.test(id) ? id : undefined;
 }
 
-/** The request carries the run's token as Authorization: Bearer. */
-export function isOperator(req: IncomingMessage, token: string): boolean {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
-  return tokenMatches(token, bearer);
+/** Who opened a socket (after the upgrade guard let it in): nobody is minted here. */
+export function identify(req: IncomingMessage, source: CredentialSource, cookieName: string): Caller {
+  const credentials = credentialsOf(req, source);
+  if (!credentials) return nobody;
+  if (credentials.participant) return { ...credentials, learner: credentials.participant.learner };
+  return { ...credentials, learner: requestLearner(req, cookieName) ?? (credentials.operator ? operatorLearner : null) };
 }
 
-/** Who opened a socket (after the upgrade guard let it in): nobody is minted here. */
-export function identify(req: IncomingMessage, token: string, cookieName: string): Caller {
-  const operator = isOperator(req, token);
-  return { learner: requestLearner(req, cookieName) ?? (operator ? operatorLearner : null), operator };
+/** What only the host may do (open a room, inject faults, read a report): HOST_ONLY for a participant. */
+export function requireHost(caller: Caller, what: string): void {
+  if (!caller.host) throw new ApiError('HOST_ONLY', what);
 }
 
 /** The learner an HTTP request acts as (the learner middleware always sets one). */
@@ -79,22 +87,28 @@ export function reaches(caller: Caller, owner: string): boolean {
 }
 
 /**
- * After the token check: sets `ctx.caller`. A page without a learner cookie gets one, on this
- * very response — the page's own HTML is the first request after the token swap, so every API
- * call the page makes carries it. `onLearner` hears of every learner (not the operator) before
- * the request goes on.
+ * After the token check (which set the caller's credentials): sets `ctx.caller.learner`. A
+ * host's page without a learner cookie gets one, on this very response — the page's own HTML
+ * is the first request after the token swap, so every API call the page makes carries it. A
+ * participant is the learner their join minted. `onLearner` hears of every learner (not the
+ * operator) before the request goes on. A request on the way in (no credentials) is no one.
  */
-export function learnerIdentity(token: string, cookieName: () => string, onLearner: (learner: string) => Promise<void>): Middleware {
+export function learnerIdentity(cookieName: () => string, onLearner: (learner: string) => Promise<void>): Middleware {
   return async (ctx, next) => {
-    const { req, res } = ctx;
-    const operator = isOperator(req, token);
+    const { req, res, caller } = ctx;
+    if (caller.participant) {
+      await onLearner(caller.participant.learner);
+      ctx.caller = { ...caller, learner: caller.participant.learner };
+      return next();
+    }
+    if (!caller.host) return next();
     let learner = requestLearner(req, cookieName());
-    if (learner === undefined && !operator) {
+    if (learner === undefined && !caller.operator) {
       learner = newLearnerId();
       res.appendHeader('set-cookie', learnerCookie(cookieName(), learner));
     }
     if (learner !== undefined) await onLearner(learner);
-    ctx.caller = { learner: learner ?? operatorLearner, operator };
+    ctx.caller = { ...caller, learner: learner ?? operatorLearner };
     return next();
   };
 }

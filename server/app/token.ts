@@ -5,8 +5,6 @@
  * first differing byte shows in the timing (timingSafeEqual needs equal lengths).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { header } from './http.js';
 
 export function createToken(): string {
   return randomBytes(24).toString('base64url');
@@ -37,11 +35,4 @@ export function cookieValue(cookieHeader: string | undefined, name: string): str
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
-}
-
-/** The token a request carries: `Authorization: Bearer …` first, else the cookie. */
-export function requestToken(req: IncomingMessage, cookieName: string): string | undefined {
-  const authorization = header(req, 'authorization');
-  const bearer = authorization && /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-  return bearer || cookieValue(header(req, 'cookie'), cookieName);
 }

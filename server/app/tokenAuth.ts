@@ -8,12 +8,17 @@
  * in a browser (the WHATWG URL parser reads `\` as `/` in http URLs): `/.//evil.example/`
  * normalises to the path `//evil.example/`, and as a Location it would send whoever opened
  * the link to evil.example — an open redirect. Leading slashes and backslashes collapse to one.
+ *
+ * A participant token (credentials.ts) passes too. Only the way in is open without one: a join
+ * link's page (`/join/<code>`), the built app's files it loads, and the join itself.
  */
 import { ApiError } from './errors.js';
 import type { Middleware } from './http.js';
-import { requestToken, tokenCookie, tokenMatches } from './token.js';
+import { credentialsOf, type CredentialSource } from './credentials.js';
+import { tokenCookie, tokenMatches } from './token.js';
 
-export function tokenAuth(token: string, cookieName: () => string): Middleware {
+export function tokenAuth(source: CredentialSource): Middleware {
+  const { token, tokenCookie: cookieName } = source;
   return (ctx, next) => {
     const { req, res, url } = ctx;
     const fromQuery = url.searchParams.get('token');
@@ -28,9 +33,17 @@ export function tokenAuth(token: string, cookieName: () => string): Middleware {
       res.end();
       return;
     }
-    if (!tokenMatches(token, requestToken(req, cookieName()))) throw new ApiError('TOKEN_REQUIRED');
+    const credentials = credentialsOf(req, source);
+    if (credentials) ctx.caller = { ...credentials, learner: null };
+    else if (!isWayIn(req.method, url.pathname)) throw new ApiError('TOKEN_REQUIRED');
     return next();
   };
+}
+
+/** The join page, the app's built files (public code, no data), and the join API. */
+function isWayIn(method: string | undefined, pathname: string): boolean {
+  if (method === 'GET' || method === 'HEAD') return /^\/join\/[^/]+$/.test(pathname) || pathname.startsWith('/assets/') || pathname.startsWith('/api/join/');
+  return method === 'POST' && pathname === '/api/join';
 }
 
 /** `pathname` as a path of this server: one leading `/`, never `//` or `/\`. */

@@ -26,7 +26,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { ApiError, toApiError, type ErrorLogger } from './errors.js';
 import type { PagePresence } from './idleStop.js';
 import type { LabSession } from './labSession.js';
-import { nobody, type Caller } from './learners.js';
+import { nobody, requireHost, type Caller } from './learners.js';
 import type { ClientMessage, ServerMessage, TerminalOpenResult } from './protocol.js';
 import type { SandboxRegistry } from './sandboxRegistry.js';
 import type { Scoreboard } from './scoreboard.js';
@@ -159,6 +159,7 @@ export class WsHub {
           return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         }
         case 'scoreboard-subscribe':
+          requireHost(caller, 'a drill\'s learners see their room\'s scoreboard');
           follows.scoreboard ??= this.#scoreboard.follow((standings) => this.#send(ws, { type: 'scoreboard', standings }));
           return this.#send(ws, { type: 'reply', id, ok: true, result: { standings: this.#scoreboard.standings() } });
         case 'scoreboard-unsubscribe':
@@ -167,6 +168,7 @@ export class WsHub {
           return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         case 'terminal-open': {
           const session = this.#registry.get(message.sandbox, caller);
+          if (caller.participant && !caller.participant.terminal) throw new ApiError('TERMINAL_NOT_ALLOWED');
           const request = id;
           this.#openTerminal(ws, attachments, session, message).then(
             (result) => this.#send(ws, { type: 'reply', id: request, ok: true, result }),

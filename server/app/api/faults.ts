@@ -14,6 +14,7 @@ import type { FaultSpec } from '../../lab/schema.js';
 import { ApiError } from '../errors.js';
 import { sendJson } from '../http.js';
 import { maxFaultTtlSeconds, type LiveFault } from '../liveFaults.js';
+import { requireHost } from '../learners.js';
 import type { Route } from '../router.js';
 import type { SandboxRegistry } from '../sandboxRegistry.js';
 import { objectBody, paramsField, stringField, wholeNumberField, type Body } from './validate.js';
@@ -46,6 +47,7 @@ export function faultRoutes(registry: SandboxRegistry): Route[] {
       method: 'GET',
       path: '/api/sandboxes/:id/faults',
       handler({ res, params, caller }) {
+        requireHost(caller, 'faults are set and seen by the host alone');
         sendJson(res, 200, { faults: registry.get(params.id!, caller).faults } satisfies FaultsResponse);
       },
     },
@@ -53,6 +55,7 @@ export function faultRoutes(registry: SandboxRegistry): Route[] {
       method: 'POST',
       path: '/api/sandboxes/:id/faults',
       async handler({ res, params, body, caller }) {
+        requireHost(caller, 'faults are set and seen by the host alone');
         const session = registry.get(params.id!, caller);
         const input = objectBody(body);
         const ttl = input.ttl === undefined ? undefined : wholeNumberField(input, 'ttl', 1, maxFaultTtlSeconds);
@@ -63,6 +66,7 @@ export function faultRoutes(registry: SandboxRegistry): Route[] {
       method: 'DELETE',
       path: '/api/sandboxes/:id/faults/:faultId',
       async handler({ res, params, caller }) {
+        requireHost(caller, 'faults are set and seen by the host alone');
         const session = registry.get(params.id!, caller);
         const id = Number(params.faultId);
         if (!/^\d{1,9}$/.test(params.faultId!)) throw new ApiError('BAD_REQUEST', `"${params.faultId!.slice(0, 40)}" is not a fault id (a whole number, as POST …/faults returned it)`);
@@ -74,6 +78,7 @@ export function faultRoutes(registry: SandboxRegistry): Route[] {
       method: 'PUT',
       path: '/api/sandboxes/:id/faults',
       async handler({ res, params, body, caller }) {
+        requireHost(caller, 'faults are set and seen by the host alone');
         const session = registry.get(params.id!, caller);
         const input = objectBody(body);
         if (input.faults === undefined) throw new ApiError('BAD_REQUEST', '"faults" is required: the list of faults to inject (empty to clear them)');

@@ -13,7 +13,7 @@
  *   POST   /api/sandboxes/:id/traffic      { requests }            → TrafficResponse (stops when the caller goes away;
  *                                                                     409 TRAFFIC_RUNNING while another run is under way)
  *   POST   /api/sandboxes/:id/hints                                → HintResponse (the next one; costs points)
- *   POST   /api/sandboxes/:id/diagnosis    { rootCause, evidence: { conn, seq } } → DiagnosisResponse
+ *   POST   /api/sandboxes/:id/diagnosis    { rootCause, evidence: { conn, seq }, incident? } → DiagnosisResponse (with `incident`: that injected fault's)
  *   POST   /api/sandboxes/:id/fix          { action, target?, params? } → SandboxView (same id, next generation)
  *   …/faults: faults.ts
  *   POST   /api/sandboxes/:id/verify                               → VerifyResponse (green completes the lab)
@@ -24,7 +24,7 @@ import { ApiError } from '../errors.js';
 import { sendJson } from '../http.js';
 import { faultList } from './faults.js';
 import type { TrafficResponse } from '../protocol.js';
-import { learnerOf, type LearnerNames } from '../learners.js';
+import { learnerOf, requireHost, type LearnerNames } from '../learners.js';
 import type { Route } from '../router.js';
 import type { SandboxRegistry } from '../sandboxRegistry.js';
 import { objectBody, objectField, paramsField, stringField, wholeNumberField, type Body } from './validate.js';
@@ -35,6 +35,7 @@ export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, li
       method: 'POST',
       path: '/api/sandboxes',
       async handler({ res, body, caller }) {
+        requireHost(caller, 'a drill or an interview starts its participants\' labs');
         const input = objectBody(body);
         const lab = stringField(input, 'lab');
         const interview = input.interview ?? false;
@@ -67,6 +68,7 @@ export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, li
       method: 'DELETE',
       path: '/api/sandboxes/:id',
       async handler({ res, params, caller }) {
+        requireHost(caller, 'a drill or an interview stops its participants\' labs');
         await registry.stop(params.id!, caller);
         res.writeHead(204).end();
       },
@@ -106,7 +108,7 @@ export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, li
         const evidence = objectField(input, 'evidence');
         const conn = wholeNumberField(evidence, 'conn', 0, Number.MAX_SAFE_INTEGER);
         const seq = wholeNumberField(evidence, 'seq', 0, Number.MAX_SAFE_INTEGER);
-        sendJson(res, 200, session.diagnose(rootCause, { conn, seq }));
+        sendJson(res, 200, session.diagnose(rootCause, { conn, seq }, stringField(input, 'incident', true)));
       },
     },
     {

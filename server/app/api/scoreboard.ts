@@ -5,6 +5,7 @@
  */
 import { sendJson } from '../http.js';
 import type { ScoreboardResponse } from '../protocol.js';
+import { requireHost } from '../learners.js';
 import type { Route } from '../router.js';
 import type { Scoreboard } from '../scoreboard.js';
 
@@ -13,7 +14,8 @@ export function scoreboardRoutes(scoreboard: Scoreboard): Route[] {
     {
       method: 'GET',
       path: '/api/scoreboard',
-      handler({ res }) {
+      handler({ res, caller }) {
+        requireHost(caller, 'a drill\'s learners see their room\'s scoreboard');
         sendJson(res, 200, { standings: scoreboard.standings() } satisfies ScoreboardResponse);
       },
     },
