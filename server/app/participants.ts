@@ -131,7 +131,7 @@ export class Participants {
 /** Short codes are read aloud: case and spaces do not matter. Long ones are taken as they are. */
 function normalizeCode(code: string): string {
   const compact = code.replace(/[\s-]+/g, '');
-  return compact.length === shortCodeLength ? compact.toUpperCase() : compact;
+  return compact.length === shortCodeLength ? compact.toUpperCase() : code.trim();
 }
 
 function checkedName(name: string): string {
