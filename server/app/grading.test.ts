@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../explain/traceEvent.js';
 import { applyFaults, applyFixes } from '../faults/index.js';
 import { loadLab } from '../lab/index.js';
-import { checkEdges, gradeDiagnosis, isWrongFix, matchesEvidence, provesAnswer, scoreOf, verifyPlan } from './grading.js';
+import { checkEdges, gradeDiagnosis, gradeIncident, isWrongFix, matchesEvidence, provesAnswer, scoreOf, verifyPlan } from './grading.js';
 
 const event = (over: Partial<TraceEvent>): TraceEvent => ({ sandbox: 's', conn: 1, seq: 0, t: 0, dir: 's2c', layer: 'handshake', type: 'Certificate', note: '', severity: 'info', side: 'server', ...over });
 /** Verify's plan for a cause that fails every handshake: a few requests, no load. */
@@ -27,6 +27,19 @@ describe('grading', () => {
     expect(gradeDiagnosis(scenario, 'expired-cert', alert).correct).toBe(true);
     expect(gradeDiagnosis(scenario, 'expired-cert', event({})).correct).toBe(false);
     const wrong = gradeDiagnosis(scenario, 'wrong-ca', alert);
+    expect(wrong.correct).toBe(false);
+    expect(wrong.reason).not.toMatch(/expired/i);
+  });
+
+  it('grades an incident by its fault\'s root cause and a connection the explainer puts down to it, never naming the answer when wrong', () => {
+    const expired = { rootCause: 'expired-cert', evidence: { seq: 7 } };
+    expect(gradeIncident('expired-cert', 'expired-cert', alert, expired).correct).toBe(true);
+    expect(gradeIncident('expired-cert', 'expired-cert', event({ seq: 7 }), expired).correct).toBe(true);
+    // The right cause, pinned on a message that proves nothing, or on a connection that failed for another reason.
+    expect(gradeIncident('expired-cert', 'expired-cert', event({ seq: 3 }), expired).correct).toBe(false);
+    expect(gradeIncident('expired-cert', 'expired-cert', alert, { rootCause: 'wrong-ca', evidence: { seq: 0 } }).correct).toBe(false);
+    expect(gradeIncident('expired-cert', 'expired-cert', alert, undefined).correct).toBe(false);
+    const wrong = gradeIncident('expired-cert', 'wrong-ca', alert, expired);
     expect(wrong.correct).toBe(false);
     expect(wrong.reason).not.toMatch(/expired/i);
   });

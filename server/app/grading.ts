@@ -4,6 +4,7 @@
  * the edge reports of a verify run.
  *
  *   learner: rootCause + {conn, seq} ──gradeDiagnosis(scenario, trace event)──▶ correct | reason
+ *   learner: an incident's rootCause + {conn, seq} ──gradeIncident(fault kind, event, the connection's verdict)──▶ correct | reason
  *   learner: a fix ──fixTouchesFault? no──▶ a wrong fix, charged
  *   root causes' `healthy` ──verifyPlan──▶ how much traffic Verify sends, and the handshake bound
  *   verify traffic: EdgeReport[] ──checkEdges(spec, plan)──▶ green only when every edge behaves
@@ -89,6 +90,28 @@ export function gradeDiagnosis(scenario: ScenarioSpec, rootCause: string, event:
     return { correct: false, reason: `The root cause is right, but the event you pinned (${picked}) does not prove it. Pin the message or report that shows it.` };
   }
   return { correct: false, reason: `"${rootCauseTitle(rootCause)}" does not fit what this lab shows. Ask what it would put on the wire, and compare with the connections in the trace and the symptom.` };
+}
+
+/** What the explainer concluded of the connection an event belongs to: its root cause and the event it cites. */
+export interface ConnectionConclusion {
+  rootCause: string;
+  evidence: { seq: number };
+}
+
+/**
+ * An injected incident's diagnosis: right only with the fault's own root cause AND an event of
+ * a connection the explainer puts down to that cause — the event it cites, or an alert on that
+ * connection. Like gradeDiagnosis, the reason never names the answer.
+ */
+export function gradeIncident(kind: string, rootCause: string, event: TraceEvent, conclusion: ConnectionConclusion | undefined): Grade {
+  const rightCause = rootCause === kind;
+  const rightEvent = conclusion?.rootCause === kind && (event.seq === conclusion.evidence.seq || event.layer === 'alert');
+  const picked = `${event.type}, ${event.side ? `from the ${event.side}` : 'from neither side'}, connection ${event.conn}`;
+  if (rightCause && rightEvent) return { correct: true, reason: `Correct: ${rootCauseTitle(rootCause).toLowerCase()}, and the event you pinned (${picked}) proves it.` };
+  if (rightCause) {
+    return { correct: false, reason: `The root cause is right, but the event you pinned (${picked}) does not prove it. Pin the alert or report of a connection this incident broke.` };
+  }
+  return { correct: false, reason: `"${rootCauseTitle(rootCause)}" does not fit this incident. Compare the connections that failed since it began with the ones before it.` };
 }
 
 /** What Verify sends and bounds: the lab's root cause and any injected faults each add their `healthy`. */

@@ -8,6 +8,7 @@
  *   diagnosis ✓ ──▶ fix: applyFixes(spec') ──Sandbox.reconfigure, live (generation+1, the trace goes on)──▶ verify ──▶ progress
  *   drill facilitator ──▶ inject / clear / setFaults ──▶ lab's faults + injected ones, then the fixes so far ──▶ realised the same way
  *   a fault's ttl runs out ──▶ cleared the same way, whoever injected it
+ *   each fault injected live is an incident (sessionIncidents.ts): diagnosed by its own root cause, fixed by a green verify
  *
  * Changes of the spec (fixes, faults) run one at a time, and go on during a traffic run, which
  * then meets them live. Operations that drive the sandbox (traffic, fix, verify) run one at a time. A
@@ -16,7 +17,7 @@
  * refused at once (TRAFFIC_RUNNING), never queued behind it.
  */
 import { EventEmitter } from 'node:events';
-import type { TraceEvent } from '../explain/index.js';
+import { verdictsForSandbox, type TraceEvent, type Verdict } from '../explain/index.js';
 import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue, targetCandidates, type TargetKind } from '../faults/index.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
@@ -25,13 +26,21 @@ import { keylogText, sandboxRecording, writePcapng } from '../wire/capture/index
 import { keylogLines } from '../wire/capture/keylog.js';
 import { EdgeHealthMeter } from './edgeHealth.js';
 import { ApiError, type ErrorLogger } from './errors.js';
-import { checkEdges, expectationOf, gradeDiagnosis, hintCost, isGreen, isWrongFix, rootCauseSummary, rootCauseTitle, scoreOf, verifyPlan } from './grading.js';
+import { checkEdges, expectationOf, gradeDiagnosis, gradeIncident, hintCost, isGreen, isWrongFix, rootCauseSummary, rootCauseTitle, scoreOf, verifyPlan } from './grading.js';
 import type { ProgressStore } from './progressStore.js';
 import { analysisOf, factsOnly, withoutPolicy, type Analysis } from './conclusions.js';
 import { distractorReasons, quizChoices } from './quiz.js';
 import type { DiagnosisResponse, HintResponse, PageDescription, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, StopReason, TrafficResponse, VerifyResponse } from './protocol.js';
 import { faultName, LiveFaults, type LiveFault } from './liveFaults.js';
+import { SessionIncidents, type IncidentRecord } from './sessionIncidents.js';
 import { TraceStore } from './traceStore.js';
+
+/** What the learner answered, as it is graded: the 'answer' event. */
+export type SessionAnswer =
+  | { kind: 'hint'; index: number }
+  | { kind: 'diagnosis'; rootCause: string; correct: boolean; evidence: { conn: number; seq: number } }
+  | { kind: 'fix'; action: string; target?: string; wrong: boolean }
+  | { kind: 'verify'; green: boolean };
 
 /** How a learner starts a lab. */
 export interface StartOptions {
@@ -39,12 +48,18 @@ export interface StartOptions {
   extraFaults: readonly FaultSpec[];
   /** Interview mode: timed (the lab's minutes; the server ends it), and the server gives no hints. */
   interview: boolean;
+  /** An interview whose interviewer allowed hints: interview mode, with the lab's hints (and their cost). */
+  interviewHints?: boolean;
+  /** The lab as this run meets it: an interview's variant (interviews/variants.ts), graded as the lab itself. */
+  vary?: (doc: LabDocument) => LabDocument;
   /** The learner's name, for a drill's scoreboard. */
   learner?: string;
   /** The learner id (or `operator`) that owns it: only they, and the operator's token, reach it. */
   owner: string;
   /** Seeds the order its choices are shown in (quiz.ts); the registry draws one per sandbox. */
   quizSeed: number;
+  /** A drill's sandbox: what is injected is an incident to find, so neither its view nor its trace names the kind before the diagnosis. */
+  hideInjections?: boolean;
 }
 
 export interface SessionOptions {
@@ -114,10 +129,13 @@ export class LabSession {
   /**
    * 'message' (ServerMessage: trace, health, status) for the WebSocket hub;
    * 'standing' when anything on the scoreboard changed (status, diagnosis, hints, score);
-   * 'time-up' when an interview's time ran out unsolved (the registry then stops it).
+   * 'time-up' when an interview's time ran out unsolved (the registry then stops it);
+   * 'answer' (SessionAnswer) at each hint, diagnosis, fix and verify.
    */
   readonly events = new EventEmitter();
   readonly interview: boolean;
+  /** No hints: interview mode, unless its interviewer allowed them. */
+  readonly #hintsOff: boolean;
   readonly learner: string | null;
   readonly owner: string;
   /** The answer among the distractors, in this sandbox's order. */
@@ -131,6 +149,10 @@ export class LabSession {
   #deadlineTimer: NodeJS.Timeout | undefined;
   readonly #fixes: FixActionSpec[] = [];
   /** Faults on top of the lab's own (a drill's injections); the lab's own never leave the server. */
+  readonly #incidents = new SessionIncidents();
+  readonly #hideInjections: boolean;
+  /** Which incident each fault in effect is (live fault id → incident id). */
+  readonly #liveIncidents = new Map<number, string>();
   readonly #faults = new LiveFaults((id) => void this.clearFault(id).catch((error: unknown) => this.#options.logger.error(`fault ${id} of sandbox ${this.id} did not revert at the end of its ttl`, error)));
   /** Changes of the running spec (faults, fixes), one at a time: each starts from the one before. */
   #changes: Promise<unknown> = Promise.resolve();
@@ -151,8 +173,9 @@ export class LabSession {
   #trafficRun: TrafficRun | undefined;
 
   static async start(doc: LabDocument, how: StartOptions, options: SessionOptions): Promise<LabSession> {
-    const spec = brokenSpec(doc, how.extraFaults);
-    return new LabSession(doc, spec, how, await realise(spec, options), options);
+    const lab = how.vary ? how.vary(doc) : doc;
+    const spec = brokenSpec(lab, how.extraFaults);
+    return new LabSession(lab, spec, how, await realise(spec, options), options);
   }
 
   private constructor(doc: LabDocument, spec: LabSpec, how: StartOptions, sandbox: Sandbox, options: SessionOptions) {
@@ -161,6 +184,8 @@ export class LabSession {
     this.#spec = spec;
     for (const fault of how.extraFaults) this.#faults.add(fault);
     this.interview = how.interview;
+    this.#hideInjections = how.hideInjections ?? false;
+    this.#hintsOff = how.interview && how.interviewHints !== true;
     this.learner = how.learner ?? null;
     this.owner = how.owner;
     this.#choices = quizChoices(doc.spec.scenario, how.quizSeed);
@@ -202,8 +227,8 @@ export class LabSession {
         choices: this.#choices.map((id) => ({ id, title: rootCauseTitle(id) })),
         hints: {
           shown: hints.slice(0, this.#hintsShown),
-          total: this.interview ? 0 : hints.length,
-          nextCost: !this.interview && this.#hintsShown < hints.length ? hintCost(this.#hintsShown + 1) : null,
+          total: this.#hintsOff ? 0 : hints.length,
+          nextCost: !this.#hintsOff && this.#hintsShown < hints.length ? hintCost(this.#hintsShown + 1) : null,
         },
       },
       diagnosed: this.#diagnosed,
@@ -211,7 +236,8 @@ export class LabSession {
       fixesApplied: structuredClone(this.#fixes),
       wrongFixes: this.#wrongFixes,
       fixTargets: fixTargetsOf(this.doc.spec),
-      extraFaults: structuredClone(this.#extraFaults),
+      extraFaults: this.#shownFaults(),
+      incidents: this.#incidents.view(this.#startedAt),
       completed: this.#completed,
       score: this.#score(),
       startedAt: new Date(this.#startedAt).toISOString(),
@@ -244,14 +270,16 @@ export class LabSession {
 
   nextHint(): HintResponse {
     const hints = this.doc.spec.scenario.hints;
-    if (this.interview) throw new ApiError('HINTS_DISABLED');
+    if (this.#hintsOff) throw new ApiError('HINTS_DISABLED');
     if (this.#hintsShown >= hints.length) throw new ApiError('NO_MORE_HINTS', `this lab has ${hints.length}`);
     const index = ++this.#hintsShown;
     this.events.emit('standing');
+    this.#record({ kind: 'hint', index });
     return { hint: hints[index - 1]!, index, total: hints.length, cost: hintCost(index), score: this.#score() };
   }
 
-  diagnose(rootCause: string, evidence: { conn: number; seq: number }): DiagnosisResponse {
+  diagnose(rootCause: string, evidence: { conn: number; seq: number }, incident?: string): DiagnosisResponse {
+    if (incident !== undefined) return this.#diagnoseIncident(incident, rootCause, evidence);
     const scenario = this.doc.spec.scenario;
     if (this.#diagnosed) throw new ApiError('ALREADY_ANSWERED');
     if (!this.#choices.includes(rootCause)) {
@@ -260,6 +288,7 @@ export class LabSession {
     const event = this.#trace?.event(evidence.conn, evidence.seq);
     if (!event) throw new ApiError('TRACE_EVENT_NOT_FOUND', `connection ${evidence.conn}, event ${evidence.seq} (generation ${this.#generation})`);
     const grade = gradeDiagnosis(scenario, rootCause, event);
+    this.#record({ kind: 'diagnosis', rootCause, correct: grade.correct, evidence });
     if (!grade.correct) {
       this.#wrongDiagnoses++;
       this.events.emit('standing');
@@ -269,6 +298,43 @@ export class LabSession {
     this.#publishStatus();
     this.#publishConclusions();
     return { ...grade, score: this.#score(), reveal: this.#reveal() };
+  }
+
+  /**
+   * An injected incident, graded by its fault's root cause (any of the catalogue's) and an event
+   * of a connection the explainer puts down to it; a wrong answer costs what a wrong diagnosis does.
+   */
+  #diagnoseIncident(id: string, rootCause: string, evidence: { conn: number; seq: number }): DiagnosisResponse {
+    const record = this.#incidents.get(id);
+    if (!record) throw new ApiError('INCIDENT_NOT_FOUND', `"${id.slice(0, 100)}" (this sandbox's: ${this.#incidents.records().map((each) => each.id).join(', ') || 'none'})`);
+    if (record.diagnosis === 'correct') throw new ApiError('ALREADY_ANSWERED', `incident ${id}`);
+    if (!rootCauseCatalogue.has(rootCause)) throw new ApiError('BAD_REQUEST', `rootCause "${rootCause.slice(0, 100)}" is not a root cause of the catalogue (GET /api/catalogue)`);
+    const event = this.#trace?.event(evidence.conn, evidence.seq);
+    if (!event) throw new ApiError('TRACE_EVENT_NOT_FOUND', `connection ${evidence.conn}, event ${evidence.seq} (generation ${this.#generation})`);
+    const verdict = this.verdicts().find((each) => each.conn === evidence.conn);
+    const grade = gradeIncident(record.fault.kind, rootCause, event, verdict);
+    this.#record({ kind: 'diagnosis', rootCause, correct: grade.correct, evidence });
+    if (grade.correct) {
+      record.diagnosis = 'correct';
+      record.detectedAt = Date.now();
+    } else {
+      record.diagnosis = 'wrong';
+      record.wrongAt.push(Date.now());
+      this.#wrongDiagnoses++;
+    }
+    this.#publishStatus();
+    const shown = grade.correct ? this.#incidents.view(this.#startedAt).find((each) => each.id === id) : undefined;
+    return { ...grade, score: this.#score(), ...(shown ? { incident: shown } : {}) };
+  }
+
+  /** The explainer's verdicts over the whole trace, conclusions included: the server's own reading (grading, a drill's postmortem). */
+  verdicts(): Verdict[] {
+    return verdictsForSandbox(this.#trace?.events() ?? []).verdicts;
+  }
+
+  /** The incidents injected so far, with their wall-clock times. */
+  incidentRecords(): IncidentRecord[] {
+    return this.#incidents.records();
   }
 
   /**
@@ -300,7 +366,7 @@ export class LabSession {
     } catch (error) {
       throw faultApiError(error, 'FIX_NOT_APPLICABLE');
     }
-    if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
+    if (!this.#mayRepair) throw new ApiError('NOT_DIAGNOSED');
     return this.#exclusive(() => this.#serial(async () => {
       let fixed: LabSpec;
       try {
@@ -312,6 +378,7 @@ export class LabSession {
       const wrong = isWrongFix(this.doc.spec, brokenSpec(this.doc, this.#extraFaults), this.#spec, fix, fixed);
       const change = await this.#realise(fixed);
       this.#fixes.push(fix);
+      this.#record({ kind: 'fix', action: fix.action, ...(fix.target === undefined ? {} : { target: fix.target }), wrong });
       this.#trace?.change('fix-applied', `fix applied: ${fix.action}${fix.target === undefined ? '' : ` on ${fix.target}`}`, change);
       if (wrong) {
         this.#wrongFixes++;
@@ -346,14 +413,30 @@ export class LabSession {
    * the trace goes on with the injection as an event in it. With `ttlSeconds` it reverts by
    * itself. A fault that cannot apply is refused before anything changes.
    */
-  injectFault(fault: FaultSpec, ttlSeconds?: number): Promise<LiveFault> {
+  injectFault(fault: FaultSpec, ttlSeconds?: number, incident?: string): Promise<LiveFault> {
     brokenSpec(this.doc, [...this.#faults.specs, fault]);
     return this.#serial(async () => {
       const change = await this.#realise(this.#withFixes(brokenSpec(this.doc, [...this.#faults.specs, fault])));
       const live = this.#faults.add(fault, ttlSeconds);
-      this.#trace?.change('fault-injected', `fault injected: ${faultName(fault)} (#${live.id}${ttlSeconds === undefined ? '' : `, reverts after ${ttlSeconds} s`})`, change);
+      const record = this.#incidents.add(incident ?? String(live.id), fault);
+      this.#liveIncidents.set(live.id, record.id);
+      const what = this.#hideInjections ? `incident ${record.id}` : `${faultName(fault)} (#${live.id}${ttlSeconds === undefined ? '' : `, reverts after ${ttlSeconds} s`})`;
+      this.#trace?.change('fault-injected', `fault injected: ${what}`, change);
+      this.events.emit('standing');
       return live;
     });
+  }
+
+  /** Fixes and verify unlock with the lab's own diagnosis, or with any incident's. */
+  get #mayRepair(): boolean {
+    return this.#diagnosed || this.#incidents.anyDiagnosed;
+  }
+
+  /** The injected faults the page may see: all of them, but a drill's only once their incident is diagnosed. */
+  #shownFaults(): FaultSpec[] {
+    if (!this.#hideInjections) return structuredClone(this.#extraFaults);
+    const live = this.#faults.list();
+    return this.#extraFaults.filter((_, i) => this.#incidents.get(this.#liveIncidents.get(live[i]!.id) ?? '')?.diagnosis === 'correct');
   }
 
   /** Takes an injected fault out, live; FAULT_NOT_FOUND for an id not in effect (never injected, cleared, or reverted). */
@@ -366,7 +449,9 @@ export class LabSession {
       const rest = this.#faults.specs.filter((_, i) => live[i]!.id !== id);
       const change = await this.#realise(this.#withFixes(brokenSpec(this.doc, rest)));
       this.#faults.remove(id);
-      this.#trace?.change('fault-cleared', `fault cleared: ${faultName(fault)} (#${id})`, change);
+      const incident = this.#liveIncidents.get(id);
+      this.#liveIncidents.delete(id);
+      this.#trace?.change('fault-cleared', `fault cleared: ${this.#hideInjections && incident !== undefined ? `incident ${incident}` : `${faultName(fault)} (#${id})`}`, change);
     });
   }
 
@@ -387,10 +472,10 @@ export class LabSession {
   /**
    * Real traffic on every edge, as much as the lab's causes need to show (grading.ts
    * verifyPlan); green only when each edge behaves (checkEdges), whatever repaired it.
-   * Green completes the lab.
+   * Green completes the lab (once diagnosed) and fixes every incident so far.
    */
   verify(): Promise<VerifyResponse> {
-    if (!this.#diagnosed) throw new ApiError('NOT_DIAGNOSED');
+    if (!this.#mayRepair) throw new ApiError('NOT_DIAGNOSED');
     return this.#exclusive(async () => {
       const causes = [this.doc.spec.scenario.answer, ...this.#extraFaults.map((fault) => fault.kind)];
       const plan = verifyPlan(this.doc.spec, causes, this.#options.verifyRequests);
@@ -398,8 +483,14 @@ export class LabSession {
       // Judged against the lab as written: a fault must not change what an edge should do.
       const checks = checkEdges(this.doc.spec, plan, edges);
       const green = isGreen(checks);
+      this.#record({ kind: 'verify', green });
       let progress;
-      if (green && !this.#completed) {
+      if (green) {
+        this.#incidents.markFixed();
+        this.events.emit('standing');
+      }
+      // The lab is complete once its own diagnosis is right too: an incident's alone does not solve it.
+      if (green && this.#diagnosed && !this.#completed) {
         this.#completed = true;
         this.#solvedInMs = Date.now() - this.#startedAt;
         clearTimeout(this.#deadlineTimer);
@@ -586,6 +677,11 @@ export class LabSession {
   #publishStatus(reason?: StopReason): void {
     this.#publish({ type: 'status', sandbox: this.id, generation: this.#generation, status: this.#status, completed: this.#completed, diagnosed: this.#diagnosed, ...(reason ? { reason } : {}) });
     this.events.emit('standing');
+  }
+
+  /** 'answer' for whoever keeps a record of how the lab was worked (an interview's activity log). */
+  #record(answer: SessionAnswer): void {
+    this.events.emit('answer', answer);
   }
 
   #publish(message: ServerMessage): void {

@@ -20,6 +20,7 @@ import type { TerminalEndReason } from '../terminal/terminalSession.js';
 import type { TriageCommand } from '../terminal/triageCommands.js';
 import type { ApiErrorBody } from './errors.js';
 import type { LiveFault } from './liveFaults.js';
+import type { InterviewView } from './interviews/interviewProtocol.js';
 
 export type { ApiErrorBody, EdgeReport, InspectedCertificate, LiveFault, WireDirection, WireFaultInput, WireFaultSpec, LabSummary, ParamDescription, SandboxDescription, TargetKind, TerminalEndReason, TraceEvent, TriageCommand };
 
@@ -126,8 +127,10 @@ export interface SandboxView {
   wrongFixes: number;
   /** What a fix may target in this lab, by target kind (a fix action's `target`). */
   fixTargets: Record<TargetKind, string[]>;
-  /** Faults injected on top of the lab's own (PUT /api/sandboxes/:id/faults); the lab's own stay secret. */
+  /** Faults injected on top of the lab's own (PUT /api/sandboxes/:id/faults); the lab's own stay secret, and so does a drill's incident until it is diagnosed. */
   extraFaults: FaultSpec[];
+  /** Each fault injected while it runs is an incident, diagnosed (DiagnosisRequest.incident) and fixed on its own. */
+  incidents: SandboxIncident[];
   completed: boolean;
   score: number;
   startedAt: string;
@@ -142,6 +145,23 @@ export interface SandboxView {
 export type PageDescription = Omit<SandboxDescription, 'services'> & {
   services: Record<string, Omit<ServiceDescription, 'mode' | 'clientAuth'> & Partial<Pick<ServiceDescription, 'mode' | 'clientAuth'>>>;
 };
+
+/**
+ * An injected fault as the learner sees it: an id and when (ms after the sandbox started);
+ * its kind, target and the fix actions that undo it only once diagnosed correct.
+ */
+export interface SandboxIncident {
+  id: string;
+  injectedMs: number;
+  diagnosis: 'none' | 'wrong' | 'correct';
+  /** A green Verify since it was injected. */
+  fixed: boolean;
+  kind?: string;
+  title?: string;
+  target?: string;
+  /** Fix actions (GET /api/catalogue fixActions) any one of which undoes it. */
+  fixes?: string[];
+}
 
 /** One sandbox on a drill's scoreboard: who, which lab, how far. Never the answer, nor the sandbox's id. */
 export interface Standing {
@@ -192,12 +212,16 @@ export interface HintResponse {
 export interface DiagnosisRequest {
   rootCause: string;
   evidence: { conn: number; seq: number };
+  /** An injected incident's id (SandboxView.incidents): graded by that fault's root cause, any of the catalogue's, instead of the lab's answer. */
+  incident?: string;
 }
 export interface DiagnosisResponse {
   correct: boolean;
   reason: string;
   score: number;
   reveal?: Reveal;
+  /** A correct incident diagnosis: what it was, and the fix actions that undo it. */
+  incident?: SandboxIncident;
 }
 
 /** POST /api/sandboxes/:id/traffic — body { requests } */
@@ -307,6 +331,12 @@ export type ClientMessage =
   /** Follows every sandbox's standing (a drill's scoreboard): the reply has them now, `scoreboard` pushes each change. */
   | { id: number | string; type: 'scoreboard-subscribe' }
   | { id: number | string; type: 'scoreboard-unsubscribe' }
+  /** Follows a room (rooms API): the reply is the caller's view of it now (RoomConsole for the host, RoomLearnerView for a learner of it), `room` pushes each change. */
+  | { id: number | string; type: 'room-subscribe'; room: string }
+  | { id: number | string; type: 'room-unsubscribe'; room: string }
+  /** Follows an interview (its host or interviewer only): the reply is its InterviewView now, `interview` pushes each change. */
+  | { id: number | string; type: 'interview-subscribe'; interview: string }
+  | { id: number | string; type: 'interview-unsubscribe'; interview: string }
   /** Attaches this tab to the sandbox's shell, started if none runs (one per sandbox, shared by tabs). */
   | { id: number | string; type: 'terminal-open'; sandbox: string; cols: number; rows: number }
   /** This tab stops following the shell; the shell keeps running for the next open. */
@@ -316,7 +346,7 @@ export type ClientMessage =
   | { type: 'terminal-resize'; sandbox: string; cols: number; rows: number };
 
 export type ServerMessage =
-  | { type: 'reply'; id: number | string | null; ok: true; result: SubscribeResult | TerminalOpenResult | ScoreboardResponse | Record<string, never> }
+  | { type: 'reply'; id: number | string | null; ok: true; result: SubscribeResult | TerminalOpenResult | ScoreboardResponse | RoomSubscribeResult | InterviewView | Record<string, never> }
   | ({ type: 'reply'; id: number | string | null; ok: false } & ApiErrorBody)
   /** A connection's events, whole: replaces what was sent for (sandbox, generation, conn) before. */
   | { type: 'trace'; sandbox: string; generation: number; conn: number; events: TraceEvent[] }
@@ -326,6 +356,10 @@ export type ServerMessage =
   | { type: 'status'; sandbox: string; generation: number; status: SandboxStatus; completed: boolean; diagnosed: boolean; reason?: StopReason }
   /** Every sandbox's standing, after any of them changed (coalesced per tick). */
   | ({ type: 'scoreboard' } & ScoreboardResponse)
+  /** The caller's view of a room it follows, after each change (a join, a standing, the clock, an incident, the timeline). */
+  | { type: 'room'; room: RoomConsole | RoomLearnerView }
+  /** An interview its host or interviewer follows, after each change (an activity entry, a lab, the state). */
+  | { type: 'interview'; interview: InterviewView }
   /** What the sandbox's shell printed, in order (to every tab attached to it). */
   | { type: 'terminal-output'; sandbox: string; data: string }
   /** The shell is gone; a terminal-open starts a fresh one (after a restart: in the new directory). */
@@ -346,3 +380,138 @@ export interface TerminalOpenResult {
   /** The shell's output so far (up to 64 KiB), to draw before the pushes that follow. */
   replay: string;
 }
+
+// ── Rooms (team incident drills; server/app/api/rooms.ts) ──
+
+export type RoomState = 'open' | 'running' | 'paused' | 'ended';
+export type RoomMode = 'isolated' | 'shared';
+
+/** What each learner works: the first of `labs` (the rest are listed for the console), or one lab under a seeded chaos schedule. */
+export type RoomScenario = { labs: string[] } | { chaos: { lab: string; seed: number; durationS: number } };
+
+/** A step of the scripted timeline, at T+atS on the room's clock. */
+export interface TimelineStep {
+  /** `s1`, `s2` …, in the order given: a clear step names the inject step whose incident it clears. */
+  id: string;
+  atS: number;
+  action: 'inject' | 'clear';
+  kind?: string;
+  target?: string;
+  params?: Record<string, unknown>;
+  /** A clear step's inject step (its id). */
+  incident?: string;
+  /** `all`, or one learner's participant id. */
+  who: string;
+  /** When it fired (room ms), the incident it injected or cleared, or why it could not. */
+  firedMs?: number;
+  firedIncident?: string;
+  error?: string;
+}
+
+export interface Incident {
+  id: string;
+  kind: string;
+  target?: string;
+  who: string;
+  /** Room ms. */
+  injectedMs: number;
+  clearedMs?: number;
+  byTimeline: boolean;
+}
+
+export interface LearnerRow {
+  /** The participant id. */
+  id: string;
+  name: string;
+  sandbox?: string;
+  lab: string;
+  started: boolean;
+  hints: number;
+  wrongAnswers: number;
+  wrongFixes: number;
+  /** The lab's own diagnosis. */
+  diagnosis: 'none' | 'wrong' | 'correct';
+  fixed: boolean;
+  verified: boolean;
+  score: number;
+  /** Room ms of each incident's correct diagnosis and green verify. */
+  incidents: Array<{ incident: string; detectedMs?: number; fixedMs?: number }>;
+  /** Why their sandbox did not start (the server full, …). */
+  error?: string;
+}
+
+/** The facilitator's console. */
+export interface RoomConsole {
+  id: string;
+  code: string;
+  joinPath: string;
+  title: string;
+  state: RoomState;
+  elapsedMs: number;
+  durationMs: number;
+  scenario: RoomScenario;
+  mode: RoomMode;
+  terminal: boolean;
+  learners: LearnerRow[];
+  incidents: Incident[];
+  timeline: TimelineStep[];
+}
+
+/** A learner's view of their room: their own sandbox only, the room's scoreboard, no answers. */
+export interface RoomLearnerView {
+  id: string;
+  title: string;
+  state: RoomState;
+  elapsedMs: number;
+  durationMs: number;
+  sandbox?: string;
+  lab: string;
+  scoreboard: Array<{ name: string; score: number; diagnosed: boolean; verified: boolean }>;
+}
+
+export interface RoomSummary {
+  id: string;
+  title: string;
+  state: RoomState;
+  learners: number;
+  elapsedMs: number;
+  durationMs: number;
+}
+
+/** GET /api/rooms */
+export interface RoomsResponse {
+  rooms: RoomSummary[];
+}
+
+export interface RoomSubscribeResult {
+  room: RoomConsole | RoomLearnerView;
+}
+
+/** What one learner's traces showed: connections the explainer put down to each root cause. */
+export interface TraceFinding {
+  rootCause: string;
+  title: string;
+  connections: number;
+  /** The first such connection's verdict, in words. */
+  example: string;
+}
+
+/** GET /api/rooms/:id/postmortem */
+export interface Postmortem {
+  room: { id: string; title: string; state: RoomState; scenario: RoomScenario; mode: RoomMode; durationMs: number; elapsedMs: number; startedAt?: string; endedAt?: string };
+  /** Everything that happened, in room time: injections, clears, each learner's findings. */
+  timeline: Array<{ atMs: number; what: 'injected' | 'cleared' | 'detected' | 'wrong-diagnosis' | 'fixed'; incident: string; learner?: string; text: string }>;
+  incidents: Array<
+    Incident & {
+      title: string;
+      summary: string;
+      learners: Array<{ id: string; name: string; diagnosis: 'none' | 'wrong' | 'correct'; wrongDiagnoses: number; detectedMs?: number; fixedMs?: number; timeToDetectMs?: number; timeToFixMs?: number }>;
+    }
+  >;
+  learners: Array<Omit<LearnerRow, 'incidents' | 'sandbox'> & { findings: TraceFinding[] }>;
+  /** Each lab's own story: its root cause and explanation. */
+  labs: Array<{ lab: string; title: string; rootCause: { id: string; title: string; summary: string }; explanation: string }>;
+}
+
+// ── Interviews (server/app/api/interviews.ts) ──
+export type * from './interviews/interviewProtocol.js';

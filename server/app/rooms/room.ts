@@ -1,0 +1,304 @@
+/**
+ * A team incident drill: a facilitator's room that learners join by code, each working their
+ * own sandbox of the scenario (isolated) or one the room shares, on the room's clock.
+ *
+ *   open ──start──▶ running ⇄ pause/resume ──end (or the clock reaches its length)──▶ ended
+ *   join (participants 'joined') ──▶ a member; once started, their sandbox at once (and the incidents on everyone in effect)
+ *   timeline steps ──RoomClock.at──▶ inject / clear (incidents.ts) ── a pause holds them
+ *   facilitator ──inject / clear──▶ the same incidents, live in each target's LabSession
+ *   any change (a join, a standing, the clock, an incident, a step) ──once per tick──▶ 'change'
+ *   end ──▶ clock stopped, findings kept, every sandbox stopped, invites revoked; the postmortem stays
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { FaultSpec } from '../../lab/schema.js';
+import { ApiError, type ErrorLogger } from '../errors.js';
+import type { LabSession } from '../labSession.js';
+import { newLearnerId } from '../learners.js';
+import type { Participant, Participants } from '../participants.js';
+import type { Incident, Postmortem, RoomConsole, RoomLearnerView, RoomState, RoomSummary, TimelineStep } from '../protocol.js';
+import type { SandboxRegistry } from '../sandboxRegistry.js';
+import { RoomIncidents } from './incidents.js';
+import { postmortemOf } from './postmortem.js';
+import { RoomClock } from './roomClock.js';
+import type { RoomSettings } from './roomInput.js';
+import { learnerRow, traceFindings, type RoomMember } from './standing.js';
+
+export interface RoomDeps {
+  registry: SandboxRegistry;
+  participants: Participants;
+  logger: ErrorLogger;
+}
+
+/** Learners one room holds: a team, or a class. */
+export const maxRoomLearners = 64;
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export class Room {
+  readonly id = randomBytes(6).toString('base64url');
+  readonly code: string;
+  /** 'change' once per tick after anything the console or a learner's view shows moved. */
+  readonly changes = new EventEmitter();
+  readonly #settings: RoomSettings;
+  readonly #deps: RoomDeps;
+  readonly #clock = new RoomClock();
+  readonly #incidents: RoomIncidents;
+  readonly #members = new Map<string, RoomMember>();
+  /** Timeline inject step id → the incident it injected. */
+  readonly #fired = new Map<string, string>();
+  readonly #onStanding = (): void => this.#changed();
+  #state: RoomState = 'open';
+  #terminal: boolean;
+  /** Shared mode: the room's one sandbox, owned by the room itself. */
+  #shared: LabSession | undefined;
+  #endedAt: number | undefined;
+  #scheduled = false;
+
+  constructor(settings: RoomSettings, deps: RoomDeps) {
+    this.#settings = settings;
+    this.#deps = deps;
+    this.#terminal = settings.terminal;
+    this.#incidents = new RoomIncidents(deps.logger);
+    this.changes.setMaxListeners(0);
+    this.code = deps.participants.invite({ role: 'learner', scope: this.id, short: true, terminal: settings.terminal });
+  }
+
+  get state(): RoomState {
+    return this.#state;
+  }
+
+  /** Whether `participant` joined this room. */
+  has(participant: Participant): boolean {
+    return participant.scope === this.id && this.#members.has(participant.id);
+  }
+
+  join(participant: Participant): void {
+    if (this.#state === 'ended' || participant.scope !== this.id || participant.role !== 'learner' || this.#members.has(participant.id)) return;
+    if (this.#members.size >= maxRoomLearners) {
+      this.#deps.logger.error(`room ${this.id} is full (${maxRoomLearners} learners); ${participant.id} joined without a place`);
+      return;
+    }
+    const member: RoomMember = { id: participant.id, name: participant.name, learner: participant.learner, lab: this.#lab.spec.id };
+    this.#members.set(member.id, member);
+    this.#changed();
+    if (this.#clock.started) void this.#startFor(member);
+  }
+
+  /** Starts the clock, the timeline and every learner's sandbox; a room already started is left as it is. */
+  async start(): Promise<void> {
+    this.#refuseEnded();
+    if (this.#clock.started) return;
+    this.#state = 'running';
+    this.#clock.start();
+    for (const step of this.#settings.timeline) this.#clock.at(step.atS * 1000, () => void this.#fire(step));
+    this.#clock.at(this.#settings.durationMs, () => void this.end().catch((error: unknown) => this.#deps.logger.error(`room ${this.id} did not end at the end of its time`, error)));
+    this.#changed();
+    if (this.#settings.mode === 'shared') await this.#startShared();
+    await Promise.all([...this.#members.values()].map((member) => this.#startFor(member)));
+  }
+
+  pause(): void {
+    this.#refuseEnded();
+    if (!this.#clock.started) throw new ApiError('ROOM_NOT_STARTED');
+    this.#clock.pause();
+    this.#state = 'paused';
+    this.#changed();
+  }
+
+  resume(): void {
+    this.#refuseEnded();
+    if (!this.#clock.started) throw new ApiError('ROOM_NOT_STARTED');
+    this.#clock.resume();
+    this.#state = 'running';
+    this.#changed();
+  }
+
+  /** Ends for good: what the traces showed is kept, then every sandbox stops and the invitation with its tokens is revoked. */
+  async end(): Promise<void> {
+    this.#refuseEnded();
+    this.#state = 'ended';
+    this.#clock.stop();
+    this.#endedAt = Date.now();
+    for (const member of this.#members.values()) member.findings = traceFindings(member.session?.verdicts() ?? []);
+    this.#deps.participants.revoke(this.id);
+    await this.close();
+    this.#changed();
+  }
+
+  /** Timers cleared, every sandbox of the room stopped (an app closing, or the room's end). */
+  async close(): Promise<void> {
+    this.#clock.stop();
+    const sessions = new Set([...this.#members.values()].flatMap((member) => member.session ?? []));
+    if (this.#shared) sessions.add(this.#shared);
+    const results = await Promise.allSettled([...sessions].map((session) => this.#deps.registry.stop(session.id, 'stopped')));
+    const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed.length > 0) throw new AggregateError(failed.map((result) => result.reason), `room ${this.id}: ${failed.length} sandbox(es) did not stop cleanly`);
+  }
+
+  async inject(fault: FaultSpec, who: string): Promise<Incident> {
+    this.#refuseEnded();
+    const incident = await this.#incidents.inject(fault, who, this.#targets(who), this.#clock.elapsedMs(), false);
+    this.#changed();
+    return incident;
+  }
+
+  async clear(incident: string): Promise<Incident> {
+    this.#refuseEnded();
+    const cleared = await this.#incidents.clear(incident, this.#clock.elapsedMs());
+    this.#changed();
+    return cleared;
+  }
+
+  setTerminal(allowed: boolean): void {
+    this.#refuseEnded();
+    this.#terminal = allowed;
+    this.#deps.participants.setTerminal(this.id, allowed);
+    this.#changed();
+  }
+
+  console(): RoomConsole {
+    return {
+      id: this.id,
+      code: this.code,
+      joinPath: `/join/${this.code}`,
+      title: this.#settings.title,
+      state: this.#state,
+      elapsedMs: this.#clock.elapsedMs(),
+      durationMs: this.#settings.durationMs,
+      scenario: structuredClone(this.#settings.scenario),
+      mode: this.#settings.mode,
+      terminal: this.#terminal,
+      learners: [...this.#members.values()].map((member) => learnerRow(member, this.#roomMs)),
+      incidents: this.#incidents.list(),
+      timeline: structuredClone(this.#settings.timeline),
+    };
+  }
+
+  /** What a learner of the room sees: their own sandbox, everyone's standing, nobody's sandbox id or answers. */
+  learnerView(participant: Participant): RoomLearnerView {
+    const member = this.#members.get(participant.id);
+    if (!member || !this.has(participant)) throw new ApiError('ROOM_NOT_FOUND', `"${this.id}"`);
+    const scoreboard = [...this.#members.values()]
+      .map((each) => learnerRow(each, this.#roomMs))
+      .map((row) => ({ name: row.name, score: row.score, diagnosed: row.diagnosis === 'correct' || row.incidents.some((incident) => incident.detectedMs !== undefined), verified: row.verified }))
+      .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
+    return {
+      id: this.id,
+      title: this.#settings.title,
+      state: this.#state,
+      elapsedMs: this.#clock.elapsedMs(),
+      durationMs: this.#settings.durationMs,
+      ...(member.session ? { sandbox: member.session.id } : {}),
+      lab: member.lab,
+      scoreboard,
+    };
+  }
+
+  summary(): RoomSummary {
+    return { id: this.id, title: this.#settings.title, state: this.#state, learners: this.#members.size, elapsedMs: this.#clock.elapsedMs(), durationMs: this.#settings.durationMs };
+  }
+
+  postmortem(): Postmortem {
+    const startedAt = this.#clock.startedAt;
+    return postmortemOf({
+      room: {
+        id: this.id,
+        title: this.#settings.title,
+        state: this.#state,
+        scenario: structuredClone(this.#settings.scenario),
+        mode: this.#settings.mode,
+        durationMs: this.#settings.durationMs,
+        elapsedMs: this.#clock.elapsedMs(),
+        ...(startedAt !== undefined ? { startedAt: new Date(startedAt).toISOString() } : {}),
+        ...(this.#endedAt !== undefined ? { endedAt: new Date(this.#endedAt).toISOString() } : {}),
+      },
+      incidents: this.#incidents.list(),
+      learners: [...this.#members.values()].map((member) => ({
+        row: learnerRow(member, this.#roomMs),
+        records: member.session?.incidentRecords() ?? [],
+        findings: member.findings ?? traceFindings(member.session?.verdicts() ?? []),
+      })),
+      labs: this.#settings.labs,
+      roomMs: this.#roomMs,
+    });
+  }
+
+  readonly #roomMs = (wallMs: number): number => this.#clock.elapsedAt(wallMs);
+
+  /** The lab every learner starts on: the scenario's first. */
+  get #lab() {
+    return this.#settings.labs[0]!;
+  }
+
+  #refuseEnded(): void {
+    if (this.#state === 'ended') throw new ApiError('ROOM_ENDED', `"${this.id}"`);
+  }
+
+  /** The running sandboxes an incident on `who` goes into. */
+  #targets(who: string): LabSession[] {
+    if (this.#shared) return this.#shared.status === 'running' ? [this.#shared] : [];
+    if (who === 'all') return [...this.#members.values()].flatMap((member) => (member.session?.status === 'running' ? [member.session] : []));
+    const member = this.#members.get(who);
+    if (!member) throw new ApiError('BAD_REQUEST', `"who" must be "all" or a learner of this room (its participant id); "${who.slice(0, 100)}" is neither`);
+    return member.session?.status === 'running' ? [member.session] : [];
+  }
+
+  async #fire(step: TimelineStep): Promise<void> {
+    step.firedMs = this.#clock.elapsedMs();
+    try {
+      if (step.action === 'inject') {
+        const incident = await this.#incidents.inject({ kind: step.kind!, ...(step.target !== undefined ? { target: step.target } : {}), params: step.params ?? {} }, step.who, this.#targets(step.who), step.firedMs, true);
+        this.#fired.set(step.id, incident.id);
+        step.firedIncident = incident.id;
+      } else {
+        const incident = this.#fired.get(step.incident!);
+        if (incident === undefined) throw new ApiError('INCIDENT_NOT_FOUND', `step ${step.incident} injected nothing`);
+        await this.#incidents.clear(incident, step.firedMs);
+        step.firedIncident = incident;
+      }
+    } catch (error) {
+      step.error = message(error);
+    }
+    this.#changed();
+  }
+
+  async #startShared(): Promise<void> {
+    try {
+      this.#shared = await this.#deps.registry.start(this.#lab.spec.id, { owner: newLearnerId(), learner: this.#settings.title, hideInjections: true });
+      this.#shared.events.on('standing', this.#onStanding);
+    } catch (error) {
+      this.#deps.logger.error(`room ${this.id}: its shared sandbox did not start`, error);
+    }
+  }
+
+  /** A learner's sandbox: their own (isolated), or the room's (shared); the incidents on everyone in effect go into a new one. */
+  async #startFor(member: RoomMember): Promise<void> {
+    if (member.session) return;
+    if (this.#settings.mode === 'shared') {
+      if (this.#shared) member.session = this.#shared;
+      else member.error = 'the room\'s shared sandbox did not start';
+      return this.#changed();
+    }
+    try {
+      const session = await this.#deps.registry.start(this.#lab.spec.id, { owner: member.learner, learner: member.name, hideInjections: true });
+      if (this.#state === 'ended') return void (await this.#deps.registry.stop(session.id, 'stopped'));
+      member.session = session;
+      delete member.error;
+      session.events.on('standing', this.#onStanding);
+      await this.#incidents.reach(session);
+    } catch (error) {
+      member.error = message(error);
+    }
+    this.#changed();
+  }
+
+  #changed(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.changes.emit('change');
+    });
+  }
+}
