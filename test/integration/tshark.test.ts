@@ -193,8 +193,13 @@ describe('tshark and our decoder read every lab the same way', () => {
     const streams = await streamsOf(files.pcapng);
     expect([...streams.values()].sort((a, b) => a - b)).toEqual(recording.map((conn) => conn.id).sort((a, b) => a - b));
     const clientPortOf = new Map([...streams].map(([stream, id]) => [stream, recording.find((c) => c.id === id)!.client.port]));
+    // Ports are ephemeral, and Wireshark registers a few of that range to other protocols
+    // (57000 irc, 44818 enip, …: `tshark -G decodes`); a connection on one would be read as
+    // that protocol, not TLS. "Decode As" TLS on every port, as one does for a non-standard port.
+    const decodeAsTls = [...new Set(recording.flatMap((conn) => [conn.client.port, conn.server.port]))].flatMap((port) => ['-d', `tcp.port==${port},tls`]);
     const rows = await tshark([
       '-r', files.pcapng,
+      ...decodeAsTls,
       '-o', `tls.keylog_file:${files.keylog}`,
       '-Y', 'tls.handshake or tls.alert_message',
       '-T', 'fields',
