@@ -21,8 +21,13 @@ import { labRoutes } from './api/labs.js';
 import { meRoutes } from './api/me.js';
 import { sandboxRoutes } from './api/sandboxes.js';
 import { faultRoutes } from './api/faults.js';
+import { interviewRoutes } from './api/interviews.js';
+import { interviewFollower } from './interviews/interviewFollower.js';
+import { Interviews } from './interviews/interviews.js';
 import { wireFaultRoutes } from './api/wireFaults.js';
 import { scoreboardRoutes } from './api/scoreboard.js';
+import { roomRoutes } from './api/rooms.js';
+import { Rooms } from './rooms/rooms.js';
 import { ApiError } from './errors.js';
 import { errorHandler } from './errorHandler.js';
 import { hostCheck, allowedHostNames } from './hostCheck.js';
@@ -101,6 +106,8 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   const scoreboard = new Scoreboard(sandboxes);
   const names = new LearnerNames();
   const presence = idleStop(sandboxes, options.idleStopMs, logger);
+  const interviews = new Interviews(catalogue, sandboxes, participants, logger);
+  const rooms = new Rooms(catalogue, { registry: sandboxes, participants, logger });
 
   const handle = compose([
     errorHandler(logger),
@@ -119,6 +126,8 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
       ...wireFaultRoutes(sandboxes),
       ...certificateRoutes(sandboxes),
       ...scoreboardRoutes(scoreboard),
+      ...interviewRoutes(interviews, sandboxes),
+      ...roomRoutes(rooms),
     ]),
     staticFiles(options.webRoot),
   ]);
@@ -142,6 +151,8 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     terminals,
     identify: (req) => identify(req, credentials, learnerCookie()),
     presence,
+    interviews: interviewFollower(interviews),
+    rooms,
     logger,
   });
   server.on('upgrade', hub.handleUpgrade);
@@ -168,7 +179,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
           resolve({ port, url: urls[0]!, urls });
         });
       }),
-    close: () => (closing ??= closeAll(server, hub, terminals, sandboxes, presence, progress)),
+    close: () => (closing ??= Promise.allSettled([interviews.close(), rooms.close()]).then(() => closeAll(server, hub, terminals, sandboxes, presence, progress))),
   };
 }
 

@@ -5,12 +5,14 @@
  *   tab ──terminal-open──▶ WsHub ──▶ TerminalHost.open(session) ──▶ Terminals (server/terminal) ──▶ a jailed rbash in the sandbox dir
  *   LabSession status stopped | failed ──▶ that shell ends (a fix or a fault changes the sandbox live: the shell and its directory stay)
  *   app close ──▶ every shell ends
+ *   a tab's input ──▶ the shell, and a line at each Enter ──▶ LabSession 'typed' (an interview's activity log)
  *
  * Switched off (the server listens beyond loopback and --terminal was not `on`), it is a
  * host of the same shape whose open refuses with TERMINAL_DISABLED; on a machine where no
  * jail can be made, open refuses with TERMINAL_NO_JAIL and why.
  */
 import { Terminals, TerminalUnavailableError, type TerminalSize, type TerminalViewer, type TriageCommand } from '../terminal/index.js';
+import { TypedLines } from '../terminal/typedLines.js';
 import { ApiError } from './errors.js';
 import type { LabSession } from './labSession.js';
 
@@ -63,12 +65,16 @@ class SandboxTerminals implements TerminalHost {
       throw new ApiError('SANDBOX_NOT_RUNNING', 'it was realised again or stopped while its terminal started');
     }
     const { replay, detach } = terminal.attach(viewer);
+    const typed = new TypedLines((line) => session.events.emit('typed', line));
     return {
       pid: terminal.pid,
       generation: view.generation,
       triage: terminal.triage,
       replay,
-      write: (data) => terminal.write(data),
+      write: (data) => {
+        typed.push(data);
+        terminal.write(data);
+      },
       resize: (next) => terminal.resize(next),
       detach,
     };

@@ -11,6 +11,8 @@
  *   browser ──{id, type: subscribe|unsubscribe|ping}──▶ WsHub ──{type: reply, id, ok, …}──▶ browser
  *   LabSession 'message' (trace | health | status) ──▶ every subscribed socket
  *   browser ──scoreboard-subscribe──▶ Scoreboard changes ──{type: scoreboard}──▶ that socket
+ *   browser ──room-subscribe──▶ a room's changes ──{type: room} (the socket's own view: console or learner's)──▶ that socket
+ *   browser ──interview-subscribe (its host or interviewer)──▶ the interview's changes ──{type: interview}──▶ that socket
  *   browser ──terminal-open (reply: replay, triage) · -input · -resize · -detach──▶ TerminalHost ──▶ the sandbox's shell
  *   the sandbox's shell ──terminal-output | terminal-exit──▶ every socket attached to it
  *
@@ -27,7 +29,7 @@ import { ApiError, toApiError, type ErrorLogger } from './errors.js';
 import type { PagePresence } from './idleStop.js';
 import type { LabSession } from './labSession.js';
 import { nobody, requireHost, type Caller } from './learners.js';
-import type { ClientMessage, ServerMessage, TerminalOpenResult } from './protocol.js';
+import type { ClientMessage, InterviewView, RoomConsole, RoomLearnerView, ServerMessage, TerminalOpenResult } from './protocol.js';
 import type { SandboxRegistry } from './sandboxRegistry.js';
 import type { Scoreboard } from './scoreboard.js';
 import type { TerminalAttachment, TerminalHost } from './sandboxTerminals.js';
@@ -44,7 +46,21 @@ export interface WsHubOptions {
   identify: (req: IncomingMessage) => Caller;
   /** Told of each page of a learner following their sandbox, and of each one leaving. */
   presence: PagePresence;
+  /** Rooms a socket may follow (rooms/rooms.ts); none when absent. */
+  rooms?: RoomFollower;
+  /** Interviews a socket may follow (interviews/interviewFollower.ts); none when absent. */
+  interviews?: InterviewFollower;
   logger: ErrorLogger;
+}
+
+/** Follows one interview for its host or interviewer: its view now, `push` with each change, and the way to stop. INTERVIEW_NOT_FOUND for anyone else. */
+export interface InterviewFollower {
+  follow(interview: string, caller: Caller, push: (view: InterviewView) => void): { view: InterviewView; stop: () => void };
+}
+
+/** Follows one room as `caller` sees it: its view now, `push` with each change, and the way to stop. ROOM_NOT_FOUND for a room not theirs. */
+export interface RoomFollower {
+  follow(room: string, caller: Caller, push: (view: RoomConsole | RoomLearnerView) => void): { view: RoomConsole | RoomLearnerView; stop: () => void };
 }
 
 /** `page`: the subscriber is the sandbox's own learner (an open page of it, for idleStop). */
@@ -57,6 +73,10 @@ interface Follows {
   subscriptions: Subscriptions;
   attachments: Attachments;
   scoreboard?: () => void;
+  /** Rooms followed, by id: the way to stop each. */
+  rooms: Map<string, () => void>;
+  /** Interviews followed, by id: the way to stop each. */
+  interviews: Map<string, () => void>;
 }
 /** A terminal's size is a count of character cells; beyond this is not a screen. */
 const maxTerminalCells = 1000;
@@ -110,7 +130,7 @@ export class WsHub {
   }
 
   #onConnection(ws: WebSocket, req: IncomingMessage | undefined): void {
-    const follows: Follows = { caller: req ? this.#options.identify(req) : nobody, subscriptions: new Map(), attachments: new Map() };
+    const follows: Follows = { caller: req ? this.#options.identify(req) : nobody, subscriptions: new Map(), attachments: new Map(), rooms: new Map(), interviews: new Map() };
     ws.on('message', (data, isBinary) => this.#onMessage(ws, follows, data, isBinary));
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
@@ -119,6 +139,10 @@ export class WsHub {
       for (const attachment of follows.attachments.values()) attachment.detach();
       follows.attachments.clear();
       follows.scoreboard?.();
+      for (const stop of follows.rooms.values()) stop();
+      follows.rooms.clear();
+      for (const stop of follows.interviews.values()) stop();
+      follows.interviews.clear();
     });
   }
 
@@ -165,6 +189,28 @@ export class WsHub {
         case 'scoreboard-unsubscribe':
           follows.scoreboard?.();
           delete follows.scoreboard;
+          return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
+        case 'room-subscribe': {
+          if (!this.#options.rooms) throw new ApiError('ROOM_NOT_FOUND', `"${message.room.slice(0, 100)}"`);
+          follows.rooms.get(message.room)?.();
+          const { view, stop } = this.#options.rooms.follow(message.room, caller, (room) => this.#send(ws, { type: 'room', room }));
+          follows.rooms.set(message.room, stop);
+          return this.#send(ws, { type: 'reply', id, ok: true, result: { room: view } });
+        }
+        case 'room-unsubscribe':
+          follows.rooms.get(message.room)?.();
+          follows.rooms.delete(message.room);
+          return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
+        case 'interview-subscribe': {
+          if (!this.#options.interviews) throw new ApiError('INTERVIEW_NOT_FOUND', `"${message.interview.slice(0, 100)}"`);
+          follows.interviews.get(message.interview)?.();
+          const { view, stop } = this.#options.interviews.follow(message.interview, caller, (interview) => this.#send(ws, { type: 'interview', interview }));
+          follows.interviews.set(message.interview, stop);
+          return this.#send(ws, { type: 'reply', id, ok: true, result: view });
+        }
+        case 'interview-unsubscribe':
+          follows.interviews.get(message.interview)?.();
+          follows.interviews.delete(message.interview);
           return this.#send(ws, { type: 'reply', id, ok: true, result: {} });
         case 'terminal-open': {
           const session = this.#registry.get(message.sandbox, caller);
@@ -245,7 +291,7 @@ function parseJson(data: RawData, isBinary: boolean): object {
 }
 
 function parseClientMessage(value: object): ClientMessage {
-  const { id, type, sandbox, data, cols, rows } = value as Record<string, unknown>;
+  const { id, type, sandbox, data, cols, rows, room, interview } = value as Record<string, unknown>;
   const sandboxId = (): string => {
     if (typeof sandbox !== 'string' || sandbox === '') throw new ApiError('BAD_REQUEST', `${String(type)} needs "sandbox": the sandbox id`);
     return sandbox;
@@ -268,7 +314,15 @@ function parseClientMessage(value: object): ClientMessage {
   if (type === 'ping' || type === 'scoreboard-subscribe' || type === 'scoreboard-unsubscribe') return { id, type };
   if (type === 'subscribe' || type === 'unsubscribe' || type === 'terminal-detach') return { id, type, sandbox: sandboxId() };
   if (type === 'terminal-open') return { id, type, sandbox: sandboxId(), ...size() };
-  throw new ApiError('BAD_REQUEST', `unknown message type ${JSON.stringify(type)} (known: subscribe, unsubscribe, ping, scoreboard-subscribe, scoreboard-unsubscribe, terminal-open, terminal-input, terminal-resize, terminal-detach)`);
+  if (type === 'room-subscribe' || type === 'room-unsubscribe') {
+    if (typeof room !== 'string' || room === '') throw new ApiError('BAD_REQUEST', `${type} needs "room": the room id`);
+    return { id, type, room };
+  }
+  if (type === 'interview-subscribe' || type === 'interview-unsubscribe') {
+    if (typeof interview !== 'string' || interview === '') throw new ApiError('BAD_REQUEST', `${type} needs "interview": the interview id`);
+    return { id, type, interview };
+  }
+  throw new ApiError('BAD_REQUEST', `unknown message type ${JSON.stringify(type)} (known: subscribe, unsubscribe, ping, scoreboard-subscribe, scoreboard-unsubscribe, room-subscribe, room-unsubscribe, interview-subscribe, interview-unsubscribe, terminal-open, terminal-input, terminal-resize, terminal-detach)`);
 }
 
 function attached(attachments: Attachments, sandbox: string): TerminalAttachment {
