@@ -35,6 +35,7 @@ describe('grading', () => {
     const expired = { rootCause: 'expired-cert', evidence: { seq: 7 } };
     expect(gradeIncident('expired-cert', 'expired-cert', alert, expired).correct).toBe(true);
     expect(gradeIncident('expired-cert', 'expired-cert', event({ seq: 7 }), expired).correct).toBe(true);
+    expect(gradeIncident('expired-cert', 'expired-cert', event({ seq: 9, layer: 'process', type: 'client-error', severity: 'error' }), expired).correct).toBe(true);
     // The right cause, pinned on a message that proves nothing, or on a connection that failed for another reason.
     expect(gradeIncident('expired-cert', 'expired-cert', event({ seq: 3 }), expired).correct).toBe(false);
     expect(gradeIncident('expired-cert', 'expired-cert', alert, { rootCause: 'wrong-ca', evidence: { seq: 0 } }).correct).toBe(false);

@@ -100,12 +100,13 @@ export interface ConnectionConclusion {
 
 /**
  * An injected incident's diagnosis: right only with the fault's own root cause AND an event of
- * a connection the explainer puts down to that cause — the event it cites, or an alert on that
- * connection. Like gradeDiagnosis, the reason never names the answer.
+ * a connection the explainer puts down to that cause — the event it cites, or what said the
+ * connection failed (an alert, an error a process reported). Like gradeDiagnosis, the reason
+ * never names the answer.
  */
 export function gradeIncident(kind: string, rootCause: string, event: TraceEvent, conclusion: ConnectionConclusion | undefined): Grade {
   const rightCause = rootCause === kind;
-  const rightEvent = conclusion?.rootCause === kind && (event.seq === conclusion.evidence.seq || event.layer === 'alert');
+  const rightEvent = conclusion?.rootCause === kind && (event.seq === conclusion.evidence.seq || event.layer === 'alert' || event.severity === 'error');
   const picked = `${event.type}, ${event.side ? `from the ${event.side}` : 'from neither side'}, connection ${event.conn}`;
   if (rightCause && rightEvent) return { correct: true, reason: `Correct: ${rootCauseTitle(rootCause).toLowerCase()}, and the event you pinned (${picked}) proves it.` };
   if (rightCause) {

@@ -45,8 +45,8 @@ export class Room {
   readonly #clock = new RoomClock();
   readonly #incidents: RoomIncidents;
   readonly #members = new Map<string, RoomMember>();
-  /** Timeline inject step id → the incident it injected. */
-  readonly #fired = new Map<string, string>();
+  /** Timeline inject step id → the incident it injects (undefined if it could not): a clear step waits for its inject to finish. */
+  readonly #fired = new Map<string, Promise<string | undefined>>();
   readonly #onStanding = (): void => this.#changed();
   #state: RoomState = 'open';
   #terminal: boolean;
@@ -248,11 +248,11 @@ export class Room {
     step.firedMs = this.#clock.elapsedMs();
     try {
       if (step.action === 'inject') {
-        const incident = await this.#incidents.inject({ kind: step.kind!, ...(step.target !== undefined ? { target: step.target } : {}), params: step.params ?? {} }, step.who, this.#targets(step.who), step.firedMs, true);
-        this.#fired.set(step.id, incident.id);
-        step.firedIncident = incident.id;
+        const injecting = this.#incidents.inject({ kind: step.kind!, ...(step.target !== undefined ? { target: step.target } : {}), params: step.params ?? {} }, step.who, this.#targets(step.who), step.firedMs, true);
+        this.#fired.set(step.id, injecting.then((incident) => incident.id, () => undefined));
+        step.firedIncident = (await injecting).id;
       } else {
-        const incident = this.#fired.get(step.incident!);
+        const incident = await this.#fired.get(step.incident!);
         if (incident === undefined) throw new ApiError('INCIDENT_NOT_FOUND', `step ${step.incident} injected nothing`);
         await this.#incidents.clear(incident, step.firedMs);
         step.firedIncident = incident;
