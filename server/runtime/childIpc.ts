@@ -8,11 +8,33 @@ export function sendToParent(message: object): void {
   if (process.connected) process.send?.(message);
 }
 
-/** The config the parent passed as argv[2]. */
-export function readConfig<T>(): T {
+/** What the parent sends a warm child (warmPool.ts): the config it would have had as argv[2], and the sandbox dir to work in. */
+export interface ConfigCommand<T> {
+  type: 'config';
+  config: T;
+  cwd: string;
+}
+
+/**
+ * The config: argv[2] when the parent spawned this process for one sandbox, else (a warm
+ * process, started ahead of need) the first `config` message, after which the process moves
+ * into the sandbox dir as if spawned there. A warm process says `warm` once its modules are
+ * loaded. The parent sends nothing else before this process's first message of its own
+ * (`listening`, `ready`), so no command can slip past before its handler is in place.
+ */
+export function receiveConfig<T>(): Promise<T> {
   const raw = process.argv[2];
-  if (raw === undefined) throw new TypeError('missing config: a child process is started with its JSON config as argv[2]');
-  return JSON.parse(raw) as T;
+  if (raw !== undefined) return Promise.resolve(JSON.parse(raw) as T);
+  return new Promise((resolve) => {
+    const onMessage = (message: ConfigCommand<T>): void => {
+      if (message.type !== 'config') return;
+      process.off('message', onMessage);
+      process.chdir(message.cwd);
+      resolve(message.config);
+    };
+    process.on('message', onMessage);
+    sendToParent({ type: 'warm' });
+  });
 }
 
 /**

@@ -42,12 +42,13 @@ export interface SpawnChildOptions {
 
 /**
  * Spawns `node <entry> <config JSON>` with an IPC channel (`fork`'s wiring, but with our
- * own execArgv: a child must not inherit vitest's or the CLI's flags).
+ * own execArgv: a child must not inherit vitest's or the CLI's flags). Without a config, the
+ * child waits for one over IPC (a warm process, warmPool.ts).
  */
 export function spawnChild(entry: ChildEntry, config: unknown, options: SpawnChildOptions = {}): ChildProcess {
   const { script, execArgv } = childCommand(entry);
   const stdio = options.stdio ?? 'pipe';
-  return spawn(process.execPath, [...execArgv, script, JSON.stringify(config)], {
+  return spawn(process.execPath, [...execArgv, script, ...(config === undefined ? [] : [JSON.stringify(config)])], {
     cwd: options.cwd,
     detached: options.detached ?? false,
     stdio: [stdio, stdio, stdio, 'ipc'],

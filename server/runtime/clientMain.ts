@@ -1,7 +1,7 @@
 /**
  * Entry point of a client process: one lab client calling one service through the tap.
  *
- *   parent ──argv: ClientConfig, then { run, requests }──▶ this process
+ *   parent ──argv or, warm, a message: ClientConfig, then { run, requests }──▶ this process
  *   this process ──requests at `rps`, a steady schedule──▶ tap ⇄ service
  *   parent ◀──{ result } per request, { done }, { keylog }── this process
  *   parent ──{ reconfigure }──▶ a new caller for requests from now on; the old one finishes what it has
@@ -9,13 +9,13 @@
  * It exits when the parent goes away (IPC disconnect).
  */
 import { createCaller } from './caller.js';
-import { exitWithParent, readConfig, reportFatal, sendToParent } from './childIpc.js';
+import { exitWithParent, receiveConfig, reportFatal, sendToParent } from './childIpc.js';
 import type { ClientCommand, ClientConfig, ClientMessage } from './messages.js';
 
 const send = (message: ClientMessage): void => sendToParent(message);
 
-const config = readConfig<ClientConfig>();
 exitWithParent();
+const config = await receiveConfig<ClientConfig>();
 
 try {
   const onKeylog = (line: string): void => send({ type: 'keylog', line });

@@ -10,7 +10,7 @@
  */
 import { watch } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { openSandboxFile } from '../pki/index.js';
+import { openSandboxFile } from '../pki/sandboxFile.js';
 
 export interface KeylogFile {
   readonly path: string;

@@ -2,22 +2,25 @@
  * The parent's handle on one child process (a service or a client): its messages, its
  * output, its exit, and a stop that always ends with the process gone.
  *
- *   sandbox ──spawn (argv config)──▶ child ──messages──▶ onMessage
+ *   sandbox ──spawn (argv config), or a warm one taken from the pool ({ config } message)──▶ child ──messages──▶ onMessage
  *                                         ──stdout/stderr lines──▶ onLine
  *   stop(): close IPC (the child exits on its own) ─▶ SIGTERM ─▶ SIGKILL, each after a bounded wait
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { spawnChild, type ChildEntry } from './childScript.js';
+import { spawnChild } from './childScript.js';
 import { reaperRegistry } from './reaperClient.js';
+import type { PooledEntry, WarmPool } from './warmPool.js';
 
 export interface ManagedChildOptions<M> {
   role: 'service' | 'client';
   name: string;
-  entry: ChildEntry;
+  entry: PooledEntry;
   config: unknown;
   cwd: string;
+  /** Where a warm process may be taken from instead of spawning one. */
+  pool?: WarmPool;
   onMessage: (message: M) => void;
   onLine: (stream: 'stdout' | 'stderr', line: string) => void;
 }
@@ -39,7 +42,9 @@ export class ManagedChild<M extends { type: string }> {
   constructor(options: ManagedChildOptions<M>) {
     this.role = options.role;
     this.name = options.name;
-    this.process = spawnChild(options.entry, options.config, { cwd: options.cwd });
+    const warm = options.pool?.take(options.entry);
+    this.process = warm ?? spawnChild(options.entry, options.config, { cwd: options.cwd });
+    if (warm) warm.send({ type: 'config', config: options.config, cwd: options.cwd }, () => {});
     if (this.process.pid === undefined) throw new Error(`could not start the ${options.role} process "${options.name}"`);
     this.pid = this.process.pid;
     reaperRegistry.registerPid(this.pid);
@@ -50,7 +55,10 @@ export class ManagedChild<M extends { type: string }> {
       });
     });
     this.process.on('error', () => {});
-    this.process.on('message', (message: M) => options.onMessage(message));
+    this.process.on('message', (message: M) => {
+      // A warm process taken before it was done loading still says so: not the sandbox's business.
+      if (message.type !== 'warm') options.onMessage(message);
+    });
     for (const stream of ['stdout', 'stderr'] as const) {
       createInterface({ input: this.process[stream]! }).on('line', (line) => {
         if (stream === 'stderr') {

@@ -26,6 +26,7 @@ import type { ClientConfig, ClientMessage, ErrorInfo, RequestResult, ServiceConf
 import { reaperRegistry } from './reaperClient.js';
 import { renewedCertificate, serviceFiles, writeLoaded, writeServiceFiles } from './renewedFiles.js';
 import { Tap, type TapConnection } from './tap.js';
+import type { WarmPool } from './warmPool.js';
 import type { EdgeReport, ProcessEvent, Sandbox, SandboxDescription, SandboxOptions, SpecChange, TrafficOptions } from './types.js';
 import { parseWireFault, type WireFaultInput, type WireFaultSpec } from './wireFaults/catalogue.js';
 
@@ -39,6 +40,8 @@ interface ServiceRuntime {
   /** Why it could not start, when it could not. */
   startError?: string;
   child: ManagedChild<ServiceMessage>;
+  /** Its first answer: listening, or its TLS stack refused the files. */
+  started: Promise<Extract<ServiceMessage, { type: 'listening' | 'start-failed' }>>;
   /** The config it runs with, and its files' digest: what a live change is compared with. */
   realised: Realised<ServiceConfig>;
   tapPort: number;
@@ -130,6 +133,7 @@ class RunningSandbox implements Sandbox {
   /** Live changes, one at a time. */
   #changing: Promise<unknown> = Promise.resolve();
   #reconfigures = 0;
+  #warmPool: WarmPool | undefined;
 
   constructor(spec: LabSpec) {
     this.#spec = spec;
@@ -145,6 +149,7 @@ class RunningSandbox implements Sandbox {
   }
 
   async start(options: SandboxOptions): Promise<void> {
+    this.#warmPool = options.warmPool;
     this.dir = await mkdtemp(join(options.baseDir ?? tmpdir(), `mtls-lab-${this.lab}-`));
     reaperRegistry.registerDir(this.dir);
     const [pki, address] = await Promise.all([issuePki(this.#spec.pki, options.now), pickLoopbackAddress()]);
@@ -174,6 +179,7 @@ class RunningSandbox implements Sandbox {
       this.#spawnService(runtime, { config: serviceConfigs[i]!, filesDigest: serviceDigests[i]! });
       this.#services.set(name, runtime);
     });
+    const clientsReady: Promise<unknown>[] = [];
     for (const { name, spec, config, described } of clientConfigs) {
       const runtime = { name, spec, ...described, realised: { config, filesDigest: await filesDigest(config) }, runs: new Map() } as ClientRuntime;
       runtime.child = new ManagedChild<ClientMessage>({
@@ -182,17 +188,16 @@ class RunningSandbox implements Sandbox {
         entry: 'clientMain',
         config,
         cwd: this.dir,
+        pool: this.#warmPool,
         onMessage: (message) => this.#onClientMessage(runtime, message),
         onLine: (stream, line) => this.#emitProcess({ role: 'client', name, pid: runtime.child.pid, kind: 'log', stream, message: line }),
       });
+      clientsReady.push(settledLater(runtime.child.waitFor('ready', (m) => (m.type === 'ready' ? true : undefined))));
       this.#watchExit(runtime.child);
       this.#clients.set(name, runtime);
     }
 
-    await Promise.all([
-      ...[...this.#services.values()].map((service) => this.#serviceListening(service)),
-      ...[...this.#clients.values()].map((client) => client.child.waitFor('ready', (m) => (m.type === 'ready' ? true : undefined))),
-    ]);
+    await Promise.all([...[...this.#services.values()].map((service) => this.#serviceListening(service)), ...clientsReady]);
   }
 
   /** A service process for `realised` (first, or again for a new stack or mode); the files it is described with follow it. */
@@ -208,15 +213,18 @@ class RunningSandbox implements Sandbox {
       entry: 'serviceMain',
       config,
       cwd: this.dir,
+      pool: this.#warmPool,
       onMessage: (message) => this.#onServiceMessage(runtime, message),
       onLine: (stream, line) => this.#emitProcess({ role: 'service', name, pid: runtime.child.pid, kind: 'log', stream, message: line }),
     });
+    // Waited for from the spawn on: a warm process can answer before the sandbox gets round to asking.
+    runtime.started = settledLater(runtime.child.waitFor('listening', (m) => (m.type === 'listening' || m.type === 'start-failed' ? m : undefined)));
     this.#watchExit(runtime.child);
   }
 
   async #serviceListening(service: ServiceRuntime): Promise<void> {
     const tap = this.tap;
-    const started = await service.child.waitFor('listening', (m) => (m.type === 'listening' || m.type === 'start-failed' ? m : undefined));
+    const started = await service.started;
     if (started.type === 'listening') {
       service.internalPort = started.port;
       await tap.setUpstream(service.name, started.port);
@@ -726,6 +734,11 @@ class RunningSandbox implements Sandbox {
   }
 }
 
+/** `promise`, marked as handled for now: it is awaited later, and a child gone before then must not count as an unhandled rejection. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
 
 function killQuietly(pid: number): void {
   try {

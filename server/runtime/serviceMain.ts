@@ -7,7 +7,7 @@
  *
  * It exits when the parent goes away (IPC disconnect), taking s_server with it.
  */
-import { exitWithParent, readConfig, reportFatal, sendAndExit, sendToParent } from './childIpc.js';
+import { exitWithParent, receiveConfig, reportFatal, sendAndExit, sendToParent } from './childIpc.js';
 import type { ServiceCommand, ServiceConfig, ServiceMessage } from './messages.js';
 import { startNodeService, type RunningService } from './nodeService.js';
 import { startOpensslService, type RunningOpenssl } from './opensslService.js';
@@ -15,7 +15,6 @@ import { ServiceStartError } from './serviceStartError.js';
 
 const send = (message: ServiceMessage): void => sendToParent(message);
 
-const config = readConfig<ServiceConfig>();
 let openssl: RunningOpenssl | undefined;
 let node: RunningService | undefined;
 let stopping = false;
@@ -24,6 +23,7 @@ exitWithParent(async () => {
   stopping = true;
   await openssl?.stop();
 });
+const config = await receiveConfig<ServiceConfig>();
 
 /** s_server takes its certificate, trust and policy only as arguments: a new config is a new s_server. */
 async function startOpenssl(config: ServiceConfig): Promise<number> {

@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
 import type { CertificateFacts } from '../pki/index.js';
 import type { Tap } from './tap.js';
+import type { WarmPool } from './warmPool.js';
 import type { WireFaultInput, WireFaultSpec } from './wireFaults/catalogue.js';
 
 export interface SandboxOptions {
@@ -15,6 +16,8 @@ export interface SandboxOptions {
   now?: Date;
   /** Where the sandbox directory is created; os.tmpdir() by default. */
   baseDir?: string;
+  /** Warm processes to take before spawning any (warmPool.ts); none by default. */
+  warmPool?: WarmPool;
 }
 
 export interface ServiceDescription {

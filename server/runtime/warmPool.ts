@@ -1,0 +1,181 @@
+/**
+ * Warm processes: service and client processes started ahead of need, each with its modules
+ * loaded and waiting for a config, so that starting a sandbox does not wait for a Node start
+ * per process. Each one, once taken, is the same separate process it would have been if
+ * spawned for the sandbox: its own TLS stack, its own port, its own failures.
+ *
+ *   createWarmPool(n) ──spawn n serviceMain + n clientMain, no config──▶ idle (each says `warm`)
+ *   ManagedChild ──take(entry)──▶ a warm one ──{ config, cwd }──▶ it moves into the sandbox dir and runs
+ *                └─ none warm ──▶ undefined: the caller spawns one, as without a pool
+ *   each take ──▶ refill in the background, one spawn at a time (a burst of starts is not slowed by refills racing it)
+ *   close() ──▶ idle ones told to go (a closed channel), then SIGKILL after a bounded wait
+ *
+ * Every process is registered with the reaper from its spawn (reaperClient.ts), so none
+ * outlives the server, even a SIGKILLed one. Idle, they do not hold the parent's event
+ * loop open; a taken one is held like any child.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import type { Readable } from 'node:stream';
+import { spawnChild } from './childScript.js';
+import { reaperRegistry } from './reaperClient.js';
+
+export type PooledEntry = 'serviceMain' | 'clientMain';
+
+export interface WarmPool {
+  /** Idle processes kept of each entry (services and clients each). */
+  readonly size: number;
+  /** A warm idle process of `entry`, now the caller's (send it its config); undefined when none is warm. */
+  take(entry: PooledEntry): ChildProcess | undefined;
+  /** Resolves once every slot holds a process that has said `warm` (benchmarks, tests). */
+  filled(): Promise<void>;
+  /** Stops the idle processes and refills no more; taken ones are their sandboxes' to stop. */
+  close(): Promise<void>;
+}
+
+/** How long an idle process gets to leave on its own once its channel closes. */
+const leaveMs = 2000;
+const entries: readonly PooledEntry[] = ['serviceMain', 'clientMain'];
+
+/** A pool of `size` idle processes of each entry; 0 is a pool that never holds one. */
+export function createWarmPool(size: number): WarmPool {
+  if (!Number.isInteger(size) || size < 0 || size > 64) throw new RangeError(`createWarmPool: size must be a whole number from 0 to 64, got ${size}`);
+  return size === 0 ? noWarmPool : new ProcessPool(size);
+}
+
+/** The switched-off pool: every take finds none, so every process is spawned for its sandbox. */
+export const noWarmPool: WarmPool = {
+  size: 0,
+  take: () => undefined,
+  filled: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+interface Idle {
+  child: ChildProcess;
+  warm: boolean;
+  /** Resolves on `warm` or on exit, whichever is first. */
+  settled: Promise<void>;
+  /** Detaches the pool's listeners and holds the event loop again: the child is the taker's. */
+  release(): void;
+}
+
+class ProcessPool implements WarmPool {
+  readonly size: number;
+  readonly #idle = new Map<PooledEntry, Idle[]>(entries.map((entry) => [entry, []]));
+  #filling: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(size: number) {
+    this.size = size;
+    this.#refill();
+  }
+
+  take(entry: PooledEntry): ChildProcess | undefined {
+    if (this.#closed) return undefined;
+    const idle = this.#idle.get(entry)!;
+    // Only a warm one: a process still loading has no listener yet, and Node drops a message nobody listens for.
+    const index = idle.findIndex((candidate) => candidate.warm);
+    const [taken] = index < 0 ? [] : idle.splice(index, 1);
+    this.#refill();
+    if (taken === undefined) return undefined;
+    taken.release();
+    return taken.child;
+  }
+
+  async filled(): Promise<void> {
+    // Idle processes do not hold the event loop; whoever waits for them to warm up does.
+    const hold = setInterval(() => {}, 60_000);
+    try {
+      while (this.#filling) await this.#filling;
+    } finally {
+      clearInterval(hold);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const idle = [...this.#idle.values()].flat();
+    for (const list of this.#idle.values()) list.length = 0;
+    await Promise.allSettled([this.#filling, ...idle.map(({ child }) => stopIdle(child))]);
+  }
+
+  #refill(): void {
+    if (this.#filling || this.#closed) return;
+    this.#filling = this.#fill().finally(() => (this.#filling = undefined));
+  }
+
+  /** One spawn at a time, each waited for until it is warm: the pool fills behind the sandboxes starting, not ahead of them. */
+  async #fill(): Promise<void> {
+    for (;;) {
+      if (this.#closed) return;
+      const short = entries
+        .map((entry) => ({ entry, idle: this.#idle.get(entry)! }))
+        .filter(({ idle }) => idle.length < this.size)
+        .sort((a, b) => a.idle.length - b.idle.length)[0];
+      if (short === undefined) return;
+      const idle = this.#spawn(short.entry);
+      short.idle.push(idle);
+      await idle.settled;
+      // A process that dies before it is warm would die again: refill waits for the next take.
+      if (!idle.warm) return;
+    }
+  }
+
+  #spawn(entry: PooledEntry): Idle {
+    const child = spawnChild(entry, undefined, { cwd: tmpdir() });
+    child.on('error', () => {});
+    const pid = child.pid;
+    if (pid !== undefined) reaperRegistry.registerPid(pid);
+    const streams = [child.stdout, child.stderr].filter((stream): stream is Readable => stream !== null);
+    const hold = (held: boolean): void => {
+      const method = held ? 'ref' : 'unref';
+      child[method]();
+      (child.channel as { ref?: () => void; unref?: () => void } | null | undefined)?.[method]?.();
+      for (const stream of streams) (stream as Readable & { ref?: () => void; unref?: () => void })[method]?.();
+    };
+    hold(false);
+    const idle: Idle = {
+      child,
+      warm: false,
+      settled: Promise.resolve(),
+      release: () => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        hold(true);
+      },
+    };
+    let settle = (): void => {};
+    idle.settled = new Promise((resolve) => (settle = resolve));
+    const onMessage = (message: { type?: string }): void => {
+      if (message.type !== 'warm') return;
+      idle.warm = true;
+      settle();
+    };
+    const onExit = (): void => {
+      if (pid !== undefined) reaperRegistry.unregisterPid(pid);
+      const list = this.#idle.get(entry)!;
+      const at = list.indexOf(idle);
+      if (at >= 0) list.splice(at, 1);
+      settle();
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (pid === undefined) onExit();
+    return idle;
+  }
+}
+
+/** A closed channel is an idle process's cue to exit; one that does not is killed. */
+async function stopIdle(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  if (child.connected) child.disconnect();
+  const timer = setTimeout(() => child.kill('SIGKILL'), leaveMs);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
