@@ -33,6 +33,7 @@ import { distractorReasons, quizChoices } from './quiz.js';
 import type { DiagnosisResponse, HintResponse, PageDescription, Reveal, SandboxStatus, SandboxView, ServerMessage, Standing, StopReason, TrafficResponse, VerifyResponse } from './protocol.js';
 import { faultName, LiveFaults, type LiveFault } from './liveFaults.js';
 import { SessionIncidents, type IncidentRecord } from './sessionIncidents.js';
+import { reaches, type Caller } from './learners.js';
 import { TraceStore } from './traceStore.js';
 
 /** What the learner answered, as it is graded: the 'answer' event. */
@@ -153,6 +154,8 @@ export class LabSession {
   readonly #hideInjections: boolean;
   /** Which incident each fault in effect is (live fault id → incident id). */
   readonly #liveIncidents = new Map<number, string>();
+  /** Learners beside the owner who work it too: a drill room's shared sandbox. */
+  readonly #sharedWith = new Set<string>();
   readonly #faults = new LiveFaults((id) => void this.clearFault(id).catch((error: unknown) => this.#options.logger.error(`fault ${id} of sandbox ${this.id} did not revert at the end of its ttl`, error)));
   /** Changes of the running spec (faults, fixes), one at a time: each starts from the one before. */
   #changes: Promise<unknown> = Promise.resolve();
@@ -197,6 +200,16 @@ export class LabSession {
       this.#deadline = this.#startedAt + (options.interviewMs ?? doc.spec.minutes * 60_000);
       this.#armDeadline();
     }
+  }
+
+  /** Lets `learner` reach it as its owner does (a room in shared mode). */
+  shareWith(learner: string): void {
+    this.#sharedWith.add(learner);
+  }
+
+  /** Whether `caller` may see and act on it: its owner (or the operator), or a learner it is shared with. */
+  reachableBy(caller: Caller): boolean {
+    return reaches(caller, this.owner) || (caller.learner !== null && this.#sharedWith.has(caller.learner));
   }
 
   get status(): SandboxStatus {

@@ -6,7 +6,8 @@
  * watches each sandbox's life (idleStop.ts).
  *
  *   resume(lab, { owner }) ──a run of that lab by that owner?──yes──▶ it (resumed)
- *                                                         └─no──▶ start ──▶ LabSession.start
+ *                                                         └─no──▶ (owner under its cap, else TOO_MANY_SANDBOXES_FOR_LEARNER)
+ *                                                                 start (server under its cap, else TOO_MANY_SANDBOXES) ──▶ LabSession.start
  *   get(id, caller) ──not the caller's (and not the operator)──▶ SANDBOX_NOT_FOUND, as for no sandbox at all
  *   a session's time is up (interview) ──▶ stop(id, 'time-up')
  */
@@ -14,10 +15,16 @@ import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ApiError } from './errors.js';
 import type { LabCatalogue } from './labCatalogue.js';
-import { operatorLearner, reaches, type Caller } from './learners.js';
+import { operatorLearner, type Caller } from './learners.js';
 import { seededRandom } from '../runtime/seededRandom.js';
 import { LabSession, type StartOptions, type SessionOptions } from './labSession.js';
 import type { StopReason } from './protocol.js';
+
+/** How many sandboxes may run: on the server, and started from one learner's pages. */
+export interface RegistryLimits {
+  maxSandboxes: number;
+  maxSandboxesPerLearner: number;
+}
 
 export class SandboxRegistry {
   readonly changes = new EventEmitter();
@@ -27,15 +34,15 @@ export class SandboxRegistry {
   /** Starts in flight by owner and lab: a second Start while the first starts waits for it. */
   readonly #startingFor = new Map<string, Promise<LabSession>>();
   readonly #catalogue: LabCatalogue;
-  readonly #options: SessionOptions & { maxSandboxes: number };
+  readonly #options: SessionOptions & RegistryLimits;
   /** Each sandbox's quiz seed, drawn in turn: a run's seed fixes every order, and no two sandboxes need share one. */
   readonly #quizSeeds: () => number;
   #closed = false;
 
   /** `quizSeed`: fixes the order of every sandbox's choices (a test's); random when absent. */
-  constructor(catalogue: LabCatalogue, options: SessionOptions & { maxSandboxes: number; quizSeed?: number }) {
+  constructor(catalogue: LabCatalogue, options: SessionOptions & Partial<RegistryLimits> & { maxSandboxes: number; quizSeed?: number }) {
     this.#catalogue = catalogue;
-    this.#options = options;
+    this.#options = { maxSandboxesPerLearner: options.maxSandboxes, ...options };
     this.#quizSeeds = seededRandom(options.quizSeed ?? randomInt(2 ** 32));
     this.changes.setMaxListeners(0);
   }
@@ -56,6 +63,7 @@ export class SandboxRegistry {
     const key = `${how.owner}\0${labId}`;
     const pending = this.#startingFor.get(key);
     if (pending) return { session: await pending, resumed: true };
+    this.#checkLearnerCap(how.owner);
     const starting = this.start(labId, how);
     this.#startingFor.set(key, starting);
     try {
@@ -68,14 +76,14 @@ export class SandboxRegistry {
   /** The sandbox, if `caller` may reach it; another learner's is SANDBOX_NOT_FOUND, so its id is not even confirmed. */
   get(id: string, caller: Caller): LabSession {
     const session = this.#sessions.get(id);
-    if (!session || !reaches(caller, session.owner)) throw new ApiError('SANDBOX_NOT_FOUND', `"${id.slice(0, 100)}"`);
+    if (!session || !session.reachableBy(caller)) throw new ApiError('SANDBOX_NOT_FOUND', `"${id.slice(0, 100)}"`);
     return session;
   }
 
   /** Every sandbox (the scoreboard's view), or those `caller` may reach. */
   list(caller?: Caller): LabSession[] {
     const all = [...this.#sessions.values()];
-    return caller ? all.filter((session) => reaches(caller, session.owner)) : all;
+    return caller ? all.filter((session) => session.reachableBy(caller)) : all;
   }
 
   async stop(id: string, caller: Caller | StopReason): Promise<void> {
@@ -99,6 +107,19 @@ export class SandboxRegistry {
     if (failed.length > 0) throw new AggregateError(failed.map((r) => r.reason), `${failed.length} sandbox(es) did not stop cleanly`);
   }
 
+  /**
+   * A learner's page holds at most `maxSandboxesPerLearner` labs at once, those starting
+   * included, so that one learner cannot take a room's share of the machine. The operator's
+   * scripts, rooms and interviews start through `start` and meet only the server's cap.
+   */
+  #checkLearnerCap(owner: string): void {
+    const cap = this.#options.maxSandboxesPerLearner;
+    const running = [...this.#sessions.values()].filter((s) => s.owner === owner).map((s) => s.doc.spec.id);
+    const starting = [...this.#startingFor.keys()].filter((key) => key.startsWith(`${owner}\0`)).map((key) => key.slice(owner.length + 1));
+    const labs = [...running, ...starting];
+    if (labs.length >= cap) throw new ApiError('TOO_MANY_SANDBOXES_FOR_LEARNER', `${cap} at most per learner, and yours run ${labs.map((lab) => `"${lab}"`).join(', ')}`);
+  }
+
   #runningOf(owner: string, labId: string): LabSession | undefined {
     return [...this.#sessions.values()].find((s) => s.owner === owner && s.doc.spec.id === labId && s.status === 'running');
   }
@@ -107,7 +128,7 @@ export class SandboxRegistry {
     const doc = await this.#catalogue.get(labId);
     if (this.#closed) throw new ApiError('SANDBOX_NOT_RUNNING', 'the server is shutting down');
     if (this.#sessions.size + this.#starting.size >= this.#options.maxSandboxes) {
-      throw new ApiError('TOO_MANY_SANDBOXES', `${this.#options.maxSandboxes} at most`);
+      throw new ApiError('TOO_MANY_SANDBOXES', `${this.#options.maxSandboxes} at most on this server (mtls-lab serve --max-sandboxes N raises it)`);
     }
     const starting = LabSession.start(doc, { ...how, quizSeed: Math.floor(this.#quizSeeds() * 2 ** 32) }, this.#options);
     this.#starting.add(starting);

@@ -219,6 +219,28 @@ describe('the scripted timeline', () => {
   });
 });
 
+describe('a shared room', () => {
+  it('gives every learner the room\'s one sandbox, which an incident reaches once, and no one outside it', async () => {
+    const room: RoomConsole = (await t.api('POST', '/api/rooms', { scenario: { labs: ['baseline'] }, minutes: 5, mode: 'shared', terminal: false })).json;
+    const eve = await joinRoom(t, room.code, 'Eve');
+    const fay = await joinRoom(t, room.code, 'Fay');
+    const started: RoomConsole = (await t.api('POST', `/api/rooms/${room.id}/start`)).json;
+    const [sandbox, ...rest] = started.learners.map((row) => row.sandbox);
+    expect(sandbox).toEqual(expect.any(String));
+    expect(rest).toEqual([sandbox]);
+    for (const learner of [eve, fay]) {
+      expect((await asLearner(t, learner, 'GET', '/api/room')).json.sandbox).toBe(sandbox);
+      expect((await asLearner(t, learner, 'GET', `/api/sandboxes/${sandbox}`)).status).toBe(200);
+    }
+    expect((await t.api('POST', `/api/rooms/${room.id}/faults`, { kind: 'expired-cert', target: 'auth-server', who: 'all' })).status).toBe(201);
+    expect((await asLearner(t, eve, 'GET', `/api/sandboxes/${sandbox}`)).json.incidents).toEqual([{ id: 'i1', injectedMs: expect.any(Number), diagnosis: 'none', fixed: false }]);
+    const outsider = await joinRoom(t, (await t.api('POST', '/api/rooms', { scenario: { labs: ['baseline'] }, minutes: 5 })).json.code, 'Gus');
+    expect((await asLearner(t, outsider, 'GET', `/api/sandboxes/${sandbox}`)).json.error.code).toBe('SANDBOX_NOT_FOUND');
+    await t.api('POST', `/api/rooms/${room.id}/end`);
+    expect((await t.api('GET', `/api/sandboxes/${sandbox}`)).json.error.code).toBe('SANDBOX_NOT_FOUND');
+  });
+});
+
 describe('bad requests', () => {
   it('names the field and keeps to stable codes', async () => {
     const base = { scenario: { labs: ['baseline'] }, minutes: 5, mode: 'isolated', terminal: false };

@@ -276,8 +276,10 @@ export class Room {
   async #startFor(member: RoomMember): Promise<void> {
     if (member.session) return;
     if (this.#settings.mode === 'shared') {
-      if (this.#shared) member.session = this.#shared;
-      else member.error = 'the room\'s shared sandbox did not start';
+      if (this.#shared) {
+        this.#shared.shareWith(member.learner);
+        member.session = this.#shared;
+      } else member.error = 'the room\'s shared sandbox did not start';
       return this.#changed();
     }
     try {
