@@ -241,6 +241,24 @@ describe('a shared room', () => {
   });
 });
 
+describe('a chaos scenario', () => {
+  it('draws its timeline from the seed: the same seed, the same steps, an inject and its clear per slot', async () => {
+    const open = async (seed: number): Promise<RoomConsole> => (await t.api('POST', '/api/rooms', { scenario: { chaos: { lab: 'baseline', seed, durationS: 60 } }, minutes: 2 })).json;
+    const [first, again, other] = [await open(7), await open(7), await open(8)];
+    expect(first.timeline).toEqual(again.timeline);
+    expect(first.timeline).not.toEqual(other.timeline);
+    expect(first.timeline).toHaveLength(12);
+    for (let i = 0; i < first.timeline.length; i += 2) {
+      const [inject, clear] = [first.timeline[i]!, first.timeline[i + 1]!];
+      expect(inject).toMatchObject({ action: 'inject', who: 'all', kind: expect.any(String) });
+      expect(clear).toMatchObject({ action: 'clear', incident: inject.id });
+      expect(clear.atS).toBeGreaterThan(inject.atS);
+    }
+    const both = await t.api('POST', '/api/rooms', { scenario: { chaos: { lab: 'baseline', seed: 7, durationS: 60 } }, minutes: 2, timeline: [] });
+    expect(both.json.error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"timeline"') });
+  });
+});
+
 describe('bad requests', () => {
   it('names the field and keeps to stable codes', async () => {
     const base = { scenario: { labs: ['baseline'] }, minutes: 5, mode: 'isolated', terminal: false };
