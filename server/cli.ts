@@ -8,6 +8,7 @@
 import { isIPv6 } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isHostName } from './app/hostCheck.js';
+import { serveWarmProcesses } from './app/options.js';
 import { FaultError } from './faults/index.js';
 import { parseFaultArgument } from './cli/faultArgument.js';
 import { LabValidationError } from './lab/index.js';
@@ -25,11 +26,15 @@ import { validateCommand } from './cli/validate.js';
 const usage = `usage: mtls-lab [command] [options]
 
   serve [--host 127.0.0.1] [--port 8470] [--no-open] [--terminal auto|on|off] [--allowed-hosts name,…] [--idle-stop MINUTES]
+        [--max-sandboxes N] [--max-sandboxes-per-learner N] [--warm-processes N]
                                                        the web lab (default command); prints a URL for each
                                                        address it answers on; --allowed-hosts: names a proxy
                                                        forwards; its browser terminal is on for loopback only
                                                        unless --terminal on; a learner's lab with no page open
-                                                       stops after --idle-stop minutes (10; 0: never)
+                                                       stops after --idle-stop minutes (10; 0: never); at most
+                                                       --max-sandboxes labs run (48), --max-sandboxes-per-learner
+                                                       of one learner's (3); --warm-processes service and client
+                                                       processes each wait started, for fast starts (4; 0: none)
   list [--json]                                        the labs
   faults [--json]                                      the fault catalogue: targets, params, fixes, root causes
   validate [files or directories…]                     check lab files, each *.yaml of a directory (all of labs/ by default)
@@ -57,6 +62,9 @@ const options = {
   terminal: { type: 'string', default: 'auto' },
   'allowed-hosts': { type: 'string', default: '' },
   'idle-stop': { type: 'string', default: '10' },
+  'max-sandboxes': { type: 'string', default: '48' },
+  'max-sandboxes-per-learner': { type: 'string', default: '3' },
+  'warm-processes': { type: 'string', default: String(serveWarmProcesses) },
   json: { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true, default: [] },
   'wire-fault': { type: 'string', multiple: true, default: [] },
@@ -135,7 +143,11 @@ async function main(argv: string[]): Promise<number> {
   const faults = values.fault.map(parseFaultArgument);
   switch (command) {
     case 'serve':
-      await serveCommand({ host: values.host.replace(/^\[(.*)\]$/, '$1'), port: portNumber(values.port), open: !values['no-open'], terminal: terminalSwitch(values.terminal), allowedHosts: hostNames(values['allowed-hosts']), idleStopMinutes: wholeNumber('idle-stop', values['idle-stop'], 0, 7 * 24 * 60) });
+      await serveCommand({ host: values.host.replace(/^\[(.*)\]$/, '$1'), port: portNumber(values.port), open: !values['no-open'], terminal: terminalSwitch(values.terminal), allowedHosts: hostNames(values['allowed-hosts']), idleStopMinutes: wholeNumber('idle-stop', values['idle-stop'], 0, 7 * 24 * 60),
+        maxSandboxes: wholeNumber('max-sandboxes', values['max-sandboxes'], 1, 256),
+        maxSandboxesPerLearner: wholeNumber('max-sandboxes-per-learner', values['max-sandboxes-per-learner'], 1, 256),
+        warmProcesses: wholeNumber('warm-processes', values['warm-processes'], 0, 64),
+      });
       return 0;
     case 'list':
       await listCommand({ json: values.json });

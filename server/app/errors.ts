@@ -41,6 +41,7 @@ export const apiErrors = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send the body as JSON (Content-Type: application/json)' },
   TOO_MANY_ATTEMPTS: { status: 429, message: 'too many wrong join codes from this address; wait a minute and check the code' },
   TOO_MANY_SANDBOXES: { status: 429, message: 'too many sandboxes are running; stop one first' },
+  TOO_MANY_SANDBOXES_FOR_LEARNER: { status: 429, message: 'you already run as many labs as one learner may at once; stop one of yours first' },
   INTERNAL: { status: 500, message: 'internal error; the server logged the details' },
   SANDBOX_START_FAILED: { status: 500, message: 'the sandbox could not start' },
   CHANGE_FAILED: { status: 500, message: 'the running sandbox could not take the change' },

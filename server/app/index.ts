@@ -8,7 +8,7 @@
  *   LabSession ──▶ runtime sandboxes ──▶ tap ──▶ explain (TraceEvents) · verify ──▶ progress.json (per learner)
  *
  * Shutdown is one Promise.allSettled over every subsystem: the HTTP server, the WebSocket
- * hub, every terminal's shell, every sandbox (their child processes with them), the idle
+ * hub, every terminal's shell, every sandbox (their child processes with them), the warm processes, the idle
  * timers and the progress file's last write.
  */
 import { existsSync } from 'node:fs';
@@ -54,6 +54,7 @@ import { tokenCookieName } from './token.js';
 import { tokenAuth } from './tokenAuth.js';
 import { upgradeGuard } from './upgradeGuard.js';
 import { WsHub } from './wsHub.js';
+import { createWarmPool, type WarmPool } from '../runtime/warmPool.js';
 
 export { createToken } from './token.js';
 export { defaultDataDir, type AppOptions } from './options.js';
@@ -95,9 +96,11 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
 
   const progress = await ProgressStore.open(options.dataDir, logger);
   const catalogue = new LabCatalogue(options.labsDir, logger);
+  const warmPool = createWarmPool(options.warmProcesses);
   const sandboxes = new SandboxRegistry(catalogue, {
     maxSandboxes: options.maxSandboxes,
-    sandboxOptions: options.sandboxBaseDir ? { baseDir: options.sandboxBaseDir } : {},
+    maxSandboxesPerLearner: options.maxSandboxesPerLearner,
+    sandboxOptions: { ...(options.sandboxBaseDir ? { baseDir: options.sandboxBaseDir } : {}), warmPool },
     progress,
     verifyRequests: options.verifyRequests,
     quizSeed: options.quizSeed,
@@ -179,11 +182,11 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
           resolve({ port, url: urls[0]!, urls });
         });
       }),
-    close: () => (closing ??= Promise.allSettled([interviews.close(), rooms.close()]).then(() => closeAll(server, hub, terminals, sandboxes, presence, progress))),
+    close: () => (closing ??= Promise.allSettled([interviews.close(), rooms.close()]).then(() => closeAll(server, hub, terminals, sandboxes, warmPool, presence, progress))),
   };
 }
 
-async function closeAll(server: http.Server, hub: WsHub, terminals: TerminalHost, sandboxes: SandboxRegistry, presence: PagePresence, progress: ProgressStore): Promise<void> {
+async function closeAll(server: http.Server, hub: WsHub, terminals: TerminalHost, sandboxes: SandboxRegistry, warmPool: WarmPool, presence: PagePresence, progress: ProgressStore): Promise<void> {
   presence.close();
   const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -193,6 +196,7 @@ async function closeAll(server: http.Server, hub: WsHub, terminals: TerminalHost
     terminals.close(),
     // Requests still running (a traffic run) end when their sandbox stops; then their sockets close.
     sandboxes.close().finally(() => server.closeAllConnections()),
+    warmPool.close(),
     progress.flush(),
   ]);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -29,8 +29,15 @@ export interface AppOptions {
   allowedHosts: readonly string[];
   /** JSON request bodies above this are refused with PAYLOAD_TOO_LARGE. */
   maxBodyBytes: number;
-  /** Sandboxes running at once (each one is several processes and listeners). */
+  /** Sandboxes running at once (each one is several processes and listeners): a room of 30 learners and its host fit. */
   maxSandboxes: number;
+  /** Labs one learner's pages may run at once (the operator's scripts, rooms and interviews meet only maxSandboxes). */
+  maxSandboxesPerLearner: number;
+  /**
+   * Service and client processes kept started, each kind, waiting for a sandbox (runtime/warmPool.ts):
+   * a sandbox starts without waiting for a Node start per process. 0 (the default, and tests') keeps none.
+   */
+  warmProcesses: number;
   /** The most requests one traffic or verify call may ask each client for. */
   maxRequests: number;
   /** Requests per client that verify runs. */
@@ -68,6 +75,9 @@ export const consoleLogger: ErrorLogger = {
   },
 };
 
+/** Warm processes `mtls-lab serve` keeps of each kind unless told (`--warm-processes`): a baseline lab's two services and two clients, twice over. */
+export const serveWarmProcesses = 4;
+
 export function defaultAppOptions(): AppOptions {
   return {
     host: '127.0.0.1',
@@ -78,7 +88,9 @@ export function defaultAppOptions(): AppOptions {
     dataDir: defaultDataDir(),
     allowedHosts: [],
     maxBodyBytes: 64 * 1024,
-    maxSandboxes: 16,
+    maxSandboxes: 48,
+    maxSandboxesPerLearner: 3,
+    warmProcesses: 0,
     maxRequests: 1000,
     verifyRequests: 5,
     sandboxBaseDir: undefined,
@@ -106,6 +118,8 @@ export function resolveAppOptions(given: Partial<AppOptions>): AppOptions {
   wholeInRange('port', options.port, 0, 65535);
   wholeInRange('maxBodyBytes', options.maxBodyBytes, 1, 16 * 1024 * 1024);
   wholeInRange('maxSandboxes', options.maxSandboxes, 1, 256);
+  wholeInRange('maxSandboxesPerLearner', options.maxSandboxesPerLearner, 1, 256);
+  wholeInRange('warmProcesses', options.warmProcesses, 0, 64);
   wholeInRange('maxRequests', options.maxRequests, 1, 100_000);
   wholeInRange('verifyRequests', options.verifyRequests, 1, options.maxRequests);
   wholeInRange('idleStopMs', options.idleStopMs, 0, 7 * 24 * 3_600_000);

@@ -21,6 +21,11 @@ export interface ServeOptions {
   allowedHosts: string[];
   /** A learner's sandbox with no page open stops after this long; 0 never (`--idle-stop`). */
   idleStopMinutes: number;
+  /** Labs running at once on the server, and from one learner's pages (`--max-sandboxes`, `--max-sandboxes-per-learner`). */
+  maxSandboxes: number;
+  maxSandboxesPerLearner: number;
+  /** Service and client processes each kept started for the next sandbox (`--warm-processes`). */
+  warmProcesses: number;
 }
 
 /**
@@ -31,7 +36,7 @@ export interface ServeOptions {
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const webRoot = path.join(path.dirname(labsDir()), 'dist', 'web');
   const built = existsSync(path.join(webRoot, 'index.html'));
-  const app = await createApp({ host: options.host, port: options.port, terminal: options.terminal, allowedHosts: options.allowedHosts, idleStopMs: options.idleStopMinutes * 60_000, labsDir: labsDir(), webRoot: built ? webRoot : undefined });
+  const app = await createApp({ host: options.host, port: options.port, terminal: options.terminal, allowedHosts: options.allowedHosts, idleStopMs: options.idleStopMinutes * 60_000, maxSandboxes: options.maxSandboxes, maxSandboxesPerLearner: options.maxSandboxesPerLearner, warmProcesses: options.warmProcesses, labsDir: labsDir(), webRoot: built ? webRoot : undefined });
   let urls: string[];
   try {
     ({ urls } = await app.listen());
