@@ -7,6 +7,7 @@
  *   page (events, certificates) · terminal (lines) · LabSession 'answer' ──record──▶ ActivityLog ──'entry'──▶ the interviewer
  */
 import { EventEmitter } from 'node:events';
+import { describeEntry } from './activityWords.js';
 import type { ActivityDetail, ActivityEntry } from './interviewProtocol.js';
 
 export const maxEntries = 2000;
@@ -27,7 +28,7 @@ export class ActivityLog {
   record(step: number, lab: string, detail: ActivityDetail, now = Date.now()): ActivityEntry | undefined {
     const start = this.#startedAt();
     if (start === null) return undefined;
-    const entry = { n: this.#next++, at: new Date(now).toISOString(), sinceStartMs: Math.max(0, now - start), step, lab, ...detail } as ActivityEntry;
+    const entry = { n: this.#next++, at: new Date(now).toISOString(), sinceStartMs: Math.max(0, now - start), step, lab, text: describeEntry({ ...detail, lab }), ...detail } as ActivityEntry;
     this.#entries.push(entry);
     if (this.#entries.length > maxEntries) {
       const command = this.#entries.findIndex((each) => each.kind === 'command');

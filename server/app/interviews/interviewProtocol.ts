@@ -23,6 +23,8 @@ export type ActivityEntry = {
   /** Which of the interview's labs (0-based) and its id. */
   step: number;
   lab: string;
+  /** The entry in words (activityWords.ts). */
+  text: string;
 } & ActivityDetail;
 
 export type ActivityDetail =

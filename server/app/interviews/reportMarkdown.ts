@@ -1,7 +1,7 @@
 /**
  * The report as Markdown, for the interviewer's download: the same facts as the printable page.
  */
-import type { ActivityEntry, InterviewReport } from './interviewProtocol.js';
+import type { InterviewReport } from './interviewProtocol.js';
 
 export function reportMarkdown(report: InterviewReport): string {
   const { interview: view, rubric, total, questions, steps } = report;
@@ -29,7 +29,7 @@ export function reportMarkdown(report: InterviewReport): string {
   lines.push('');
 
   lines.push('## Timeline', '');
-  for (const entry of view.activity) lines.push(`- ${duration(entry.sinceStartMs)} · lab ${entry.step + 1} · ${describeEntry(entry)}`);
+  for (const entry of view.activity) lines.push(`- ${duration(entry.sinceStartMs)} · lab ${entry.step + 1} · ${entry.text}`);
   lines.push('');
 
   lines.push('## Questions to ask', '');
@@ -37,30 +37,6 @@ export function reportMarkdown(report: InterviewReport): string {
     lines.push(`### ${question.question}`, '', `Model answer: ${question.modelAnswer}`, '', 'Follow-ups:', ...question.followUps.map((f) => `- ${f}`), '');
   }
   return lines.join('\n');
-}
-
-/** One line for an activity entry, as the interviewer reads it (the live view says the same). */
-export function describeEntry(entry: ActivityEntry): string {
-  switch (entry.kind) {
-    case 'lab-started':
-      return `lab ${entry.lab} started (${entry.variant})`;
-    case 'event-opened':
-      return `opened trace event ${entry.conn}.${entry.seq}: ${entry.label}`;
-    case 'certificate-inspected':
-      return `inspected certificate ${entry.subject} (${entry.source === 'wire' ? 'from the trace' : 'from the files'})`;
-    case 'command':
-      return `typed \`${entry.line.replace(/`/g, "'")}\``;
-    case 'hint':
-      return `took hint ${entry.index}`;
-    case 'diagnosis':
-      return `diagnosed ${entry.title} — ${entry.correct ? 'right' : 'wrong'}`;
-    case 'fix':
-      return `applied fix ${entry.action}${entry.target ? ` on ${entry.target}` : ''}${entry.wrong ? ' (a wrong fix)' : ''}`;
-    case 'verify':
-      return `verified: ${entry.green ? 'green' : 'not green'}`;
-    case 'lab-ended':
-      return `lab ended (${entry.reason})`;
-  }
 }
 
 function duration(ms: number | null): string {
