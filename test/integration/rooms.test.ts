@@ -96,6 +96,14 @@ describe('a drill of three learners', () => {
     await host.waitFor('the console with the incident', roomPush((r) => r.incidents?.length === 1));
   });
 
+  it('starts a sandbox at once for a learner who joins mid-drill, with the incident on everyone in it', async () => {
+    const dan = await joinRoom(t, room.code, 'Dan');
+    const row = (await host.waitFor('Dan\'s sandbox', roomPush((r) => r.learners?.some((each) => each.name === 'Dan' && each.started)))) as { room: RoomConsole };
+    const sandbox = row.room.learners.find((each) => each.name === 'Dan')!.sandbox!;
+    sandboxes.set(dan.id, sandbox);
+    expect((await asLearner(t, dan, 'GET', `/api/sandboxes/${sandbox}`)).json.incidents).toEqual([{ id: 'i1', injectedMs: expect.any(Number), diagnosis: 'none', fixed: false }]);
+  });
+
   it('grades a wrong diagnosis of the incident wrong and a right one right, and offers the fixes that undo it', async () => {
     const [ada, bob] = learners as [Joined, Joined];
     const alert = await failingAlert(ada, sandboxes.get(ada.id)!);
@@ -147,7 +155,7 @@ describe('a drill of three learners', () => {
     expect(postmortem.room).toMatchObject({ id: room.id, state: 'ended', endedAt: expect.any(String) });
     expect(postmortem.incidents).toHaveLength(1);
     const byName = Object.fromEntries(postmortem.incidents[0].learners.map((each: { name: string }) => [each.name, each]));
-    expect(Object.keys(byName).sort()).toEqual(['Ada', 'Bob', 'Cy']);
+    expect(Object.keys(byName).sort()).toEqual(['Ada', 'Bob', 'Cy', 'Dan']);
     expect(byName.Ada).toMatchObject({ diagnosis: 'correct', wrongDiagnoses: 1, timeToDetectMs: expect.any(Number), timeToFixMs: expect.any(Number) });
     expect(byName.Bob).toMatchObject({ diagnosis: 'correct', timeToDetectMs: expect.any(Number) });
     expect(byName.Bob.timeToFixMs).toBeUndefined();
@@ -155,7 +163,8 @@ describe('a drill of three learners', () => {
     const timeline = postmortem.timeline.map((entry: { what: string; learner?: string }) => `${entry.what}${entry.learner ? ` ${learners.find((l) => l.id === entry.learner)!.name}` : ''}`);
     expect(timeline).toEqual(expect.arrayContaining(['injected', 'wrong-diagnosis Ada', 'detected Ada', 'fixed Ada', 'detected Bob']));
     expect(timeline.indexOf('injected')).toBe(0);
-    for (const learner of postmortem.learners) expect(learner.findings.map((finding: { rootCause: string }) => finding.rootCause)).toContain('expired-cert');
+    // Those who ran traffic after the injection: their traces showed the expired certificate.
+    for (const learner of postmortem.learners.filter((each: { name: string }) => each.name !== 'Dan')) expect(learner.findings.map((finding: { rootCause: string }) => finding.rootCause)).toContain('expired-cert');
     expect(postmortem.labs[0]).toMatchObject({ lab: 'baseline', rootCause: { id: 'none' }, explanation: expect.any(String) });
 
     const markdown = await t.api('GET', `/api/rooms/${room.id}/postmortem.md`);
@@ -166,6 +175,7 @@ describe('a drill of three learners', () => {
     expect(markdown.text).toMatch(/\| Ada \| correct \| 1 \| \d+ s \| \d+ s \|/);
     expect(markdown.text).toMatch(/\| Bob \| correct \| 0 \| \d+ s \| — \|/);
     expect(markdown.text).toMatch(/\| Cy \| none \| 0 \| — \| — \|/);
+    for (const name of ['Ada', 'Bob', 'Cy', 'Dan']) expect(markdown.text).toContain(`### ${name}`);
     expect(markdown.text).toMatch(/T\+\d+:\d\d Ada diagnosed i1: Expired certificate/);
   });
 });

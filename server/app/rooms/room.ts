@@ -284,11 +284,13 @@ export class Room {
     }
     try {
       const session = await this.#deps.registry.start(this.#lab.spec.id, { owner: member.learner, learner: member.name, hideInjections: true });
+      // The incidents on everyone first: the learner's sandbox shows up with them already in.
+      await this.#incidents.reach(session);
+      // The room ended while it started: it would outlive the room.
       if (this.#state === 'ended') return void (await this.#deps.registry.stop(session.id, 'stopped'));
       member.session = session;
       delete member.error;
       session.events.on('standing', this.#onStanding);
-      await this.#incidents.reach(session);
     } catch (error) {
       member.error = message(error);
     }
