@@ -6,17 +6,30 @@
  *   component ──▶ api.x() ──fetch /api/…──▶ server ──JSON──▶ typed result | ApiFailure(code)
  */
 import type {
+  ActivityReport,
   ApiErrorBody,
+  CandidateInterview,
   CatalogueResponse,
   CertificatesResponse,
   DiagnosisRequest,
   DiagnosisResponse,
   HintResponse,
+  Incident,
+  InterviewCreated,
+  InterviewReport,
+  InterviewView,
   LabsResponse,
   LiveFault,
   MeResponse,
+  Postmortem,
   ProgressSummary,
+  RoomConsole,
+  RoomLearnerView,
+  RoomMode,
+  RoomScenario,
+  RoomSummary,
   SandboxView,
+  TimelineStep,
   TraceResponse,
   TrafficResponse,
   VerifyResponse,
@@ -59,6 +72,38 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 const sandbox = (id: string, rest = ''): string => `/api/sandboxes/${encodeURIComponent(id)}${rest}`;
+const room = (id: string, rest = ''): string => `/api/rooms/${encodeURIComponent(id)}${rest}`;
+const interview = (id: string, rest = ''): string => `/api/interviews/${encodeURIComponent(id)}${rest}`;
+
+/** POST /api/interviews: the labs picked, or a random set of one level. */
+export type InterviewRequest = ({ labs: string[] } | { level: string; count: number }) & { minutes: number; hints: boolean };
+
+/** What a facilitator does to a room's clock. */
+export type RoomControl = 'start' | 'pause' | 'resume' | 'end';
+
+/** A timeline step as the facilitator writes it: the server numbers the steps (`s1`, `s2` …, in order) and records their firing. */
+export type TimelineStepInput = Omit<TimelineStep, 'id' | 'firedMs' | 'firedIncident' | 'error'>;
+
+/** POST /api/rooms */
+export interface RoomRequest {
+  title?: string;
+  scenario: RoomScenario;
+  minutes: number;
+  mode: RoomMode;
+  terminal: boolean;
+  timeline?: TimelineStepInput[];
+}
+
+/** POST /api/rooms/:id/faults: a fault for every learner of the room, or for one (a participant id). */
+export type RoomFaultRequest = FaultSpec & { who: string };
+
+/** POST /api/join: who this browser now is (its participant token came as an HttpOnly cookie). */
+export interface JoinResponse {
+  id: string;
+  role: 'learner' | 'candidate' | 'interviewer';
+  scope: string;
+  name: string;
+}
 
 export const api = {
   labs: () => call<LabsResponse>('GET', '/api/labs'),
@@ -85,4 +130,28 @@ export const api = {
   setWireFaults: (id: string, faults: WireFaultInput[]) => call<{ faults: WireFaultSpec[] }>('PUT', sandbox(id, '/wire-faults'), { faults }),
   captureUrl: (id: string) => sandbox(id, '/capture.pcapng'),
   keylogUrl: (id: string) => sandbox(id, '/keys.log'),
+  /** Joins a room or an interview by its code: the answer's Set-Cookie makes this browser its participant. */
+  join: (code: string, name: string) => call<JoinResponse>('POST', '/api/join', { code, name }),
+  rooms: () => call<{ rooms: RoomSummary[] }>('GET', '/api/rooms'),
+  createRoom: (request: RoomRequest) => call<RoomConsole>('POST', '/api/rooms', request),
+  room: (id: string) => call<RoomConsole>('GET', room(id)),
+  /** The room this browser's participant joined, as a learner sees it. */
+  myRoom: () => call<RoomLearnerView>('GET', '/api/room'),
+  controlRoom: (id: string, control: RoomControl) => call<RoomConsole>('POST', room(id, `/${control}`)),
+  injectRoomFault: (id: string, fault: RoomFaultRequest) => call<Incident>('POST', room(id, '/faults'), fault),
+  clearRoomFault: (id: string, incident: string) => call<Incident>('DELETE', room(id, `/faults/${encodeURIComponent(incident)}`)),
+  allowRoomTerminal: (id: string, allowed: boolean) => call<RoomConsole>('POST', room(id, '/terminal'), { allowed }),
+  postmortem: (id: string) => call<Postmortem>('GET', room(id, '/postmortem')),
+  postmortemUrl: (id: string) => room(id, '/postmortem.md'),
+  createInterview: (request: InterviewRequest) => call<InterviewCreated>('POST', '/api/interviews', request),
+  interviews: () => call<{ interviews: InterviewView[] }>('GET', '/api/interviews'),
+  interview: (id: string) => call<InterviewView>('GET', interview(id)),
+  endInterview: (id: string) => call<InterviewView>('POST', interview(id, '/end')),
+  interviewReport: (id: string) => call<InterviewReport>('GET', interview(id, '/report')),
+  interviewReportUrl: (id: string) => interview(id, '/report.md'),
+  /** The interview this browser's participant joined as its candidate: their current lab and the clock. */
+  myInterview: () => call<CandidateInterview>('GET', '/api/interview'),
+  nextInterviewLab: () => call<CandidateInterview>('POST', '/api/interview/next'),
+  /** What the candidate looked at in an interview's lab (the interviewer sees it live). */
+  reportActivity: (id: string, report: ActivityReport) => call<void>('POST', sandbox(id, '/activity'), report),
 };
