@@ -386,7 +386,7 @@ export interface TerminalOpenResult {
 export type RoomState = 'open' | 'running' | 'paused' | 'ended';
 export type RoomMode = 'isolated' | 'shared';
 
-/** What each learner works: the first of `labs` (the rest are listed for the console), or one lab under a seeded chaos schedule. */
+/** What each learner works: `labs` in turn (the next once one is solved), or one lab under a seeded chaos schedule. */
 export type RoomScenario = { labs: string[] } | { chaos: { lab: string; seed: number; durationS: number } };
 
 /** A step of the scripted timeline, at T+atS on the room's clock. */
@@ -508,6 +508,7 @@ export interface Postmortem {
       learners: Array<{ id: string; name: string; diagnosis: 'none' | 'wrong' | 'correct'; wrongDiagnoses: number; detectedMs?: number; fixedMs?: number; timeToDetectMs?: number; timeToFixMs?: number }>;
     }
   >;
+  /** One per learner and lab they worked (the scenario's labs in turn). */
   learners: Array<Omit<LearnerRow, 'incidents' | 'sandbox'> & { findings: TraceFinding[] }>;
   /** Each lab's own story: its root cause and explanation. */
   labs: Array<{ lab: string; title: string; rootCause: { id: string; title: string; summary: string }; explanation: string }>;

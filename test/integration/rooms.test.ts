@@ -251,6 +251,42 @@ describe('a shared room', () => {
   });
 });
 
+describe('a room of two labs', () => {
+  it('moves a learner who solved the first on to the second, in a fresh sandbox, and the postmortem keeps both', async () => {
+    const room: RoomConsole = (await t.api('POST', '/api/rooms', { scenario: { labs: ['baseline', 'expired-client-cert'] }, minutes: 10 })).json;
+    const gil = await joinRoom(t, room.code, 'Gil');
+    await t.api('POST', `/api/rooms/${room.id}/start`);
+    const first: string = (await asLearner(t, gil, 'GET', '/api/room')).json.sandbox;
+    expect((await asLearner(t, gil, 'POST', `/api/sandboxes/${first}/traffic`, { requests: 1 })).status).toBe(200);
+    let request: TraceEvent | undefined;
+    await waitFor('auth\'s CertificateRequest in the trace', async () => {
+      request = ((await asLearner(t, gil, 'GET', `/api/sandboxes/${first}/trace`)).json.events as TraceEvent[]).find((event) => event.type === 'CertificateRequest');
+      return request !== undefined;
+    });
+    const host = await hostSocket(t);
+    try {
+      await host.call({ type: 'room-subscribe', room: room.id });
+      expect((await asLearner(t, gil, 'POST', `/api/sandboxes/${first}/diagnosis`, { rootCause: 'none', evidence: { conn: request!.conn, seq: request!.seq } })).json.correct).toBe(true);
+      expect((await asLearner(t, gil, 'POST', `/api/sandboxes/${first}/verify`)).json).toMatchObject({ green: true, completed: true });
+      const moved = (await host.waitFor('Gil on the second lab', roomPush((r) => r.learners?.[0]?.lab === 'expired-client-cert' && r.learners[0].started))) as { room: RoomConsole };
+      const second = moved.room.learners[0]!.sandbox!;
+      expect(second).not.toBe(first);
+      expect((await asLearner(t, gil, 'GET', '/api/room')).json).toMatchObject({ lab: 'expired-client-cert', sandbox: second });
+      expect((await asLearner(t, gil, 'GET', `/api/sandboxes/${second}`)).json).toMatchObject({ lab: 'expired-client-cert', diagnosed: false, completed: false });
+      await waitFor('the solved sandbox stopped', async () => (await t.api('GET', `/api/sandboxes/${first}`)).json.error?.code === 'SANDBOX_NOT_FOUND');
+      const postmortem = (await t.api('GET', `/api/rooms/${room.id}/postmortem`)).json;
+      expect(postmortem.learners.map((each: { name: string; lab: string; diagnosis: string; verified: boolean }) => [each.name, each.lab, each.diagnosis, each.verified])).toEqual([
+        ['Gil', 'baseline', 'correct', true],
+        ['Gil', 'expired-client-cert', 'none', false],
+      ]);
+      expect(postmortem.labs.map((each: { lab: string }) => each.lab)).toEqual(['baseline', 'expired-client-cert']);
+      await t.api('POST', `/api/rooms/${room.id}/end`);
+    } finally {
+      await host.close();
+    }
+  });
+});
+
 describe('a chaos scenario', () => {
   it('draws its timeline from the seed: the same seed, the same steps, an inject and its clear per slot', async () => {
     const open = async (seed: number): Promise<RoomConsole> => (await t.api('POST', '/api/rooms', { scenario: { chaos: { lab: 'baseline', seed, durationS: 60 } }, minutes: 2 })).json;

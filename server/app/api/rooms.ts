@@ -15,8 +15,10 @@
  *
  * Beyond the contract (additive): SandboxView.incidents[] carries kind, title, target and fixes
  * once diagnosed correct; DiagnosisResponse.incident the same; TimelineStep gets id, firedMs,
- * firedIncident, error; LearnerRow may carry error (their sandbox did not start). Learners all
- * start on the scenario's first lab.
+ * firedIncident, error; LearnerRow may carry error (their sandbox did not start). With several
+ * labs, each learner starts on the first and moves on to the next, in a fresh sandbox, once
+ * they solve one (isolated mode; a shared room stays on the first); the postmortem then lists a
+ * learner once per lab.
  */
 import { ApiError } from '../errors.js';
 import { sendJson } from '../http.js';

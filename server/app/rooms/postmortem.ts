@@ -104,7 +104,7 @@ export function postmortemMarkdown(postmortem: Postmortem): string {
   }
   lines.push('', '## Learners', '');
   for (const learner of postmortem.learners) {
-    lines.push(`### ${learner.name}`, '', `Lab ${learner.lab}: score ${learner.score}, ${learner.hints} hint(s), ${learner.wrongAnswers} wrong answer(s), ${learner.wrongFixes} wrong fix(es); diagnosis ${learner.diagnosis}${learner.verified ? ', verified' : ''}.`, '');
+    lines.push(`### ${learner.name}: ${learner.lab}`, '', `Lab ${learner.lab}: score ${learner.score}, ${learner.hints} hint(s), ${learner.wrongAnswers} wrong answer(s), ${learner.wrongFixes} wrong fix(es); diagnosis ${learner.diagnosis}${learner.verified ? ', verified' : ''}.`, '');
     lines.push(...(learner.findings.length ? ['What the traces showed:', '', ...learner.findings.map((finding) => `- ${finding.title}: ${finding.connections} connection(s). ${finding.example}`)] : ['The traces showed no failed connection.']), '');
   }
   lines.push('## The labs', '');

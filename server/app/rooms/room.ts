@@ -22,7 +22,7 @@ import { RoomIncidents } from './incidents.js';
 import { postmortemOf } from './postmortem.js';
 import { RoomClock } from './roomClock.js';
 import type { RoomSettings } from './roomInput.js';
-import { learnerRow, traceFindings, type RoomMember } from './standing.js';
+import { labsOf, learnerRow, traceFindings, type RoomMember } from './standing.js';
 
 export interface RoomDeps {
   registry: SandboxRegistry;
@@ -47,6 +47,7 @@ export class Room {
   readonly #members = new Map<string, RoomMember>();
   /** Timeline inject step id → the incident it injects (undefined if it could not): a clear step waits for its inject to finish. */
   readonly #fired = new Map<string, Promise<string | undefined>>();
+  /** The shared sandbox's standing moved. */
   readonly #onStanding = (): void => this.#changed();
   #state: RoomState = 'open';
   #terminal: boolean;
@@ -79,7 +80,7 @@ export class Room {
       this.#deps.logger.error(`room ${this.id} is full (${maxRoomLearners} learners); ${participant.id} joined without a place`);
       return;
     }
-    const member: RoomMember = { id: participant.id, name: participant.name, learner: participant.learner, lab: this.#lab.spec.id };
+    const member: RoomMember = { id: participant.id, name: participant.name, learner: participant.learner, lab: this.#settings.labs[0]!.spec.id, labIndex: 0, past: [] };
     this.#members.set(member.id, member);
     this.#changed();
     if (this.#clock.started) void this.#startFor(member);
@@ -214,11 +215,7 @@ export class Room {
         ...(this.#endedAt !== undefined ? { endedAt: new Date(this.#endedAt).toISOString() } : {}),
       },
       incidents: this.#incidents.list(),
-      learners: [...this.#members.values()].map((member) => ({
-        row: learnerRow(member, this.#roomMs),
-        records: member.session?.incidentRecords() ?? [],
-        findings: member.findings ?? traceFindings(member.session?.verdicts() ?? []),
-      })),
+      learners: [...this.#members.values()].flatMap((member) => labsOf(member, this.#roomMs)),
       labs: this.#settings.labs,
       roomMs: this.#roomMs,
     });
@@ -226,9 +223,24 @@ export class Room {
 
   readonly #roomMs = (wallMs: number): number => this.#clock.elapsedAt(wallMs);
 
-  /** The lab every learner starts on: the scenario's first. */
-  get #lab() {
-    return this.#settings.labs[0]!;
+  /** A learner solved their lab and the scenario has another: they move on to it, in a fresh sandbox; the solved one stops. */
+  async #advance(member: RoomMember, solved: LabSession): Promise<void> {
+    if (member.session !== solved || this.#state === 'ended') return;
+    member.past.push({ row: learnerRow(member, this.#roomMs), records: solved.incidentRecords(), findings: traceFindings(solved.verdicts()) });
+    delete member.session;
+    member.labIndex++;
+    member.lab = this.#settings.labs[member.labIndex]!.spec.id;
+    await this.#startFor(member);
+    await this.#deps.registry.stop(solved.id, 'stopped');
+  }
+
+  /** A learner's sandbox moved: the console follows, and a solved lab with another after it moves them on. */
+  #standingOf(member: RoomMember, session: LabSession): void {
+    this.#changed();
+    const next = member.labIndex + 1 < this.#settings.labs.length;
+    if (next && member.session === session && session.standing().completed) {
+      void this.#advance(member, session).catch((error: unknown) => this.#deps.logger.error(`room ${this.id}: ${member.id} did not move on to the next lab`, error));
+    }
   }
 
   #refuseEnded(): void {
@@ -265,7 +277,7 @@ export class Room {
 
   async #startShared(): Promise<void> {
     try {
-      this.#shared = await this.#deps.registry.start(this.#lab.spec.id, { owner: newLearnerId(), learner: this.#settings.title, hideInjections: true });
+      this.#shared = await this.#deps.registry.start(this.#settings.labs[0]!.spec.id, { owner: newLearnerId(), learner: this.#settings.title, hideInjections: true });
       this.#shared.events.on('standing', this.#onStanding);
     } catch (error) {
       this.#deps.logger.error(`room ${this.id}: its shared sandbox did not start`, error);
@@ -283,14 +295,14 @@ export class Room {
       return this.#changed();
     }
     try {
-      const session = await this.#deps.registry.start(this.#lab.spec.id, { owner: member.learner, learner: member.name, hideInjections: true });
+      const session = await this.#deps.registry.start(member.lab, { owner: member.learner, learner: member.name, hideInjections: true });
       // The incidents on everyone first: the learner's sandbox shows up with them already in.
       await this.#incidents.reach(session);
       // The room ended while it started: it would outlive the room.
       if (this.#state === 'ended') return void (await this.#deps.registry.stop(session.id, 'stopped'));
       member.session = session;
       delete member.error;
-      session.events.on('standing', this.#onStanding);
+      session.events.on('standing', () => this.#standingOf(member, session));
     } catch (error) {
       member.error = message(error);
     }

@@ -19,11 +19,29 @@ export interface RoomMember {
   /** Their learner id, which owns their sandbox: a secret, never in an answer. */
   readonly learner: string;
   lab: string;
+  /** Which of the scenario's labs they work: the next once one is solved (isolated mode). */
+  labIndex: number;
   session?: LabSession;
+  /** The labs they solved before this one, as they stood when they moved on. */
+  past: PastLab[];
   /** Why their sandbox did not start. */
   error?: string;
   /** What their traces showed, kept when the room ends (a stopped sandbox has no trace). */
   findings?: TraceFinding[];
+}
+
+/** A lab a learner solved and left for the next: their row, incidents and findings as they were. */
+export interface PastLab {
+  row: LearnerRow;
+  records: IncidentRecord[];
+  findings: TraceFinding[];
+}
+
+/** A member's labs for a report: those solved, then the one they work now. */
+export function labsOf(member: RoomMember, roomMs: (wallMs: number) => number): PastLab[] {
+  const session = member.session;
+  const current = { row: learnerRow(member, roomMs), records: session?.incidentRecords() ?? [], findings: member.findings ?? traceFindings(session?.verdicts() ?? []) };
+  return [...member.past, current];
 }
 
 /** The lab's own diagnosis: right, tried and wrong (beyond the incidents' wrong answers), or not yet. */
