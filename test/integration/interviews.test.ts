@@ -209,3 +209,56 @@ describe('an interview, created, joined, worked and watched', () => {
     }
   });
 });
+
+describe('an interview of a random set with hints allowed', () => {
+  it('draws the labs by level, lets the candidate take a hint (recorded), moves on lab by lab, and ends at the host\'s word', async () => {
+    const created = await t.api('POST', '/api/interviews', { level: 'beginner', count: 2, minutes: 10, hints: true });
+    expect(created.status).toBe(201);
+    expect(created.json.labs).toHaveLength(2);
+    expect(created.json.labs.every((lab: { level: string }) => lab.level === 'beginner')).toBe(true);
+    const id = created.json.id as string;
+    const cookie = cookieOf(await join(created.json.candidatePath, 'Bo'));
+    const first = (await as(cookie, 'GET', '/api/interview')).json;
+    expect(first).toMatchObject({ state: 'running', step: 0, labs: 2, hints: true, lab: created.json.labs[0].lab });
+    const view = (await as(cookie, 'GET', `/api/sandboxes/${first.sandbox}`)).json;
+    expect(view).toMatchObject({ interview: true, scenario: { hints: { total: expect.any(Number) } } });
+    expect(view.scenario.hints.total).toBeGreaterThan(0);
+    expect((await as(cookie, 'POST', `/api/sandboxes/${first.sandbox}/hints`)).json).toMatchObject({ index: 1 });
+
+    const second = (await as(cookie, 'POST', '/api/interview/next')).json;
+    expect(second).toMatchObject({ state: 'running', step: 1, lab: created.json.labs[1].lab });
+    expect(second.sandbox).not.toBe(first.sandbox);
+    expect((await as(cookie, 'GET', `/api/sandboxes/${first.sandbox}`)).json.error.code).toBe('SANDBOX_NOT_FOUND');
+
+    const ended = await t.api('POST', `/api/interviews/${id}/end`);
+    expect(ended.json.state).toBe('ended');
+    expect(ended.json.activity.map((e: ActivityEntry) => [e.step, e.kind])).toEqual([
+      [0, 'lab-started'],
+      [0, 'hint'],
+      [0, 'lab-ended'],
+      [1, 'lab-started'],
+      [1, 'lab-ended'],
+    ]);
+    expect(ended.json.labs.map((lab: { ended: string }) => lab.ended)).toEqual(['stopped', 'ended']);
+    expect(ended.json.labs[0].hintsUsed).toBe(1);
+    expect((await as(cookie, 'GET', `/api/sandboxes/${second.sandbox}`)).json.error.code).toBe('SANDBOX_NOT_FOUND');
+    expect((await as(cookie, 'GET', '/api/interview')).json).toMatchObject({ state: 'ended', sandbox: null });
+  });
+});
+
+describe('an interview whose time runs out', () => {
+  it('ends at its deadline on the server\'s clock: the lab stops with time-up and the interviewer hears it', { timeout: 150_000 }, async () => {
+    const created = await t.api('POST', '/api/interviews', { labs: ['expired-client-cert'], minutes: 1 });
+    const interviewer = await socketOf(cookieOf(await join(created.json.interviewerPath, 'Lin')));
+    await interviewer.call({ type: 'interview-subscribe', interview: created.json.id });
+    const cookie = cookieOf(await join(created.json.candidatePath, 'Cy'));
+    const mine = (await as(cookie, 'GET', '/api/interview')).json;
+    const candidate = await socketOf(cookie);
+    await candidate.call({ type: 'subscribe', sandbox: mine.sandbox });
+    const ended = await interviewer.waitFor('the interview ended', (m) => m.type === 'interview' && m.interview.state === 'ended', 120_000);
+    expect(ended.type === 'interview' && ended.interview.labs[0]!.ended).toBe('time-up');
+    await candidate.waitFor('the sandbox stopped at time-up', (m) => m.type === 'status' && m.status === 'stopped' && m.reason === 'time-up');
+    await interviewer.close();
+    await candidate.close();
+  });
+});
