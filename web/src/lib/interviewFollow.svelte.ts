@@ -1,7 +1,8 @@
 /**
  * The interviewer's live view of one interview: the view now, then each `interview` push
  * (an activity entry, a lab started or ended, the state). Components read `view`; the socket
- * is the shared LiveSocket's.
+ * is the shared LiveSocket's. After the socket drops and reconnects, the interview is followed
+ * again and the view replaced with the server's (what happened meanwhile included).
  *
  *   InterviewFollow.start(id) ──interview-subscribe──▶ server ──{type: interview}──▶ view
  */
@@ -12,20 +13,32 @@ export class InterviewFollow {
   view: InterviewView | null = $state.raw(null);
   readonly #id: string;
   readonly #socket: LiveSocket;
-  readonly #unlisten: () => void;
+  readonly #unlisten: Array<() => void>;
 
   private constructor(id: string, socket: LiveSocket) {
     this.#id = id;
     this.#socket = socket;
-    this.#unlisten = socket.on('interview', (message) => {
-      if (message.interview.id === id) this.view = message.interview;
-    });
+    this.#unlisten = [
+      socket.on('interview', (message) => {
+        if (message.interview.id === id) this.view = message.interview;
+      }),
+      $effect.root(() => {
+        let dropped = false;
+        $effect(() => {
+          if (socket.state === 'closed') dropped = true;
+          else if (socket.state === 'open' && dropped) {
+            dropped = false;
+            this.#subscribe().catch(() => undefined);
+          }
+        });
+      }),
+    ];
   }
 
   static async start(id: string, socket = liveSocket()): Promise<InterviewFollow> {
     const follow = new InterviewFollow(id, socket);
     try {
-      follow.view = await socket.request<InterviewView>({ type: 'interview-subscribe', interview: id });
+      await follow.#subscribe();
     } catch (error) {
       follow.leave();
       throw error;
@@ -34,7 +47,11 @@ export class InterviewFollow {
   }
 
   leave(): void {
-    this.#unlisten();
+    for (const stop of this.#unlisten) stop();
     this.#socket.request({ type: 'interview-unsubscribe', interview: this.#id }).catch(() => {});
+  }
+
+  async #subscribe(): Promise<void> {
+    this.view = await this.#socket.request<InterviewView>({ type: 'interview-subscribe', interview: this.#id });
   }
 }
