@@ -44,6 +44,8 @@ export class LabRun {
   /** The event the learner chose as evidence: it stays until they pin another, whatever they browse. */
   evidence: EventRef | null = $state(null);
   diagnosis: DiagnosisResponse | null = $state.raw(null);
+  /** What the last diagnosis was of: an incident's id, or null for the lab's own incident. */
+  diagnosisOf: string | null = $state(null);
   verification: VerifyResponse | null = $state.raw(null);
   /** What is in flight, for disabling buttons and saying so. */
   busy: 'traffic' | 'hint' | 'diagnosis' | 'fix' | 'verify' | null = $state(null);
@@ -52,6 +54,8 @@ export class LabRun {
   readonly selectedEvent: TraceEvent | undefined = $derived(this.#eventAt(this.selected));
   readonly evidenceEvent: TraceEvent | undefined = $derived(this.#eventAt(this.evidence));
   readonly eventCount: number = $derived(this.connections.reduce((n, c) => n + c.events.length, 0));
+  /** Something to fix is known: the lab's own incident or a drill's injected one was diagnosed. */
+  readonly fixable: boolean = $derived(this.view.reveal !== undefined || (this.view.incidents ?? []).some((incident) => incident.diagnosis === 'correct'));
 
   readonly #socket: LiveSocket;
   readonly #unlisten: Array<() => void>;
@@ -66,7 +70,8 @@ export class LabRun {
       socket.on('status', (m) => {
         if (!mine(m)) return;
         // Diagnosed in another tab: the reveal and what was held back until then come with the view.
-        if (m.diagnosed && !this.view.diagnosed) void api.sandbox(this.view.id).then((view) => this.#setView(view), () => undefined);
+        // A new generation: a fault went in or out (a drill's incident), so the view's incidents changed.
+        if ((m.diagnosed && !this.view.diagnosed) || m.generation !== this.view.generation) void api.sandbox(this.view.id).then((view) => this.#setView(view), () => undefined);
         this.view = { ...this.view, status: m.status, completed: m.completed, diagnosed: m.diagnosed, generation: m.generation };
         if (m.completed) this.deadlineAt = null;
         if (m.reason) this.stopReason = m.reason;
@@ -113,14 +118,16 @@ export class LabRun {
     if (this.selected) this.evidence = { ...this.selected };
   }
 
-  async diagnose(rootCause: string): Promise<void> {
+  /** The lab's own incident, or with `incident` one injected into the running sandbox (a drill's). */
+  async diagnose(rootCause: string, incident?: string): Promise<void> {
     const evidence = this.evidence;
     if (!evidence) {
       this.error = 'Pin the trace event that proves your diagnosis first: select it, then "Use as evidence".';
       return;
     }
     await this.#do('diagnosis', async () => {
-      this.diagnosis = await api.diagnose(this.view.id, { rootCause, evidence });
+      this.diagnosis = await api.diagnose(this.view.id, { rootCause, evidence, ...(incident === undefined ? {} : { incident }) });
+      this.diagnosisOf = incident ?? null;
       this.#setView(await api.sandbox(this.view.id));
     });
   }

@@ -8,9 +8,10 @@
  *   server ──{type: trace | health | status | …}──▶ on(type) listeners
  *
  * The socket reconnects after a drop (backoff up to 5 s) and subscribes again to every
- * sandbox it was subscribed to, handing each the fresh snapshot — and to the scoreboard.
+ * sandbox it was subscribed to, handing each the fresh snapshot — and to the scoreboard and
+ * the rooms it follows.
  */
-import type { ClientMessage, ScoreboardResponse, ServerMessage, Standing, SubscribeResult } from '../../../server/app/protocol.ts';
+import type { ClientMessage, RoomSubscribeResult, ScoreboardResponse, ServerMessage, Standing, SubscribeResult } from '../../../server/app/protocol.ts';
 import { ApiFailure } from './api.ts';
 
 type Push = Exclude<ServerMessage, { type: 'reply' }>;
@@ -20,6 +21,8 @@ type Request = ClientMessage extends infer M ? (M extends { id: unknown } ? Omit
 type Notice = Exclude<ClientMessage, { id: unknown }>;
 
 export type SocketState = 'connecting' | 'open' | 'closed';
+/** A room as the caller sees it: the console for its host, a learner's view for a learner of it. */
+export type RoomView = RoomSubscribeResult['room'];
 
 interface Pending {
   resolve(result: unknown): void;
@@ -35,6 +38,8 @@ export class LiveSocket {
   readonly #subscriptions = new Map<string, (result: SubscribeResult) => void>();
   /** Who follows the scoreboard: the reply to each (re)subscription and every push go to it. */
   #scoreboard: ((standings: Standing[]) => void) | undefined;
+  /** Room id → who follows it: the reply to each (re)subscription and every push of that room go to it. */
+  readonly #rooms = new Map<string, (room: RoomView) => void>();
   #ws: WebSocket | undefined;
   #nextId = 1;
   #retryMs = 250;
@@ -85,6 +90,21 @@ export class LiveSocket {
     this.request({ type: 'scoreboard-unsubscribe' }).catch(() => {});
   }
 
+  /** Follows a room as this caller sees it (the facilitator's console or a learner's view). */
+  async followRoom(room: string, onRoom: (room: RoomView) => void): Promise<void> {
+    this.#rooms.set(room, onRoom);
+    onRoom(await this.#roomSubscribe(room));
+  }
+
+  unfollowRoom(room: string): void {
+    if (!this.#rooms.delete(room)) return;
+    this.request({ type: 'room-unsubscribe', room }).catch(() => {});
+  }
+
+  #roomSubscribe(room: string): Promise<RoomView> {
+    return this.request<RoomSubscribeResult>({ type: 'room-subscribe', room }).then((result) => result.room);
+  }
+
   unsubscribe(sandbox: string): void {
     if (!this.#subscriptions.delete(sandbox)) return;
     this.request({ type: 'unsubscribe', sandbox }).catch(() => {});
@@ -107,6 +127,7 @@ export class LiveSocket {
       }
       const onStandings = this.#scoreboard;
       if (onStandings) this.request<ScoreboardResponse>({ type: 'scoreboard-subscribe' }).then((r) => onStandings(r.standings), () => {});
+      for (const [room, onRoom] of this.#rooms) this.#roomSubscribe(room).then(onRoom, () => this.#rooms.delete(room));
     };
     ws.onmessage = (event) => this.#receive(JSON.parse(String(event.data)) as ServerMessage);
     ws.onclose = () => {
@@ -129,6 +150,7 @@ export class LiveSocket {
       return;
     }
     if (message.type === 'scoreboard') this.#scoreboard?.(message.standings);
+    if (message.type === 'room') this.#rooms.get(message.room.id)?.(message.room);
     for (const listener of this.#listeners.get(message.type) ?? []) listener(message);
   }
 }
