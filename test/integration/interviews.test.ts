@@ -181,6 +181,8 @@ describe('an interview, created, joined, worked and watched', () => {
     expect(report.json.steps[0].timeline.find((s: { step: string }) => s.step === 'verified green').atMs).toEqual(expect.any(Number));
     expect(report.json.questions.map((q: { id: string }) => q.id)).toContain('issuer-not-in-ca-list');
     expect(report.json.questions[0].modelAnswer.length).toBeGreaterThan(100);
+    const questions = await as(interviewerCookie, 'GET', `/api/interviews/${interviewId}/questions`);
+    expect(questions.json.questions).toEqual(report.json.questions);
 
     const markdown = await t.api('GET', `/api/interviews/${interviewId}/report.md`);
     expect(markdown.headers['content-type']).toBe('text/markdown; charset=utf-8');

@@ -20,7 +20,7 @@ import { sendJson } from '../http.js';
 import type { ActivityReport, CandidateInterview, InterviewCreated } from '../interviews/interviewProtocol.js';
 import { maxInterviewLabs, type PlanRequest } from '../interviews/interviewPlan.js';
 import type { Interviews } from '../interviews/interviews.js';
-import { buildReport } from '../interviews/report.js';
+import { buildReport, questionsOf } from '../interviews/report.js';
 import { reportMarkdown } from '../interviews/reportMarkdown.js';
 import { requireHost } from '../learners.js';
 import type { Route } from '../router.js';
@@ -52,7 +52,7 @@ export function interviewRoutes(interviews: Interviews, registry: SandboxRegistr
       path: '/api/interviews',
       handler({ res, caller }) {
         requireHost(caller, 'list interviews');
-        sendJson(res, 200, { interviews: interviews.list(caller) });
+        sendJson(res, 200, { interviews: interviews.list() });
       },
     },
     {
@@ -97,7 +97,7 @@ export function interviewRoutes(interviews: Interviews, registry: SandboxRegistr
       method: 'GET',
       path: '/api/interviews/:id/questions',
       handler({ res, params, caller }) {
-        const { questions } = buildReport(interviews.view(interviews.forInterviewer(params.id!, caller)));
+        const questions = questionsOf(interviews.view(interviews.forInterviewer(params.id!, caller)));
         sendJson(res, 200, { questions }, { 'cache-control': 'no-store' });
       },
     },

@@ -7,7 +7,7 @@
  *   InterviewView ──steps · scoreRubric · questionsFor(labs' tags)──▶ InterviewReport ──reportMarkdown──▶ .md
  */
 import { allOf, firstOf } from './activityLog.js';
-import type { ActivityEntry, InterviewReport, InterviewView } from './interviewProtocol.js';
+import type { ActivityEntry, InterviewQuestion, InterviewReport, InterviewView } from './interviewProtocol.js';
 import { questionsFor } from './questionBank.js';
 import { rubricMax, scoreRubric } from './rubric.js';
 
@@ -19,9 +19,14 @@ export function buildReport(view: InterviewView): InterviewReport {
     interview: view,
     rubric,
     total: { score: rubric.reduce((sum, criterion) => sum + criterion.score, 0), max: rubricMax },
-    questions: questionsFor([...new Set(view.labs.flatMap((lab) => lab.tags))]),
+    questions: questionsOf(view),
     steps: view.labs.map((lab, step) => ({ lab: lab.lab, title: lab.title, timeline: stepsOf(view.activity.filter((entry) => entry.step === step)) })),
   };
+}
+
+/** The conceptual questions that fit the interview's labs, by their tags. */
+export function questionsOf(view: InterviewView): InterviewQuestion[] {
+  return questionsFor([...new Set(view.labs.flatMap((lab) => lab.tags))]);
 }
 
 /** When each step of the work was reached, from the lab's start (null: never). */

@@ -54,6 +54,7 @@ function brokenAndFixed(spec: LabSpec): { broken: LabSpec; fixed: LabSpec } {
   return { broken, fixed: applyFixes(broken, spec.scenario.fix) };
 }
 
+/** A version, cipher or CertificateRequest signature policy of its own: a pin would overwrite it, or read it in another version's terms (RFC 5246 §7.4.4 against RFC 8446 §4.3.2). */
 function hasTlsPolicy(spec: LabSpec): boolean {
   return [...Object.values(spec.services), ...Object.values(spec.clients)].some((endpoint) => endpoint.tls !== undefined || ('certRequestSigalgs' in endpoint && endpoint.certRequestSigalgs !== undefined));
 }
@@ -91,7 +92,7 @@ function stackApplies(spec: LabSpec, variant: Extract<Variant, { kind: 'stack' }
   const service = spec.services[variant.service]!;
   if (variant.stack === 'openssl') {
     // s_server answers one request per connection, with no latency of its own and no connection cap.
-    if (service.latencyMs > 0 || service.maxConnections !== undefined || spec.scenario.answer === 'exhausted-pool') return false;
+    if (service.latencyMs > 0 || service.maxConnections !== undefined) return false;
   } else {
     const evidence = spec.scenario.evidence ?? [];
     if (evidence.length > 0 && evidence.every((item) => item.side === 'server' && item.message === 'alert')) return false;
