@@ -102,34 +102,44 @@ export function createCaller(config: ClientConfig, onKeylog: (line: string) => v
       finish({ ok: false, error: errorInfo(error) });
     };
 
-    const req = send(requestOptions, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        finish({ ok: status >= 200 && status < 300, status, body: Buffer.concat(chunks).toString('utf8') });
+    let req: http.ClientRequest;
+    const attempt = (retry: boolean): void => {
+      req = send(requestOptions, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          finish({ ok: status >= 200 && status < 300, status, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (err) => finish({ ok: false, status: res.statusCode, error: errorInfo(err) }));
       });
-      res.on('error', (err) => finish({ ok: false, status: res.statusCode, error: errorInfo(err) }));
-    });
-    req.on('socket', (socket: net.Socket) => {
-      if (seen.has(socket)) {
-        tlsState = tls ? 'reused' : 'none';
-        localPort = socket.localPort;
-        return;
-      }
-      seen.add(socket);
-      const connected = (): void => void (localPort = socket.localPort);
-      if (socket.connecting) socket.once('connect', connected);
-      else connected();
-      // TLS 1.3: secureConnect comes before the server has judged our certificate; a
-      // rejection then arrives on the first read and fails this request, as it should.
-      if (tls) socket.once('secureConnect', () => (tlsState = (socket as TLSSocket).isSessionReused() ? 'resumed' : 'full'));
-    });
-    req.on('error', (err) => finish({ ok: false, error: errorInfo(err) }));
-    // The agent's `timeout` is an idle-socket timeout; it only emits, so end the request here.
-    req.on('timeout', timeout);
+      req.on('socket', (socket: net.Socket) => {
+        if (seen.has(socket)) {
+          tlsState = tls ? 'reused' : 'none';
+          localPort = socket.localPort;
+          return;
+        }
+        seen.add(socket);
+        const connected = (): void => void (localPort = socket.localPort);
+        if (socket.connecting) socket.once('connect', connected);
+        else connected();
+        // TLS 1.3: secureConnect comes before the server has judged our certificate; a
+        // rejection then arrives on the first read and fails this request, as it should.
+        if (tls) socket.once('secureConnect', () => (tlsState = (socket as TLSSocket).isSessionReused() ? 'resumed' : 'full'));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as we wrote on it (its idle timeout, a drain):
+        // the request never reached it, and a GET is safe to send again on a fresh connection —
+        // what Node's docs advise (request.reusedSocket) and Go's Transport does.
+        if (retry && req.reusedSocket && !timedOut && staleSocketCodes.has(err.code ?? '')) return attempt(false);
+        finish({ ok: false, error: errorInfo(err) });
+      });
+      // The agent's `timeout` is an idle-socket timeout; it only emits, so end the request here.
+      req.on('timeout', timeout);
+      req.end();
+    };
     const timer = setTimeout(timeout, timeoutMs);
-    req.end();
+    attempt(true);
     return { queueDepth: queueDepth(), result };
   };
 
@@ -141,6 +151,9 @@ export function createCaller(config: ClientConfig, onKeylog: (line: string) => v
 
   return { call, retire };
 }
+
+/** How a write on a socket the peer already closed fails: a reset, or a close before any response. */
+const staleSocketCodes = new Set(['ECONNRESET', 'EPIPE']);
 
 function errorInfo(err: NodeJS.ErrnoException): ErrorInfo {
   return { code: err.code ?? err.name, message: err.message.trim() };
