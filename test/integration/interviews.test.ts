@@ -144,6 +144,10 @@ describe('an interview, created, joined, worked and watched', () => {
     const view = (await as(interviewerCookie, 'GET', `/api/interviews/${interviewId}`)).json as InterviewView;
     const [lab] = view.labs;
     expect(lab).toMatchObject({ diagnosis: { rootCause: 'wrong-ca', correct: true }, wrongDiagnoses: 1, verified: true, fixes: [expect.objectContaining({ wrong: false })] });
+    // The key names the lab as the candidate met it: wrong-ca's only variant renames its edge, the fix's target with it.
+    expect(lab!.title).toBe(session().doc.spec.title);
+    expect(lab!.answer.fix).toEqual(scenario.fix.map((fix) => `${fix.action} on ${fix.target}`));
+    expect(lab!.answer.fix).not.toEqual(['trust-issuer on ledger']);
     const started = view.activity.find((e) => e.kind === 'lab-started')!;
     const first = view.activity.find((e) => e.kind === 'diagnosis')!;
     expect(view.firstHypothesisMs).toBe(first.sinceStartMs - started.sinceStartMs);

@@ -20,7 +20,7 @@ import type { SandboxRegistry } from '../sandboxRegistry.js';
 import { ActivityLog, allOf, timeToFirstHypothesisMs } from './activityLog.js';
 import type { ActivityReport, CandidateInterview, InterviewLabView, InterviewState, InterviewView, LabEndReason } from './interviewProtocol.js';
 import { variedDoc, type PlannedLab } from './interviewPlan.js';
-import { describeVariant } from './variants.js';
+import { applyVariant, describeVariant } from './variants.js';
 
 export interface InterviewSettings {
   minutes: number;
@@ -179,10 +179,12 @@ export class Interview {
     const entries = this.log.ofStep(step);
     const diagnoses = allOf(entries, 'diagnosis');
     const last = diagnoses.at(-1);
-    const { answer, fix } = doc.spec.scenario;
+    // The key as the candidate meets the lab: a renamed edge renames the fix's target too.
+    const { title, scenario } = variant ? applyVariant(doc.spec, variant) : doc.spec;
+    const { answer, fix } = scenario;
     return {
       lab: doc.spec.id,
-      title: doc.spec.title,
+      title,
       level: doc.spec.level,
       tags: [...doc.spec.tags],
       variant: describeVariant(variant),
