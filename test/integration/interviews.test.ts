@@ -252,6 +252,20 @@ describe('an interview of a random set with hints allowed', () => {
   });
 });
 
+describe('an interview ended before its candidate came', () => {
+  it('lets the late candidate in to a page that says it is over, and starts no lab', async () => {
+    const created = await t.api('POST', '/api/interviews', { labs: ['baseline'], minutes: 10 });
+    expect((await t.api('POST', `/api/interviews/${created.json.id}/end`)).json.state).toBe('ended');
+    const before = t.app.sandboxes.list().length;
+    const logged = t.logged.length;
+    const joined = await join(created.json.candidatePath, 'Late');
+    expect(joined.status).toBe(201);
+    expect((await as(cookieOf(joined), 'GET', '/api/interview')).json).toMatchObject({ state: 'ended', sandbox: null });
+    expect(t.app.sandboxes.list()).toHaveLength(before);
+    expect(t.logged.slice(logged)).toEqual([]);
+  });
+});
+
 describe('an interview whose time runs out', () => {
   it('ends at its deadline on the server\'s clock: the lab stops with time-up and the interviewer hears it', { timeout: 150_000 }, async () => {
     const created = await t.api('POST', '/api/interviews', { labs: ['expired-client-cert'], minutes: 1 });

@@ -75,13 +75,13 @@ export class Interview {
   }
 
   /** The candidate joined: the clock starts and so does the first lab. */
-  begin(candidate: Participant): Promise<void> {
+  async begin(candidate: Participant): Promise<void> {
     if (this.#state !== 'waiting') throw new ApiError('INTERVIEW_ENDED', `interview ${this.id} is ${this.#state}`);
     this.#candidate = candidate;
     this.#state = 'running';
     this.#startedAt = Date.now();
     this.#timer = setTimeout(() => void this.end('time-up'), this.settings.minutes * 60_000);
-    return this.#startStep(0);
+    await this.#startStep(0);
   }
 
   /** Resolves once the lab starting (if one is) has started or failed to. */

@@ -87,7 +87,8 @@ export class Interviews {
   #joined(participant: Participant): void {
     const interview = this.#interviews.get(participant.scope);
     if (!interview) return;
-    if (participant.role === 'candidate') {
+    // A candidate link used after the interview ended starts nothing: their page says it is over.
+    if (participant.role === 'candidate' && interview.state === 'waiting') {
       interview.begin(participant).catch((error: unknown) => this.#logger.error(`interview ${interview.id}: the first lab did not start`, error));
     }
     this.changes.emit('change', interview);
