@@ -63,6 +63,16 @@ describe('a team incident drill in Chromium', () => {
     await facilitator.getByTestId('room-labs').selectOption(['baseline']);
     await facilitator.getByTestId('room-minutes').fill('30');
     await facilitator.getByTestId('room-isolated').check();
+    // A scripted timeline, written in the editor: an injection late in the drill and its clear (neither fires within this test).
+    await facilitator.getByTestId('step-add').click();
+    await facilitator.getByTestId('step-add').click();
+    const [scriptedInject, scriptedClear] = [facilitator.getByTestId('timeline-step-draft').nth(0), facilitator.getByTestId('timeline-step-draft').nth(1)];
+    await scriptedInject.getByTestId('step-at').fill('25:00');
+    await scriptedInject.getByTestId('step-kind').selectOption('expired-cert');
+    await scriptedInject.getByTestId('step-target').fill('www-server');
+    await scriptedClear.getByTestId('step-at').fill('28:30');
+    await scriptedClear.getByTestId('step-action').selectOption('clear');
+    await scriptedClear.getByTestId('step-clears').selectOption('s1');
     await facilitator.getByTestId('room-create').click();
     const code = (await facilitator.getByTestId('join-code').textContent())!.trim();
     const joinPath = (await facilitator.getByTestId('join-link').getAttribute('href'))!;
@@ -70,6 +80,11 @@ describe('a team incident drill in Chromium', () => {
     await facilitator.getByTestId('no-learners').waitFor();
     expect(await facilitator.getByTestId('room-clock').getAttribute('data-state')).toBe('open');
     const roomId = /#\/room\/([^/]+)$/.exec(facilitator.url())![1]!;
+    const scripted = facilitator.getByTestId('timeline-step');
+    expect(await scripted.count()).toBe(2);
+    expect(await scripted.nth(0).innerText()).toContain('T+25:00: inject expired-cert on www-server for everyone');
+    expect(await scripted.nth(1).innerText()).toContain('T+28:30: clear the incident of s1');
+    expect(await scripted.nth(0).getAttribute('data-fired')).toBe('false');
 
     // Each learner joins by the code in a browser of their own, with no token: the join link's page, a name.
     const learners: Learner[] = [];
@@ -101,6 +116,11 @@ describe('a team incident drill in Chromium', () => {
       await expect.poll(() => facilitator.locator(`[data-testid="learner-row"][data-name="${learner.name}"] [data-testid="learner-started"]`).textContent()).toBe('yes');
     }
     expect(new Set(learners.map((learner) => learner.sandbox)).size).toBe(3);
+    // A pause stops every learner's clock, live; the drill resumes.
+    await facilitator.getByTestId('room-pause').click();
+    for (const learner of learners) await expect.poll(() => learner.page.getByTestId('room-clock').getAttribute('data-state')).toBe('paused');
+    await facilitator.getByTestId('room-resume').click();
+    for (const learner of learners) await expect.poll(() => learner.page.getByTestId('room-clock').getAttribute('data-state')).toBe('running');
     // No learner's page offers to start, stop or break a sandbox: the room owns them.
     expect(await ada.page.getByRole('button', { name: 'Stop lab' }).count()).toBe(0);
     expect(await ada.page.getByTestId('chaos-panel').count()).toBe(0);
@@ -169,6 +189,9 @@ describe('a team incident drill in Chromium', () => {
     await expect.poll(() => ada.page.locator(`[data-testid="drill-incident"][data-incident="${incident}"]`).getAttribute('data-fixed')).toBe('true');
     await bob.page.getByRole('button', { name: 'Verify', exact: true }).click();
     await expect.poll(() => bob.page.getByTestId('verify-result').getAttribute('data-green'), { timeout: 90_000 }).toBe('false');
+    // The facilitator then clears the fault everywhere.
+    await injected.getByTestId('incident-clear').click();
+    await expect.poll(() => injected.getAttribute('data-cleared')).toBe('true');
 
     // The console and every scoreboard follow: ada fixed and verified, bob and cy not.
     const adaRow = facilitator.locator('[data-testid="learner-row"][data-name="ada"]');
@@ -191,6 +214,9 @@ describe('a team incident drill in Chromium', () => {
     expect(new URL(facilitator.url()).hash).toBe(`#/room/${roomId}/postmortem`);
     expect(await facilitator.locator(`[data-testid="postmortem-incident"][data-incident="${incident}"]`).getAttribute('data-kind')).toBe(fault.kind);
     expect(await facilitator.locator(`[data-testid="postmortem-event"][data-what="injected"][data-incident="${incident}"]`).count()).toBe(1);
+    expect(await facilitator.locator(`[data-testid="postmortem-event"][data-what="cleared"][data-incident="${incident}"]`).count()).toBe(1);
+    // Only what happened: the scripted steps never fired.
+    expect(await facilitator.getByTestId('postmortem-incident').count()).toBe(1);
     for (const name of names) {
       const finding = facilitator.locator(`[data-testid="postmortem-incident"][data-incident="${incident}"] [data-testid="postmortem-finding"][data-name="${name}"]`);
       expect(await finding.getAttribute('data-diagnosis')).toBe('correct');

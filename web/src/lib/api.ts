@@ -132,6 +132,8 @@ export const api = {
   keylogUrl: (id: string) => sandbox(id, '/keys.log'),
   /** Joins a room or an interview by its code: the answer's Set-Cookie makes this browser its participant. */
   join: (code: string, name: string) => call<JoinResponse>('POST', '/api/join', { code, name }),
+  /** What a join code invites to, before joining (a wrong code is INVITE_NOT_FOUND). */
+  invitation: (code: string) => call<Pick<JoinResponse, 'role'>>('GET', `/api/join/${encodeURIComponent(code)}`),
   rooms: () => call<{ rooms: RoomSummary[] }>('GET', '/api/rooms'),
   createRoom: (request: RoomRequest) => call<RoomConsole>('POST', '/api/rooms', request),
   room: (id: string) => call<RoomConsole>('GET', room(id)),
