@@ -63,6 +63,8 @@ export interface App {
   readonly options: AppOptions;
   readonly server: http.Server;
   readonly sandboxes: SandboxRegistry;
+  /** The warm processes sandboxes start on (options.warmProcesses of each kind). */
+  readonly warmPool: WarmPool;
   readonly progress: ProgressStore;
   readonly hub: WsHub;
   /** Who joined through a drill's code or an interview's link. */
@@ -165,6 +167,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     options,
     server,
     sandboxes,
+    warmPool,
     progress,
     hub,
     participants,

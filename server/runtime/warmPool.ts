@@ -7,7 +7,13 @@
  *   createWarmPool(n) ──spawn n serviceMain + n clientMain, no config──▶ idle (each says `warm`)
  *   ManagedChild ──take(entry)──▶ a warm one ──{ config, cwd }──▶ it moves into the sandbox dir and runs
  *                └─ none warm ──▶ undefined: the caller spawns one, as without a pool
- *   each take ──▶ refill in the background, one spawn at a time (a burst of starts is not slowed by refills racing it)
+ *   takes pause for refillAfterMs ──▶ refill in the background, one spawn at a time, each followed by a
+ *                                    pause four times as long as the spawn blocked the event loop
+ *
+ * A spawn blocks the event loop until the child has exec'd (fork of a large parent, on a busy
+ * machine: hundreds of ms, measured by bench/room.ts), so a burst of starts — a room pressing
+ * Start together — is not slowed by refills racing it; a pool sized to the room
+ * (--warm-processes) takes the whole burst without one spawn.
  *   close() ──▶ idle ones told to go (a closed channel), then SIGKILL after a bounded wait
  *
  * Every process is registered with the reaper from its spawn (reaperClient.ts), so none
@@ -17,6 +23,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { spawnChild } from './childScript.js';
 import { reaperRegistry } from './reaperClient.js';
@@ -36,6 +43,10 @@ export interface WarmPool {
 
 /** How long an idle process gets to leave on its own once its channel closes. */
 const leaveMs = 2000;
+/** Quiet after the last take before the pool refills. */
+const refillAfterMs = 500;
+/** Refilling spends at most 1 / (1 + this) of the event loop in spawn calls. */
+const spawnDutyFactor = 4;
 const entries: readonly PooledEntry[] = ['serviceMain', 'clientMain'];
 
 /** A pool of `size` idle processes of each entry; 0 is a pool that never holds one. */
@@ -65,6 +76,9 @@ class ProcessPool implements WarmPool {
   readonly size: number;
   readonly #idle = new Map<PooledEntry, Idle[]>(entries.map((entry) => [entry, []]));
   #filling: Promise<void> | undefined;
+  #refillTimer: NodeJS.Timeout | undefined;
+  /** Callers of filled() still waiting. */
+  #waiting = 0;
   #closed = false;
 
   constructor(size: number) {
@@ -78,7 +92,8 @@ class ProcessPool implements WarmPool {
     // Only a warm one: a process still loading has no listener yet, and Node drops a message nobody listens for.
     const index = idle.findIndex((candidate) => candidate.warm);
     const [taken] = index < 0 ? [] : idle.splice(index, 1);
-    this.#refill();
+    clearTimeout(this.#refillTimer);
+    this.#refillTimer = setTimeout(() => this.#refill(), refillAfterMs).unref();
     if (taken === undefined) return undefined;
     taken.release();
     return taken.child;
@@ -87,21 +102,27 @@ class ProcessPool implements WarmPool {
   async filled(): Promise<void> {
     // Idle processes do not hold the event loop; whoever waits for them to warm up does.
     const hold = setInterval(() => {}, 60_000);
+    this.#waiting++;
     try {
+      if (this.#refillTimer !== undefined) this.#refill();
       while (this.#filling) await this.#filling;
     } finally {
+      this.#waiting--;
       clearInterval(hold);
     }
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#refillTimer);
     const idle = [...this.#idle.values()].flat();
     for (const list of this.#idle.values()) list.length = 0;
     await Promise.allSettled([this.#filling, ...idle.map(({ child }) => stopIdle(child))]);
   }
 
   #refill(): void {
+    clearTimeout(this.#refillTimer);
+    this.#refillTimer = undefined;
     if (this.#filling || this.#closed) return;
     this.#filling = this.#fill().finally(() => (this.#filling = undefined));
   }
@@ -115,11 +136,16 @@ class ProcessPool implements WarmPool {
         .filter(({ idle }) => idle.length < this.size)
         .sort((a, b) => a.idle.length - b.idle.length)[0];
       if (short === undefined) return;
+      const spawnedAt = performance.now();
       const idle = this.#spawn(short.entry);
+      const blockedMs = performance.now() - spawnedAt;
       short.idle.push(idle);
       await idle.settled;
       // A process that dies before it is warm would die again: refill waits for the next take.
       if (!idle.warm) return;
+      // The spawn held the event loop (it returns once the child has exec'd); everything else gets four times as long
+      // before the next — unless someone waits for the pool to be full.
+      if (this.#waiting === 0) await delay(blockedMs * spawnDutyFactor, undefined, { ref: false });
     }
   }
 
