@@ -6,9 +6,11 @@
  * into every sandbox from the console; it reaches every learner as a new incident in their
  * diagnosis panel and as failing connections in their trace. Each learner diagnoses it — one
  * wrong answer, then the right one — and is graded; one learner fixes it and verifies green,
- * and another's sandbox stays broken. The console and the room's scoreboard follow all of it
- * live in every context (the test waits for the DOM to change). The facilitator ends the drill;
- * the postmortem page and its Markdown download list the injection and every learner's finding.
+ * and another's sandbox stays broken. A fault to one learner reaches only theirs. The console
+ * and the room's scoreboard follow all of it live in every context, a pause too (the test waits
+ * for the DOM to change). A scripted timeline written in the editor shows in the console. The
+ * facilitator ends the drill; the postmortem page (printed: no nav, no buttons) and its Markdown
+ * download list every injection and every learner's finding.
  *
  * The test knows the fault it injects and reads the server's own verdicts to find the event that
  * proves it (as solveLabs.test.ts reads the lab file); the pages learn it only from the server.
@@ -193,6 +195,22 @@ describe('a team incident drill in Chromium', () => {
     await injected.getByTestId('incident-clear').click();
     await expect.poll(() => injected.getAttribute('data-cleared')).toBe('true');
 
+    // A fault to one learner reaches only their sandbox: cy's page gets a second incident, ada's and bob's sandboxes none.
+    const cyId = (await facilitator.locator('[data-testid="learner-row"][data-name="cy"]').getAttribute('data-participant'))!;
+    await facilitator.getByTestId('inject-kind').selectOption(fault.kind);
+    await facilitator.getByTestId('inject-target').fill('www-server');
+    await facilitator.getByTestId('inject-who').selectOption(cyId);
+    await facilitator.getByTestId('inject-submit').click();
+    await expect.poll(() => facilitator.getByTestId('room-incident').count()).toBe(2);
+    const toCy = facilitator.getByTestId('room-incident').nth(1);
+    expect(await toCy.innerText()).toContain('to cy');
+    const cyIncident = (await toCy.getAttribute('data-incident'))!;
+    await cy.page.locator(`[data-testid="drill-incident"][data-incident="${cyIncident}"]`).waitFor();
+    for (const other of [ada, bob]) {
+      expect(session(other).incidentRecords().map((record) => record.id)).toEqual([incident]);
+      expect(await other.page.getByTestId('drill-incident').count()).toBe(1);
+    }
+
     // The console and every scoreboard follow: ada fixed and verified, bob and cy not.
     const adaRow = facilitator.locator('[data-testid="learner-row"][data-name="ada"]');
     await expect.poll(() => adaRow.locator(`[data-testid="learner-incident"][data-incident="${incident}"]`).getAttribute('data-fixed')).toBe('true');
@@ -215,8 +233,10 @@ describe('a team incident drill in Chromium', () => {
     expect(await facilitator.locator(`[data-testid="postmortem-incident"][data-incident="${incident}"]`).getAttribute('data-kind')).toBe(fault.kind);
     expect(await facilitator.locator(`[data-testid="postmortem-event"][data-what="injected"][data-incident="${incident}"]`).count()).toBe(1);
     expect(await facilitator.locator(`[data-testid="postmortem-event"][data-what="cleared"][data-incident="${incident}"]`).count()).toBe(1);
-    // Only what happened: the scripted steps never fired.
-    expect(await facilitator.getByTestId('postmortem-incident').count()).toBe(1);
+    // Only what happened: the two injections by hand (the scripted steps never fired); cy alone met the second.
+    expect(await facilitator.getByTestId('postmortem-incident').count()).toBe(2);
+    const second = facilitator.locator(`[data-testid="postmortem-incident"][data-incident="${cyIncident}"]`);
+    expect(await second.getByTestId('postmortem-finding').evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-name'), row.getAttribute('data-diagnosis')]))).toEqual([['cy', 'none']]);
     for (const name of names) {
       const finding = facilitator.locator(`[data-testid="postmortem-incident"][data-incident="${incident}"] [data-testid="postmortem-finding"][data-name="${name}"]`);
       expect(await finding.getAttribute('data-diagnosis')).toBe('correct');
