@@ -53,6 +53,8 @@ export interface StartOptions {
   interviewHints?: boolean;
   /** The lab as this run meets it: an interview's variant (interviews/variants.ts), graded as the lab itself. */
   vary?: (doc: LabDocument) => LabDocument;
+  /** When an interview's whole time is up (epoch ms): its lab's countdown is the interview's, not the lab's minutes. */
+  deadlineAt?: number;
   /** The learner's name, for a drill's scoreboard. */
   learner?: string;
   /** The learner id (or `operator`) that owns it: only they, and the operator's token, reach it. */
@@ -197,7 +199,7 @@ export class LabSession {
     this.events.setMaxListeners(0);
     this.#attach(sandbox);
     if (this.interview) {
-      this.#deadline = this.#startedAt + (options.interviewMs ?? doc.spec.minutes * 60_000);
+      this.#deadline = how.deadlineAt ?? this.#startedAt + (options.interviewMs ?? doc.spec.minutes * 60_000);
       this.#armDeadline();
     }
   }

@@ -26,7 +26,7 @@ describe('every lab in a drawn variant', () => {
   docs.forEach((doc, i) => {
     const variant = drawVariant(doc.spec, seededRandom(1000 + i));
     it(`${doc.spec.id} (${describeVariant(variant)}): starts, shows its evidence, red before its fix and green after`, { timeout: 120_000 }, async () => {
-      const session: LabSession = await app.app.sandboxes.start(doc.spec.id, { vary: (lab) => variedDoc(lab, variant, 30) });
+      const session: LabSession = await app.app.sandboxes.start(doc.spec.id, { vary: (lab) => variedDoc(lab, variant) });
       try {
         const { scenario } = session.doc.spec;
         // A pool starves only under load (exhausted-pool's proof is a request that timed out).

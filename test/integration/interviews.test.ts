@@ -96,6 +96,8 @@ describe('an interview, created, joined, worked and watched', () => {
     sandbox = mine.json.sandbox;
     const view = await asCandidate('GET', `/api/sandboxes/${sandbox}`);
     expect(view.json).toMatchObject({ interview: true, deadline: expect.objectContaining({ at: expect.any(String) }), scenario: { hints: { total: 0 } } });
+    // The lab's countdown is the interview's own clock.
+    expect(view.json.deadline.at).toBe(mine.json.deadline);
     expect((await asCandidate('POST', `/api/sandboxes/${sandbox}/hints`)).json.error.code).toBe('HINTS_DISABLED');
     const started = await pushed('the lab started', (e) => e.kind === 'lab-started');
     expect(started).toMatchObject({ kind: 'lab-started', sandbox, lab: 'wrong-ca', step: 0 });

@@ -213,13 +213,14 @@ export class Interview {
   async #start(step: number): Promise<void> {
     const candidate = this.#candidate!;
     const { doc, variant } = this.#labs[step]!;
-    const minutesLeft = (this.#startedAt! + this.settings.minutes * 60_000 - Date.now()) / 60_000;
+    const deadlineAt = this.#startedAt! + this.settings.minutes * 60_000;
     const session = await this.#registry.start(doc.spec.id, {
       owner: candidate.learner,
       learner: candidate.name,
       interview: true,
       interviewHints: this.settings.hints,
-      vary: (current) => variedDoc(current, variant, minutesLeft),
+      vary: (current) => variedDoc(current, variant),
+      deadlineAt,
     });
     if (this.#state !== 'running') {
       await this.#registry.stop(session.id, 'stopped');
@@ -231,8 +232,11 @@ export class Interview {
     const onStopped = (id: string): void => {
       if (id === session.id) void this.#endStep(step, 'stopped');
     };
+    // The lab's deadline is the interview's: whichever timer fires first, the lab ends as time-up.
+    const onTimeUp = (): void => void this.end('time-up');
     session.events.on('answer', onAnswer);
     session.events.on('typed', onTyped);
+    session.events.once('time-up', onTimeUp);
     this.#registry.changes.on('stopped', onStopped);
     this.#runs[step] = {
       session,
@@ -240,6 +244,7 @@ export class Interview {
       unlisten: () => {
         session.events.off('answer', onAnswer);
         session.events.off('typed', onTyped);
+        session.events.off('time-up', onTimeUp);
         this.#registry.changes.off('stopped', onStopped);
       },
     };

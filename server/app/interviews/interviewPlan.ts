@@ -47,10 +47,9 @@ export function planInterview(catalogue: readonly LabDocument[], request: PlanRe
   return docs.map((doc) => ({ doc, variant: drawVariant(doc.spec, random) }));
 }
 
-/** The lab as the candidate meets it: its variant, and no more minutes than the interview has left. */
-export function variedDoc(doc: LabDocument, variant: Variant | undefined, minutesLeft: number): LabDocument {
-  const spec = variant ? applyVariant(doc.spec, variant) : doc.spec;
-  return { ...doc, spec: { ...spec, minutes: Math.max(1, Math.ceil(minutesLeft)) } };
+/** The lab as the candidate meets it: in its variant (the interview's clock is its deadline, StartOptions.deadlineAt). */
+export function variedDoc(doc: LabDocument, variant: Variant | undefined): LabDocument {
+  return variant ? { ...doc, spec: applyVariant(doc.spec, variant) } : doc;
 }
 
 /** Fisher–Yates with the interview's random source. */
