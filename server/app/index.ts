@@ -1,8 +1,9 @@
 /**
  * The local web server, composed in order; each part lives in its own file.
  *
- *   browser ──HTTP──▶ errors ▸ headers ▸ Host ▸ Origin ▸ token (the run's or a participant's) ▸ learner ▸ JSON body ▸ /api/* (join, labs, me, sandboxes, progress) ▸ web app
- *   browser ──/ws upgrade──▶ Host ▸ Origin ▸ token ──▶ WsHub (the socket's learner) ◀── LabSession messages (trace, health, status)
+ *   browser ──HTTP──▶ errors ▸ headers ▸ Host ▸ Origin ▸ token (the run's or a participant's) ▸ learner ▸ JSON body ▸ /api/* (join, labs, me, sandboxes, progress, rooms, interviews) ▸ web app
+ *   browser ──/ws upgrade──▶ Host ▸ Origin ▸ token ──▶ WsHub (the socket's learner) ◀── LabSession messages (trace, health, status), Room and Interview pushes
+ *   host ──rooms / interviews──▶ Participants.invite ──join code or link──▶ a participant ──▶ their sandboxes, started for them (SandboxRegistry)
  *                                                        WsHub ⇄ TerminalHost ⇄ a shell per sandbox (loopback only, unless --terminal on)
  *                                                        WsHub ──pages of a learner's sandbox──▶ idle stop ──▶ SandboxRegistry.stop
  *   LabSession ──▶ runtime sandboxes ──▶ tap ──▶ explain (TraceEvents) · verify ──▶ progress.json (per learner)
