@@ -20,14 +20,18 @@ describe('ActivityLog', () => {
     expect(log.ofStep(1).map((e) => e.lab)).toEqual(['b']);
   });
 
-  it('drops the oldest commands first past its bound, keeping the answers', () => {
+  it('drops the oldest of what was looked at or typed first past its bound, keeping the answers', () => {
     const log = new ActivityLog(() => 0);
+    log.record(0, 'a', { kind: 'lab-started', sandbox: 's', variant: '' }, 0);
     log.record(0, 'a', { kind: 'diagnosis', rootCause: 'x', title: 'X', correct: false }, 1);
-    for (let i = 0; i < maxEntries; i++) log.record(0, 'a', { kind: 'command', line: `c${i}` }, 2);
+    log.record(0, 'a', { kind: 'command', line: 'first' }, 1);
+    for (let i = 0; i < maxEntries; i++) log.record(0, 'a', { kind: 'event-opened', conn: 1, seq: i, label: '' }, 2);
     const entries = log.entries();
     expect(entries).toHaveLength(maxEntries);
-    expect(entries[0]!.kind).toBe('diagnosis');
-    expect(entries[1]).toMatchObject({ kind: 'command', line: 'c1' });
+    expect(entries.slice(0, 3).map((e) => e.kind)).toEqual(['lab-started', 'diagnosis', 'event-opened']);
+    // 2003 recorded: the command, then events 0 and 1 went.
+    expect(entries[2]).toMatchObject({ seq: 2 });
+    expect(entries.at(-1)).toMatchObject({ seq: maxEntries - 1 });
   });
 
   it('measures the time to the first hypothesis from the lab\'s start, wrong answers included', () => {

@@ -1,8 +1,9 @@
 /**
  * An interview's activity, in order: what the candidate opened, inspected, typed and answered,
- * and when, against the interview's own clock. Bounded: past `maxEntries` the oldest commands
- * go first (the answers, which the report grades, are kept), so a pasted script cannot fill
- * the server.
+ * and when, against the interview's own clock. Bounded: past `maxEntries` the oldest of what
+ * the candidate looked at or typed goes first — the answers and the labs' starts and ends, which
+ * the report grades, are kept — so a pasted script or a page reporting in a loop cannot fill the
+ * server.
  *
  *   page (events, certificates) · terminal (lines) · LabSession 'answer' ──record──▶ ActivityLog ──'entry'──▶ the interviewer
  */
@@ -11,6 +12,9 @@ import { describeEntry } from './activityWords.js';
 import type { ActivityDetail, ActivityEntry } from './interviewProtocol.js';
 
 export const maxEntries = 2000;
+
+/** What the candidate looked at or typed: dropped first when the log is full. */
+const lookedOrTyped = new Set<ActivityEntry['kind']>(['command', 'event-opened', 'certificate-inspected']);
 
 export class ActivityLog {
   /** 'entry' (ActivityEntry) after each one recorded. */
@@ -31,8 +35,8 @@ export class ActivityLog {
     const entry = { n: this.#next++, at: new Date(now).toISOString(), sinceStartMs: Math.max(0, now - start), step, lab, text: describeEntry({ ...detail, lab }), ...detail } as ActivityEntry;
     this.#entries.push(entry);
     if (this.#entries.length > maxEntries) {
-      const command = this.#entries.findIndex((each) => each.kind === 'command');
-      this.#entries.splice(command >= 0 ? command : 0, 1);
+      const oldest = this.#entries.findIndex((each) => lookedOrTyped.has(each.kind));
+      this.#entries.splice(Math.max(0, oldest), 1);
     }
     this.changes.emit('entry', entry);
     return entry;
