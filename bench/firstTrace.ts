@@ -78,21 +78,33 @@ async function apiRun(origin: string, app: App): Promise<number> {
   const started = performance.now();
   const created = await fetch(`${origin}/api/sandboxes`, { method: 'POST', headers, body: JSON.stringify({ lab }) });
   const { id } = (await created.json()) as { id: string };
-  const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers: { origin, authorization: headers.authorization } });
-  const firstTrace = new Promise<number>((resolve, reject) => {
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string };
-      if (message.type === 'trace') resolve(performance.now() - started);
-    });
-    ws.on('error', reject);
-  });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  ws.send(JSON.stringify({ id: 1, type: 'subscribe', sandbox: id }));
-  const traffic = fetch(`${origin}/api/sandboxes/${id}/traffic`, { method: 'POST', headers, body: JSON.stringify({ requests: 5 }) });
-  const ms = await firstTrace;
-  await traffic;
-  ws.close();
+  const ms = (await firstTraceAt(origin, { origin, authorization: headers.authorization }, id)) - started;
   // Answered once the sandbox has stopped.
   await fetch(`${origin}/api/sandboxes/${id}`, { method: 'DELETE', headers });
   return ms;
+}
+
+/**
+ * Subscribes to sandbox `id` over /ws, asks it for a page's run of traffic (5 requests), and
+ * resolves with the performance.now() at which its first 'trace' message arrived.
+ */
+export async function firstTraceAt(origin: string, headers: Record<string, string>, id: string): Promise<number> {
+  const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers });
+  try {
+    const firstTrace = new Promise<number>((resolve, reject) => {
+      ws.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string };
+        if (message.type === 'trace') resolve(performance.now());
+      });
+      ws.on('error', reject);
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send(JSON.stringify({ id: 1, type: 'subscribe', sandbox: id }));
+    const traffic = fetch(`${origin}/api/sandboxes/${id}/traffic`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ requests: 5 }) });
+    const at = await firstTrace;
+    await traffic;
+    return at;
+  } finally {
+    ws.close();
+  }
 }

@@ -15,12 +15,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { createApp, type App } from '../server/app/index.js';
 import { learnerCookieName, newLearnerId } from '../server/app/learners.js';
 import { serveWarmProcesses } from '../server/app/options.js';
 import { tokenCookieName } from '../server/app/token.js';
 import { processTree } from './childProcesses.js';
+import { firstTraceAt } from './firstTrace.js';
 import { formatMs, median, timed } from './stats.js';
 
 const lab = 'baseline';
@@ -108,27 +108,9 @@ async function mtlsRequest(app: App, id: string): Promise<number> {
 
 /** One more learner, while the room runs traffic: from POST /api/sandboxes to the first trace event over /ws. */
 async function thirtyFirst(server: Server): Promise<number> {
-  const { origin, operator } = server;
   const started = performance.now();
   const { id } = (await post(server, '/api/sandboxes', server.page(newLearnerId()), { lab })) as { id: string };
-  const ws = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { headers: operator });
-  try {
-    const firstTrace = new Promise<number>((resolve, reject) => {
-      ws.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { type: string };
-        if (message.type === 'trace') resolve(performance.now() - started);
-      });
-      ws.on('error', reject);
-    });
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    ws.send(JSON.stringify({ id: 1, type: 'subscribe', sandbox: id }));
-    const traffic = post(server, `/api/sandboxes/${id}/traffic`, operator, { requests: 5 });
-    const ms = await firstTrace;
-    await traffic;
-    return ms;
-  } finally {
-    ws.close();
-  }
+  return (await firstTraceAt(server.origin, server.operator, id)) - started;
 }
 
 async function post(server: Server, target: string, headers: Record<string, string>, body: unknown): Promise<unknown> {

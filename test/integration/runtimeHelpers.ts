@@ -3,7 +3,7 @@
  * every default is the one labs get; and the real peers (openssl, curl) pointed at them.
  */
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import * as v from 'valibot';
 import { LabSchema, type LabSpec } from '../../server/lab/schema.js';
@@ -103,4 +103,20 @@ export function sandboxStarter(): (spec: LabSpec) => Promise<Sandbox> {
     running.push(sandbox);
     return sandbox;
   };
+}
+
+/** This process's children started as warm processes: running a service or client entry with no config on their command line. */
+export function warmChildren(): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (/(serviceMain|clientMain)\.[jt]s$/.test(argv.at(-1) ?? '')) pids.push(Number(pid));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return pids;
 }
