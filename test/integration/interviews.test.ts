@@ -167,6 +167,7 @@ describe('an interview, created, joined, worked and watched', () => {
     expect((await asCandidate('GET', '/api/interviews')).json.error.code).toBe('HOST_ONLY');
     const refused = await candidateSocket.call({ type: 'interview-subscribe', interview: interviewId });
     expect(refused).toMatchObject({ ok: false, error: { code: 'INTERVIEW_NOT_FOUND' } });
+    expect(await candidateSocket.call({ type: 'interview-subscribe' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('needs "interview"') } });
     // The interviewer's credential reaches their own interview only.
     expect((await as(interviewerCookie, 'GET', '/api/interviews/iv-000000000000')).json.error.code).toBe('INTERVIEW_NOT_FOUND');
     expect((await as(interviewerCookie, 'GET', '/api/interview')).json.error.code).toBe('INTERVIEW_NOT_FOUND');
