@@ -43,6 +43,15 @@ interface Learner {
   sandbox: string;
 }
 
+/** A learner's page: its uncaught errors and refused requests go to `errors`, which the test expects empty. */
+function watch(page: Page, who: string, errors: string[]): Page {
+  page.on('pageerror', (error) => errors.push(`${who}: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`${who}: ${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+  return page;
+}
+
 /** The sandbox id the page follows, read off its capture link. */
 const sandboxOf = async (page: Page): Promise<string> => /\/api\/sandboxes\/([^/]+)\//.exec((await page.getByRole('link', { name: 'capture.pcapng' }).getAttribute('href')) ?? '')![1]!;
 
@@ -51,13 +60,6 @@ describe('a team incident drill in Chromium', () => {
     lab = await openBrowserLab();
     const { app, browser, page: facilitator } = lab;
     const errors: string[] = [];
-    const watch = (page: Page, who: string): Page => {
-      page.on('pageerror', (error) => errors.push(`${who}: ${error.message}`));
-      page.on('response', (response) => {
-        if (response.status() >= 400) errors.push(`${who}: ${response.status()} ${response.request().method()} ${response.url()}`);
-      });
-      return page;
-    };
 
     // The facilitator creates the room in the page: the baseline lab, isolated sandboxes, no terminal.
     await facilitator.getByRole('link', { name: 'Drills' }).click();
@@ -92,7 +94,7 @@ describe('a team incident drill in Chromium', () => {
     const learners: Learner[] = [];
     for (const name of names) {
       const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-      const page = watch(await context.newPage(), name);
+      const page = watch(await context.newPage(), name, errors);
       await page.goto(`${app.origin}${joinPath}`);
       expect(await page.getByTestId('join-page-code').textContent()).toBe(code);
       await page.getByTestId('join-name').fill(name);
@@ -262,6 +264,34 @@ describe('a team incident drill in Chromium', () => {
     for (const name of names) expect(markdown).toContain(name);
     expect(markdown).toContain(rootCauseTitle(fault.kind));
 
+    expect(errors).toEqual([]);
+    expect(lab.pageErrors).toEqual([]);
+  });
+
+  test('a shared room: every learner who joins works the room\'s one sandbox', { timeout: 180_000 }, async () => {
+    lab = await openBrowserLab();
+    const { app, browser, page: facilitator } = lab;
+    await facilitator.getByRole('link', { name: 'Drills' }).click();
+    await facilitator.getByTestId('room-labs').selectOption(['baseline']);
+    await facilitator.getByTestId('room-shared').check();
+    await facilitator.getByTestId('room-create').click();
+    const joinPath = (await facilitator.getByTestId('join-link').getAttribute('href'))!;
+
+    const errors: string[] = [];
+    const pages: Page[] = [];
+    for (const name of ['dee', 'eve']) {
+      const page = watch(await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage(), name, errors);
+      await page.goto(`${app.origin}${joinPath}`);
+      await page.getByTestId('join-name').fill(name);
+      await page.getByTestId('join-submit').click();
+      await page.getByTestId('drill-waiting').waitFor();
+      pages.push(page);
+    }
+    await facilitator.getByTestId('room-start').click();
+    for (const page of pages) await expect.poll(() => page.getByTestId('sandbox-status').textContent(), { timeout: 60_000 }).toContain('running');
+    const [dee, eve] = await Promise.all(pages.map(sandboxOf));
+    expect(dee).toBe(eve);
+    expect(app.app.sandboxes.list()).toHaveLength(1);
     expect(errors).toEqual([]);
     expect(lab.pageErrors).toEqual([]);
   });
