@@ -82,6 +82,32 @@ describe('applyVariant', () => {
     }
   });
 
+  it('swaps which caller breaks: the two callers\' names exchanged everywhere, the broken one now under the healthy one\'s name', () => {
+    const written = spec('over-broad-trust');
+    expect(variantsFor(written)).toContainEqual({ kind: 'swap', callers: ['invoices', 'crawler'] });
+    const swapped = applyVariant(written, { kind: 'swap', callers: ['invoices', 'crawler'] });
+    // The other tenant's workload (Globex's certificate) now goes by "invoices"; Acme's own by "crawler".
+    expect(swapped.clients.invoices!.cert).toBe('globex-client');
+    expect(swapped.pki['globex-client']!.san).toEqual(['uri:spiffe://globex.test/ns/app/sa/invoices']);
+    expect(swapped.clients.crawler!.cert).toBe('crawler-client');
+    expect(swapped.pki['crawler-client']).toEqual({ ...written.pki['invoices-client'], san: ['uri:spiffe://acme.test/ns/fin/sa/crawler'] });
+    expect(swapped.scenario.symptom).toBe(written.scenario.symptom.replace(/crawler|invoices/gi, (name) => ({ crawler: 'invoices', Crawler: 'Invoices', invoices: 'crawler', Invoices: 'Crawler' })[name]!));
+    expect(swapped.scenario.answer).toBe(written.scenario.answer);
+  });
+
+  it('offers no swap to a lab with no two callers of one service that may be renamed', () => {
+    // baseline's two callers call different services, and "browser" is a word of the trade.
+    expect(variantsFor(spec('baseline')).map((v) => v.kind)).not.toContain('swap');
+    expect(() => applyVariant(spec('baseline'), { kind: 'swap', callers: ['payments', 'nobody'] })).toThrow(TypeError);
+  });
+
+  it('keeps a name the story also uses as a common noun', () => {
+    // permissive-mode: "A scanner reads records without a certificate".
+    for (const variant of variantsFor(spec('permissive-mode'))) {
+      if (variant.kind === 'edge') expect(Object.keys(variant.renames)).not.toContain('scanner');
+    }
+  });
+
   it('refuses a stack variant naming no service of the lab', () => {
     expect(() => applyVariant(spec('baseline'), { kind: 'stack', service: 'nope', stack: 'openssl' })).toThrow(TypeError);
   });

@@ -15,9 +15,12 @@
  *   which words the same refusal differently (an alert, or a bare close).
  * - `edge`: the failing edge is another team's — the caller and the service it calls renamed
  *   everywhere (topology, certificates, identities, the story), so names seen before mean nothing.
+ * - `swap`: which of two callers of one service breaks — their names exchanged everywhere, so the
+ *   caller remembered as the broken one is now the healthy one.
  *
- * "Which side breaks" is not a kind here: moving a fault from the client's certificate to the
- * server's changes who detects it, the evidence and the story the symptom tells; see the report.
+ * Moving a fault to the other end of the connection (the server's certificate instead of the
+ * client's) is not a kind: it changes who detects it, the evidence, and the story the symptom
+ * tells, which no transformation of names keeps true.
  */
 import { applyFaults, applyFixes } from '../../faults/index.js';
 import { stackProblems } from '../../lab/stacks.js';
@@ -26,7 +29,8 @@ import type { LabSpec, TlsPolicySpec } from '../../lab/schema.js';
 export type Variant =
   | { kind: 'tls-version'; version: 'TLSv1.2' | 'TLSv1.3' }
   | { kind: 'stack'; service: string; stack: 'node' | 'openssl' }
-  | { kind: 'edge'; renames: Record<string, string> };
+  | { kind: 'edge'; renames: Record<string, string> }
+  | { kind: 'swap'; callers: [string, string] };
 
 /** Service and client names an `edge` variant may give; plausible teams of any company. */
 export const edgeNames = ['orders', 'ledger', 'invoices', 'catalog', 'shipping', 'accounts', 'search', 'pricing', 'reports', 'identity', 'wallet', 'notify'] as const;
@@ -35,7 +39,7 @@ export const edgeNames = ['orders', 'ledger', 'invoices', 'catalog', 'shipping',
  * Names that are also words of the trade: renaming `auth` would rewrite "client auth" in the
  * story, `www` the web's name. These stay as they are.
  */
-const termNames = new Set(['auth', 'www', 'browser', 'client', 'server', 'api', 'proxy', 'gateway', 'edge', 'mesh', 'legacy', 'web', 'service', 'app']);
+const termNames = new Set(['auth', 'www', 'browser', 'client', 'server', 'api', 'proxy', 'gateway', 'edge', 'mesh', 'legacy', 'web', 'service', 'app', 'records']);
 
 /** What a lab's story quotes that one stack's logs say: with it, the other stack would contradict the symptom. */
 const stackWords = /\balert\b|\bSSL\b|ECONNRESET|hang up|EPROTO|s_server|openssl|socket|alert number|handshake failure/i;
@@ -80,6 +84,8 @@ export function variantsFor(spec: LabSpec): Variant[] {
 
   const renames = edgeRenames(spec);
   if (Object.keys(renames).length > 0) variants.push({ kind: 'edge', renames });
+  const callers = swappableCallers(spec);
+  if (callers) variants.push({ kind: 'swap', callers });
   return variants;
 }
 
@@ -107,16 +113,22 @@ function stackApplies(spec: LabSpec, variant: Extract<Variant, { kind: 'stack' }
 }
 
 /**
- * New names for the lab's first caller whose name is not a word of the trade, and for the
- * service it calls if it is not one either. A name that is also part of a catalogue id in the
- * lab (a fault, a root cause, a fix action) stays: those ids must not change.
+ * Whether a name of the lab may change: not a word of the trade, not part of a catalogue id in
+ * the lab (a fault, a root cause, a fix action: those ids must not change), and not a word the
+ * story also uses as a common noun ("A scanner reads records" would read "A orders").
  */
-function edgeRenames(spec: LabSpec): Record<string, string> {
-  const taken = new Set([...Object.keys(spec.services), ...Object.keys(spec.clients), ...Object.keys(spec.pki)]);
+function renameableIn(spec: LabSpec): (name: string) => boolean {
   const story = storyOf(spec);
   const { answer, distractors, fix } = spec.scenario;
   const idParts = new Set([answer, ...Object.keys(distractors), ...spec.faults.map((f) => f.kind), ...fix.map((f) => f.action)].flatMap((id) => id.split('-')));
-  const renameable = (name: string): boolean => !termNames.has(name) && !idParts.has(name);
+  return (name) => !termNames.has(name) && !idParts.has(name) && !new RegExp(`\\ban? ${name}\\b`, 'i').test(story);
+}
+
+/** New names for the lab's first caller that may be renamed, and for the service it calls if it may be too. */
+function edgeRenames(spec: LabSpec): Record<string, string> {
+  const taken = new Set([...Object.keys(spec.services), ...Object.keys(spec.clients), ...Object.keys(spec.pki)]);
+  const story = storyOf(spec);
+  const renameable = renameableIn(spec);
   const free = edgeNames.filter((name) => !taken.has(name) && !new RegExp(`\\b${name}\\b`, 'i').test(story));
   const renames: Record<string, string> = {};
   const caller = Object.entries(spec.clients).find(([name]) => renameable(name));
@@ -125,6 +137,19 @@ function edgeRenames(spec: LabSpec): Record<string, string> {
   renames[name] = free.shift()!;
   if (renameable(client.calls)) renames[client.calls] = free.shift()!;
   return renames;
+}
+
+/** The first two callers of one service whose names may change (renameable), if the lab has them. */
+function swappableCallers(spec: LabSpec): [string, string] | undefined {
+  const byService = new Map<string, string[]>();
+  const renameable = renameableIn(spec);
+  for (const [name, client] of Object.entries(spec.clients)) {
+    if (!renameable(name)) continue;
+    const callers = [...(byService.get(client.calls) ?? []), name];
+    if (callers.length === 2) return [callers[0]!, callers[1]!];
+    byService.set(client.calls, callers);
+  }
+  return undefined;
 }
 
 /** One of the variants applicable to `spec`, drawn by `random` (0 ≤ r < 1), or undefined when none applies. */
@@ -146,6 +171,11 @@ export function applyVariant(spec: LabSpec, variant: Variant): LabSpec {
     }
     case 'edge':
       return renamed(spec, variant.renames);
+    case 'swap': {
+      const [a, b] = variant.callers;
+      if (!(a in spec.clients) || !(b in spec.clients)) throw new TypeError(`swap variant: "${a}" and "${b}" must both be clients of lab ${spec.id}`);
+      return renamed(spec, { [a]: b, [b]: a });
+    }
   }
 }
 
@@ -159,6 +189,8 @@ export function describeVariant(variant: Variant | undefined): string {
       return `${variant.service} runs on ${variant.stack === 'node' ? "Node's tls" : 'openssl s_server'}`;
     case 'edge':
       return `the edge renamed: ${Object.entries(variant.renames).map(([from, to]) => `${from} → ${to}`).join(', ')}`;
+    case 'swap':
+      return `the callers swapped: ${variant.callers[0]} ↔ ${variant.callers[1]}`;
   }
 }
 
