@@ -120,6 +120,12 @@ describe('a team incident drill in Chromium', () => {
       await expect.poll(() => facilitator.locator(`[data-testid="learner-row"][data-name="${learner.name}"] [data-testid="learner-started"]`).textContent()).toBe('yes');
     }
     expect(new Set(learners.map((learner) => learner.sandbox)).size).toBe(3);
+    // The facilitator lets learners open a terminal; the console shows what the server now holds.
+    await Promise.all([
+      facilitator.waitForResponse((response) => response.request().method() === 'POST' && response.url().endsWith(`/api/rooms/${roomId}/terminal`)),
+      facilitator.getByTestId('room-terminal-allowed').check(),
+    ]);
+    expect(((await app.api('GET', `/api/rooms/${roomId}`)).json as { terminal: boolean }).terminal).toBe(true);
     // A pause stops every learner's clock, live; the drill resumes.
     await facilitator.getByTestId('room-pause').click();
     for (const learner of learners) await expect.poll(() => learner.page.getByTestId('room-clock').getAttribute('data-state')).toBe('paused');
