@@ -5,7 +5,7 @@
  *
  *   api.start | api.me (a reload, a second tab: the learner's running one) ──▶ SandboxView ──socket.subscribe──▶ snapshot (view + trace so far)
  *   socket pushes: trace (one connection, whole) · health · status ──▶ this
- *   learner: select an event · pin it as evidence (browsing on leaves it) · traffic · hint · diagnose(rootCause, pinned event) · fix · verify ──▶ api ──▶ this
+ *   learner: select an event · pin it as evidence (browsing on leaves it) · traffic · hint · diagnose(rootCause, pinned event[, a drill's incident]) · fix · verify ──▶ api ──▶ this
  */
 import type {
   DiagnosisResponse,
@@ -55,7 +55,7 @@ export class LabRun {
   readonly evidenceEvent: TraceEvent | undefined = $derived(this.#eventAt(this.evidence));
   readonly eventCount: number = $derived(this.connections.reduce((n, c) => n + c.events.length, 0));
   /** Something to fix is known: the lab's own incident or a drill's injected one was diagnosed. */
-  readonly fixable: boolean = $derived(this.view.reveal !== undefined || (this.view.incidents ?? []).some((incident) => incident.diagnosis === 'correct'));
+  readonly fixable: boolean = $derived(this.view.reveal !== undefined || this.view.incidents.some((incident) => incident.diagnosis === 'correct'));
 
   readonly #socket: LiveSocket;
   readonly #unlisten: Array<() => void>;
