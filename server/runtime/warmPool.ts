@@ -80,6 +80,8 @@ class ProcessPool implements WarmPool {
   /** Callers of filled() still waiting. */
   #waiting = 0;
   #closed = false;
+  /** Ends a refill's pause at close: an unref'd timer awaited by close() would let the process exit with close unsettled. */
+  readonly #closing = new AbortController();
 
   constructor(size: number) {
     this.size = size;
@@ -114,6 +116,7 @@ class ProcessPool implements WarmPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     clearTimeout(this.#refillTimer);
     const idle = [...this.#idle.values()].flat();
     for (const list of this.#idle.values()) list.length = 0;
@@ -145,7 +148,7 @@ class ProcessPool implements WarmPool {
       if (!idle.warm) return;
       // The spawn held the event loop (it returns once the child has exec'd); everything else gets four times as long
       // before the next — unless someone waits for the pool to be full.
-      if (this.#waiting === 0) await delay(blockedMs * spawnDutyFactor, undefined, { ref: false });
+      if (this.#waiting === 0) await delay(blockedMs * spawnDutyFactor, undefined, { ref: false, signal: this.#closing.signal }).catch(() => {});
     }
   }
 
