@@ -265,6 +265,8 @@ export interface VerifyResponse {
 export interface MeResponse {
   /** The name they last gave, or null. */
   name: string | null;
+  /** `host`: holds the run's token; else how they joined (participants.ts), which is all they may reach. */
+  role: 'host' | 'learner' | 'candidate' | 'interviewer';
   /** Their sandboxes, running or not yet stopped, oldest first. */
   sandboxes: SandboxView[];
 }

@@ -102,6 +102,9 @@ describe('a team incident drill in Chromium', () => {
       await page.getByTestId('drill-waiting').waitFor();
       expect(new URL(page.url()).hash).toBe('#/drill');
       expect(await page.getByTestId('drill-title').textContent()).toBe('Friday drill');
+      // The host's pages are not theirs: no link to them, and home is their room.
+      await expect.poll(() => page.getByRole('link', { name: 'mtls-lab: home' }).getAttribute('href')).toBe('#/drill');
+      expect(await page.getByRole('link', { name: 'Drills' }).count()).toBe(0);
       learners.push({ name, context, page, sandbox: '' });
       // The console shows each join as it happens.
       await facilitator.locator(`[data-testid="learner-row"][data-name="${name}"]`).waitFor();

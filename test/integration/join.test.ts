@@ -54,7 +54,7 @@ describe('the way in', () => {
     const cookie = cookieOf(joined);
     expect(joined.text).not.toContain(cookie.split('=')[1]);
     expect(joined.text).not.toContain(t.app.participants.get(joined.json.id)!.learner);
-    expect((await as(cookie, 'GET', '/api/me')).json).toEqual({ name: 'Ada', sandboxes: [] });
+    expect((await as(cookie, 'GET', '/api/me')).json).toEqual({ name: 'Ada', role: 'learner', sandboxes: [] });
   });
 
   it('refuses a code nobody issued, a name that is no name, and a spent interview link', async () => {

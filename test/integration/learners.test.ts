@@ -55,7 +55,7 @@ describe("one learner and another's sandbox", () => {
   it('gives a page without a learner cookie one: HttpOnly, SameSite=Strict, named for this port', async () => {
     const res = await t.request('/api/me', { headers: { cookie: `mtls_lab_token_${t.port}=${t.token}` } });
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ name: null, sandboxes: [] });
+    expect(res.json).toEqual({ name: null, role: 'host', sandboxes: [] });
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(new RegExp(`^${learnerCookieName(t.port)}=[A-Za-z0-9_-]{22}; HttpOnly; SameSite=Strict; Path=/; Max-Age=\\d+$`));
     // A page that has one keeps it; the operator's script gets none.
@@ -70,7 +70,7 @@ describe("one learner and another's sandbox", () => {
     expect((await t.pageApi(ada, 'GET', '/api/sandboxes')).json.sandboxes.map((s: SandboxView) => s.id)).toEqual([id]);
     expect((await t.pageApi(bob, 'GET', '/api/sandboxes')).json.sandboxes).toEqual([]);
     expect((await t.pageApi(ada, 'GET', '/api/me')).json).toMatchObject({ name: 'ada', sandboxes: [{ id, lab: 'expired-client-cert' }] });
-    expect((await t.pageApi(bob, 'GET', '/api/me')).json).toEqual({ name: null, sandboxes: [] });
+    expect((await t.pageApi(bob, 'GET', '/api/me')).json).toEqual({ name: null, role: 'host', sandboxes: [] });
     expect((await adaSocket.call({ type: 'subscribe', sandbox: id })).ok).toBe(true);
   });
 

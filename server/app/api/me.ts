@@ -2,7 +2,7 @@
  * Who this browser is: the learner its cookie names (learners.ts), and their sandboxes — what
  * a page asks first, so that a reload or a second tab goes back to the learner's running lab.
  *
- *   GET /api/me → MeResponse { name, sandboxes: the caller's own, oldest first }
+ *   GET /api/me → MeResponse { name, role (host, or how they joined), sandboxes: the caller's own, oldest first }
  */
 import { sendJson } from '../http.js';
 import { learnerOf, type LearnerNames } from '../learners.js';
@@ -19,7 +19,7 @@ export function meRoutes(registry: SandboxRegistry, names: LearnerNames): Route[
         // The operator's token reaches every sandbox; "mine" is still only the caller's own.
         const own = registry.list().filter((session) => session.owner === learnerOf(caller));
         const sandboxes = own.map((session) => session.view()).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-        sendJson(res, 200, { name: names.get(caller.learner), sandboxes } satisfies MeResponse);
+        sendJson(res, 200, { name: names.get(caller.learner), role: caller.participant?.role ?? 'host', sandboxes } satisfies MeResponse);
       },
     },
   ];

@@ -49,6 +49,11 @@ export class ApiFailure extends Error {
   }
 }
 
+/** What a failed call says on the page: the API's stable code and its words, or the error's own message. */
+export function failureText(error: unknown): string {
+  return error instanceof ApiFailure ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,

@@ -9,7 +9,8 @@
  *   clear(id) ──DELETE …/faults/:id── · clearWire(i) ──PUT …/wire-faults (the others)──▶ refresh()
  */
 import type { FaultKindView, LiveFault, ParamDescription, SandboxView, WireDirection, WireFaultKindView, WireFaultSpec } from '../../../server/app/protocol.ts';
-import { api, ApiFailure } from './api.ts';
+import { busyAction } from './busyAction.ts';
+import { api } from './api.ts';
 import { paramsFrom } from './fixParams.ts';
 
 export type ChaosMode = 'fault' | 'wire';
@@ -44,7 +45,7 @@ export class ChaosControl {
   }
 
   async load(): Promise<void> {
-    await this.#do(async () => {
+    await busyAction(this, async () => {
       const catalogue = await api.catalogue();
       this.faultKinds = catalogue.faults;
       this.wireKinds = catalogue.wireFaults;
@@ -79,7 +80,7 @@ export class ChaosControl {
     const typedTtl = this.ttl.trim();
     // Anything but a whole number goes as typed, so the server's BAD_REQUEST quotes it.
     const ttl = typedTtl === '' ? undefined : /^\d+$/.test(typedTtl) ? Number(typedTtl) : typedTtl;
-    await this.#do(async () => {
+    await busyAction(this, async () => {
       if (this.mode === 'fault') await api.injectFault(this.#sandbox, { kind: this.kind, target: this.target, params }, ttl);
       else await api.setWireFaults(this.#sandbox, [...this.wire, { kind: this.kind, edge: this.target, direction: this.direction, params }]);
       await this.refresh();
@@ -87,28 +88,16 @@ export class ChaosControl {
   }
 
   async clear(id: number): Promise<void> {
-    await this.#do(async () => {
+    await busyAction(this, async () => {
       await api.clearFault(this.#sandbox, id);
       await this.refresh();
     });
   }
 
   async clearWire(index: number): Promise<void> {
-    await this.#do(async () => {
+    await busyAction(this, async () => {
       await api.setWireFaults(this.#sandbox, this.wire.filter((_, i) => i !== index));
       await this.refresh();
     });
-  }
-
-  async #do(operation: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = '';
-    try {
-      await operation();
-    } catch (error) {
-      this.error = error instanceof ApiFailure ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
-    } finally {
-      this.busy = false;
-    }
   }
 }

@@ -6,7 +6,7 @@
  *   api.myRoom (the participant cookie says which) ──▶ LiveSocket.followRoom ──▶ room (RoomLearnerView)
  */
 import type { RoomLearnerView } from '../../../server/app/protocol.ts';
-import { api, ApiFailure } from './api.ts';
+import { api, failureText } from './api.ts';
 import { liveSocket, type LiveSocket, type RoomView } from './socket.svelte.ts';
 
 export class DrillRoom {
@@ -27,7 +27,7 @@ export class DrillRoom {
       this.#take(room);
       await this.#socket.followRoom(room.id, (pushed) => this.#take(pushed));
     } catch (error) {
-      this.failure = error instanceof ApiFailure ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+      this.failure = failureText(error);
     }
   }
 

@@ -8,7 +8,8 @@
  *   facilitator: start · pause · resume · end · inject(to whom) · clear · terminal ──▶ api ──▶ (push)
  */
 import type { FaultKindView, RoomConsole } from '../../../server/app/protocol.ts';
-import { api, ApiFailure, type RoomControl } from './api.ts';
+import { busyAction } from './busyAction.ts';
+import { api, type RoomControl } from './api.ts';
 import { FaultDraft } from './faultDraft.svelte.ts';
 import { liveSocket, type LiveSocket, type RoomView } from './socket.svelte.ts';
 
@@ -34,7 +35,7 @@ export class RoomConsoleState {
   }
 
   async follow(): Promise<void> {
-    await this.#do(async () => {
+    await busyAction(this, async () => {
       const [catalogue] = await Promise.all([api.catalogue(), this.#socket.followRoom(this.id, (room) => this.#take(room))]);
       this.faultKinds = catalogue.faults;
     });
@@ -45,35 +46,23 @@ export class RoomConsoleState {
   }
 
   control(control: RoomControl): Promise<void> {
-    return this.#do(() => api.controlRoom(this.id, control));
+    return busyAction(this, () => api.controlRoom(this.id, control));
   }
 
   inject(): Promise<void> {
-    return this.#do(() => api.injectRoomFault(this.id, { ...this.draft.spec(), who: this.who }));
+    return busyAction(this, () => api.injectRoomFault(this.id, { ...this.draft.spec(), who: this.who }));
   }
 
   clear(incident: string): Promise<void> {
-    return this.#do(() => api.clearRoomFault(this.id, incident));
+    return busyAction(this, () => api.clearRoomFault(this.id, incident));
   }
 
   allowTerminal(allowed: boolean): Promise<void> {
-    return this.#do(() => api.allowRoomTerminal(this.id, allowed));
+    return busyAction(this, () => api.allowRoomTerminal(this.id, allowed));
   }
 
   #take(room: RoomView): void {
     this.room = room as RoomConsole;
     this.receivedAt = Date.now();
-  }
-
-  async #do(operation: () => Promise<unknown>): Promise<void> {
-    this.busy = true;
-    this.error = '';
-    try {
-      await operation();
-    } catch (error) {
-      this.error = error instanceof ApiFailure ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
-    } finally {
-      this.busy = false;
-    }
   }
 }
