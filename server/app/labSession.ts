@@ -18,7 +18,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { verdictsForSandbox, type TraceEvent, type Verdict } from '../explain/index.js';
-import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue, targetCandidates, type TargetKind } from '../faults/index.js';
+import { applyFaults, applyFixes, checkStepParams, FaultError, faults, fixActions, fixSteps, ParamsError, rootCauseCatalogue, targetsByKind } from '../faults/index.js';
 import type { LabDocument } from '../lab/index.js';
 import type { FaultSpec, FixActionSpec, LabSpec } from '../lab/schema.js';
 import { startSandbox, type EdgeReport, type Sandbox, type SandboxDescription, type SandboxOptions, type SpecChange, type WireFaultInput, type WireFaultSpec } from '../runtime/index.js';
@@ -109,12 +109,6 @@ export function brokenSpec(doc: LabDocument, extraFaults: readonly FaultSpec[]):
   } catch (error) {
     throw faultApiError(error, 'BAD_REQUEST');
   }
-}
-
-/** What a fix may name in the lab, by target kind: the page offers these as a fix's target. */
-function fixTargetsOf(spec: LabSpec): Record<TargetKind, string[]> {
-  const kinds: TargetKind[] = ['certificate', 'service', 'client', 'endpoint'];
-  return Object.fromEntries(kinds.map((kind) => [kind, targetCandidates(spec, kind)])) as Record<TargetKind, string[]>;
 }
 
 async function realise(spec: LabSpec, options: SessionOptions): Promise<Sandbox> {
@@ -250,7 +244,7 @@ export class LabSession {
       wrongDiagnoses: this.#wrongDiagnoses,
       fixesApplied: structuredClone(this.#fixes),
       wrongFixes: this.#wrongFixes,
-      fixTargets: fixTargetsOf(this.doc.spec),
+      fixTargets: targetsByKind(this.doc.spec),
       extraFaults: this.#shownFaults(),
       incidents: this.#incidents.view(this.#startedAt),
       completed: this.#completed,

@@ -457,6 +457,8 @@ export interface RoomConsole {
   learners: LearnerRow[];
   incidents: Incident[];
   timeline: TimelineStep[];
+  /** What a fault may target in the room's labs, by target kind: the inject form's choices. */
+  targets: Record<TargetKind, string[]>;
 }
 
 /** A learner's view of their room: their own sandbox only, the room's scoreboard, no answers. */

@@ -59,6 +59,12 @@ export function targetCandidates(spec: LabSpec, kind: TargetKind): string[] {
   }
 }
 
+/** Every name a fault or fix may target in the lab, by target kind: what a page offers to pick from. */
+export function targetsByKind(spec: LabSpec): Record<TargetKind, string[]> {
+  const kinds: TargetKind[] = ['certificate', 'service', 'client', 'endpoint'];
+  return Object.fromEntries(kinds.map((kind) => [kind, targetCandidates(spec, kind)])) as Record<TargetKind, string[]>;
+}
+
 /** The target named, checked; or the only candidate when none is named. */
 export function resolveTarget(spec: LabSpec, what: string, kind: TargetKind, target: string | undefined): string {
   const known = targetCandidates(spec, kind);

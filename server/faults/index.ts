@@ -1,6 +1,6 @@
 /** The fault catalogue: the folder's index. */
 export { applyFaults, applyFixes, checkStepParams, faultSteps, fixSteps } from './apply.js';
-export { faults, rootCauseCatalogue, rootCauses, targetCandidates } from './catalogue.js';
+export { faults, rootCauseCatalogue, rootCauses, targetCandidates, targetsByKind } from './catalogue.js';
 export { alertFromError, alertNames, alertNote, alertNumberFromError, formatAlert } from './alerts.js';
 export { checkLabFaults } from './checkLab.js';
 export { FaultError, type Fault, type TargetKind } from './fault.js';

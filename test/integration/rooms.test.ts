@@ -51,6 +51,13 @@ describe('a drill of three learners', () => {
     room = created.json;
     expect(room).toMatchObject({ title: 'Friday drill', state: 'open', mode: 'isolated', learners: [], incidents: [] });
     expect(room.joinPath).toBe(`/join/${room.code}`);
+    // The inject form's choices: the lab's own names, by what a fault targets.
+    expect(room.targets).toEqual({
+      certificate: ['corp-root', 'corp-issuing', 'www-server', 'auth-server', 'payments-client'],
+      service: ['www', 'auth'],
+      client: ['browser', 'payments'],
+      endpoint: ['www', 'auth', 'browser', 'payments'],
+    });
     host = await hostSocket(t);
     expect((await host.call({ type: 'room-subscribe', room: room.id })).ok).toBe(true);
 

@@ -23,6 +23,7 @@ import { postmortemOf } from './postmortem.js';
 import { RoomClock } from './roomClock.js';
 import type { RoomSettings } from './roomInput.js';
 import { labsOf, learnerRow, traceFindings, type RoomMember } from './standing.js';
+import { roomTargets } from './targets.js';
 
 export interface RoomDeps {
   registry: SandboxRegistry;
@@ -173,6 +174,7 @@ export class Room {
       learners: [...this.#members.values()].map((member) => learnerRow(member, this.#roomMs)),
       incidents: this.#incidents.list(),
       timeline: structuredClone(this.#settings.timeline),
+      targets: roomTargets(this.#settings.labs),
     };
   }
 
