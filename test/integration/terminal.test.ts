@@ -292,8 +292,10 @@ describe('the browser terminal', () => {
 
   it('ends the shell, and what it left running in the background, when the sandbox stops', async () => {
     const jail = await pidNamespaceOf(opened.pid);
-    // A job that ignores the hang-up, as `nohup` would: the jail's leftovers are killed too.
-    await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
+    // A job that ignores the hang-up, as `nohup` would: the jail's leftovers are killed too. It
+    // prints only lines yet to come (-n 0): the file's last ten, printed after the prompt, would
+    // hide the prompt `run` waits for.
+    await run(socket, view.id, "trap '' HUP; tail -n 0 -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
     // bwrap's PID 1, the shell, the job.
     expect((await processesIn(jail)).length).toBeGreaterThanOrEqual(3);
 
@@ -313,7 +315,7 @@ describe('the browser terminal and the server\'s life', () => {
     const view = await startSandbox(t, 'baseline');
     const opened = await openTerminal(socket, view.id);
     const jail = await pidNamespaceOf(opened.pid);
-    await run(socket, view.id, "trap '' HUP; tail -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
+    await run(socket, view.id, "trap '' HUP; tail -n 0 -f sslkeylog.txt & echo \"job=$!\"", /job=\d+/);
     expect((await processesIn(jail)).length).toBeGreaterThanOrEqual(3);
 
     await t.stop();
