@@ -14,7 +14,8 @@ import type { FaultSpec } from '../../lab/schema.js';
 import { ApiError } from '../errors.js';
 import { sendJson } from '../http.js';
 import { maxFaultTtlSeconds, type LiveFault } from '../liveFaults.js';
-import { requireHost } from '../learners.js';
+import type { LabSession } from '../labSession.js';
+import { requireHost, type Caller } from '../learners.js';
 import type { Route } from '../router.js';
 import type { SandboxRegistry } from '../sandboxRegistry.js';
 import { objectBody, paramsField, stringField, wholeNumberField, type Body } from './validate.js';
@@ -41,22 +42,26 @@ export function faultList(input: Body): FaultSpec[] {
   return list.map(faultBody);
 }
 
+/** A sandbox whose faults `caller` sets or reads: the host's alone (a participant's would give the incident away). */
+export function hostsSandbox(registry: SandboxRegistry, id: string, caller: Caller): LabSession {
+  requireHost(caller, 'faults are set and seen by the host alone');
+  return registry.get(id, caller);
+}
+
 export function faultRoutes(registry: SandboxRegistry): Route[] {
   return [
     {
       method: 'GET',
       path: '/api/sandboxes/:id/faults',
       handler({ res, params, caller }) {
-        requireHost(caller, 'faults are set and seen by the host alone');
-        sendJson(res, 200, { faults: registry.get(params.id!, caller).faults } satisfies FaultsResponse);
+        sendJson(res, 200, { faults: hostsSandbox(registry, params.id!, caller).faults } satisfies FaultsResponse);
       },
     },
     {
       method: 'POST',
       path: '/api/sandboxes/:id/faults',
       async handler({ res, params, body, caller }) {
-        requireHost(caller, 'faults are set and seen by the host alone');
-        const session = registry.get(params.id!, caller);
+        const session = hostsSandbox(registry, params.id!, caller);
         const input = objectBody(body);
         const ttl = input.ttl === undefined ? undefined : wholeNumberField(input, 'ttl', 1, maxFaultTtlSeconds);
         sendJson(res, 201, await session.injectFault(faultBody(input), ttl));
@@ -66,8 +71,7 @@ export function faultRoutes(registry: SandboxRegistry): Route[] {
       method: 'DELETE',
       path: '/api/sandboxes/:id/faults/:faultId',
       async handler({ res, params, caller }) {
-        requireHost(caller, 'faults are set and seen by the host alone');
-        const session = registry.get(params.id!, caller);
+        const session = hostsSandbox(registry, params.id!, caller);
         const id = Number(params.faultId);
         if (!/^\d{1,9}$/.test(params.faultId!)) throw new ApiError('BAD_REQUEST', `"${params.faultId!.slice(0, 40)}" is not a fault id (a whole number, as POST …/faults returned it)`);
         await session.clearFault(id);
@@ -78,8 +82,7 @@ export function faultRoutes(registry: SandboxRegistry): Route[] {
       method: 'PUT',
       path: '/api/sandboxes/:id/faults',
       async handler({ res, params, body, caller }) {
-        requireHost(caller, 'faults are set and seen by the host alone');
-        const session = registry.get(params.id!, caller);
+        const session = hostsSandbox(registry, params.id!, caller);
         const input = objectBody(body);
         if (input.faults === undefined) throw new ApiError('BAD_REQUEST', '"faults" is required: the list of faults to inject (empty to clear them)');
         sendJson(res, 200, await session.setFaults(faultList(input)));

@@ -19,7 +19,7 @@ import { describeValue } from '../../lab/schemaIssue.js';
 import { parseWireFault, WireFaultError, wireParamLimits, type WireFaultInput, type WireFaultSpec } from '../../runtime/index.js';
 import { ApiError } from '../errors.js';
 import { sendJson } from '../http.js';
-import { requireHost } from '../learners.js';
+import { hostsSandbox } from './faults.js';
 import type { Route } from '../router.js';
 import type { SandboxRegistry } from '../sandboxRegistry.js';
 
@@ -81,16 +81,14 @@ export function wireFaultRoutes(registry: SandboxRegistry): Route[] {
       method: 'GET',
       path: '/api/sandboxes/:id/wire-faults',
       handler({ res, params, caller }) {
-        requireHost(caller, 'wire faults are set and seen by the host alone');
-        sendJson(res, 200, { faults: [...registry.get(params.id!, caller).wireFaults] } satisfies WireFaultsResponse);
+        sendJson(res, 200, { faults: [...hostsSandbox(registry, params.id!, caller).wireFaults] } satisfies WireFaultsResponse);
       },
     },
     {
       method: 'PUT',
       path: '/api/sandboxes/:id/wire-faults',
       async handler({ res, params, body, caller }) {
-        requireHost(caller, 'wire faults are set and seen by the host alone');
-        const session = registry.get(params.id!, caller);
+        const session = hostsSandbox(registry, params.id!, caller);
         const faults = wireFaultsBody(body);
         const { description, status } = session.view();
         if (!description) throw new ApiError('SANDBOX_NOT_RUNNING', `it is ${status}`);
