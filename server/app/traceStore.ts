@@ -10,6 +10,11 @@
  * bytes flowed: this thread only builds the timeline. Connections still open (flushOpen) and
  * those a late key-log line unlocks are decoded here, from the recording.
  *
+ * An open connection shows up at its first report (the first request answered on it), with
+ * what the live decoder has made of it so far: its handshake as it happened, not at the end
+ * of a keep-alive run. Its later reports wait for its close or flushOpen, so a long-lived
+ * connection is not rebuilt per request.
+ *
  * Each connection's events are numbered from 0 (`seq`) and timed in µs from the sandbox's
  * start, so `{conn, seq}` names an event for good: a connection's bytes are final once it
  * closed, and the reports that arrive later (over IPC, after the bytes) sort after them.
@@ -54,6 +59,9 @@ export class TraceStore {
   readonly #decoded = new Map<number, DecodedConnection>();
   /** Closed connections whose live result is on its way: they are built when it arrives. */
   readonly #awaiting = new Set<number>();
+  /** Open connections asked to show early (at their first report), and what the live decoder had of each then: until built. */
+  readonly #shownOpen = new Set<number>();
+  readonly #sofar = new Map<number, DecodedConnection>();
   /** Changes of the running sandbox, as timeline events (conn 0), in order. */
   readonly #changes: TraceEvent[] = [];
   #live: LiveDecoding | undefined;
@@ -143,12 +151,27 @@ export class TraceStore {
     this.#processEvents.push(event);
     if (this.#processEvents.length > maxProcessEvents) this.#processEvents.splice(0, maxProcessEvents / 10);
     if (event.connection !== undefined) {
-      // Before the close, the close itself will build it; after, the report must be added.
-      if (this.#connections.get(event.connection)?.closedAt !== undefined || this.#built.has(event.connection)) this.#mark(event.connection);
+      const connection = this.#connections.get(event.connection);
+      if (connection && connection.closedAt === undefined) this.#showOpen(connection);
+      // Closed: before its build, the build takes the report; after, it must be added.
+      else if (connection || this.#built.has(event.connection)) this.#mark(event.connection);
     } else if (event.kind === 'client-error' || event.kind === 'fatal' || event.kind === 'start-error' || event.kind === 'files-renewed') {
       // A request that never got a connection (a queued timeout): it stands alone, as conn 0.
       this.#mark(0);
     }
+  }
+
+  /** An open connection's first report: built from what the live decoder has so far (or, not decoded live, from its recording). */
+  #showOpen(connection: TapConnection): void {
+    if (this.#shownOpen.has(connection.id) || this.#built.has(connection.id)) return;
+    this.#shownOpen.add(connection.id);
+    const live = this.#live;
+    if (!live || connection.id < live.firstConnection) return this.#mark(connection.id);
+    void live.messages(connection).then((messages) => {
+      if (this.#detached || this.#built.has(connection.id) || this.#awaiting.has(connection.id)) return;
+      if (messages) this.#sofar.set(connection.id, { messages, errors: [] });
+      this.#mark(connection.id);
+    });
   }
 
   #mark(conn: number): void {
@@ -169,6 +192,7 @@ export class TraceStore {
       const events = id === 0 ? this.#standalone() : this.#connectionEvents(id);
       if (!events) continue;
       this.#built.set(id, events);
+      this.#shownOpen.delete(id);
       const random = fieldValue(events.find((e) => e.type === 'ClientHello')?.fields, 'random');
       if (random) this.#byClientRandom.set(random, id);
       this.#onTrace(id, events);
@@ -188,7 +212,8 @@ export class TraceStore {
     if (!connection) return undefined;
     // Bytes on: the browser's hex view highlights each field's range. They add about an eighth
     // to a connection's events (the field tree is most of it); burst events carry none.
-    const decoded = this.#decoded.get(id);
+    const decoded = this.#decoded.get(id) ?? this.#sofar.get(id);
+    this.#sofar.delete(id);
     const trace = decoded
       ? traceDecoded({ sandbox: this.#publicId, connections: [{ connection, decoded }], processEvents: this.#processEvents, topology: this.#topology }, { bytes: true })
       : buildTrace({ sandbox: this.#publicId, connections: [connection], keylog: this.#keylog, processEvents: this.#processEvents, topology: this.#topology }, { bytes: true });
