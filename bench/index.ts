@@ -3,21 +3,18 @@
  * prints; it never fails on a figure.
  */
 import path from 'node:path';
-import { serveWarmProcesses } from '../server/app/options.js';
 import { labsDir } from '../server/cli/labFiles.js';
 import { benchColdStart } from './coldStart.js';
 import { benchDecoder } from './decoder.js';
 import { benchFirstTrace } from './firstTrace.js';
 import { benchLiveFault } from './liveFault.js';
-import { benchRoom, roomWarmProcesses } from './room.js';
+import { benchRoom } from './room.js';
 import { benchTap } from './tap.js';
 import { initialJavaScript } from './webBundle.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 11);
 for (const line of await benchColdStart(labsDir(), runs)) process.stdout.write(line + '\n');
-// A room's server sized to it (30 baseline labs: 60 services and 60 clients, and the 31st's), then serve's default pool for comparison.
-for (const line of await benchRoom(labsDir(), Math.min(runs, 3), roomWarmProcesses)) process.stdout.write(line + '\n');
-for (const line of await benchRoom(labsDir(), 1, serveWarmProcesses)) process.stdout.write(line + '\n');
+for (const line of await benchRoom(labsDir(), Math.min(runs, 3))) process.stdout.write(line + '\n');
 for (const line of await benchTap(runs)) process.stdout.write(line + '\n');
 for (const line of await benchDecoder(runs)) process.stdout.write(line + '\n');
 for (const line of await benchLiveFault(labsDir(), runs)) process.stdout.write(line + '\n');

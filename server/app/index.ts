@@ -113,7 +113,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
   const names = new LearnerNames();
   const presence = idleStop(sandboxes, options.idleStopMs, logger);
   const interviews = new Interviews(catalogue, sandboxes, participants, logger);
-  const rooms = new Rooms(catalogue, { registry: sandboxes, participants, logger });
+  const rooms = new Rooms(catalogue, { registry: sandboxes, participants, logger, warmPool });
 
   const handle = compose([
     errorHandler(logger),

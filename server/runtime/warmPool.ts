@@ -14,6 +14,9 @@
  * machine: hundreds of ms, measured by bench/room.ts), so a burst of starts — a room pressing
  * Start together — is not slowed by refills racing it; a pool sized to the room
  * (--warm-processes) takes the whole burst without one spawn.
+ *   reserve(holder, counts) ──▶ that many more kept idle until release(holder): a room warms its members'
+ *                              processes while they join, and its start takes them all at once
+ *   release(holder) ──▶ back to `size`; idle ones beyond it told to go
  *   close() ──▶ idle ones told to go (a closed channel), then SIGKILL after a bounded wait
  *
  * Every process is registered with the reaper from its spawn (reaperClient.ts), so none
@@ -33,6 +36,10 @@ export type PooledEntry = 'serviceMain' | 'clientMain';
 export interface WarmPool {
   /** Idle processes kept of each entry (services and clients each). */
   readonly size: number;
+  /** Keeps `counts` more idle processes of each entry, beyond `size`, until `holder` releases them. */
+  reserve(holder: string, counts: Partial<Record<PooledEntry, number>>): void;
+  /** Ends `holder`'s reservation (none is fine): idle processes beyond what is still wanted go. */
+  release(holder: string): void;
   /** A warm idle process of `entry`, now the caller's (send it its config); undefined when none is warm. */
   take(entry: PooledEntry): ChildProcess | undefined;
   /** Resolves once every slot holds a process that has said `warm` (benchmarks, tests). */
@@ -48,6 +55,8 @@ const refillAfterMs = 500;
 /** Refilling spends at most 1 / (1 + this) of the event loop in spawn calls. */
 const spawnDutyFactor = 4;
 const entries: readonly PooledEntry[] = ['serviceMain', 'clientMain'];
+/** Idle processes of one entry, reservations included: about 1.3 GB of PSS for both entries together (≈ 10 MB each, measured by bench/room.ts). */
+export const maxIdlePerEntry = 64;
 
 /** A pool of `size` idle processes of each entry; 0 is a pool that never holds one. */
 export function createWarmPool(size: number): WarmPool {
@@ -58,6 +67,8 @@ export function createWarmPool(size: number): WarmPool {
 /** The switched-off pool: every take finds none, so every process is spawned for its sandbox. */
 export const noWarmPool: WarmPool = {
   size: 0,
+  reserve: () => {},
+  release: () => {},
   take: () => undefined,
   filled: () => Promise.resolve(),
   close: () => Promise.resolve(),
@@ -75,6 +86,7 @@ interface Idle {
 class ProcessPool implements WarmPool {
   readonly size: number;
   readonly #idle = new Map<PooledEntry, Idle[]>(entries.map((entry) => [entry, []]));
+  readonly #reserved = new Map<string, Partial<Record<PooledEntry, number>>>();
   #filling: Promise<void> | undefined;
   #refillTimer: NodeJS.Timeout | undefined;
   /** Callers of filled() still waiting. */
@@ -86,6 +98,19 @@ class ProcessPool implements WarmPool {
   constructor(size: number) {
     this.size = size;
     this.#refill();
+  }
+
+  reserve(holder: string, counts: Partial<Record<PooledEntry, number>>): void {
+    this.#reserved.set(holder, { ...counts });
+    if (!this.#closed) this.#refill();
+  }
+
+  release(holder: string): void {
+    if (!this.#reserved.delete(holder)) return;
+    for (const [entry, idle] of this.#idle) {
+      const extra = idle.splice(this.#target(entry));
+      for (const { child } of extra) void stopIdle(child);
+    }
   }
 
   take(entry: PooledEntry): ChildProcess | undefined {
@@ -123,6 +148,13 @@ class ProcessPool implements WarmPool {
     await Promise.allSettled([this.#filling, ...idle.map(({ child }) => stopIdle(child))]);
   }
 
+  /** Idle processes of `entry` wanted now: `size` and every reservation, up to maxIdlePerEntry. */
+  #target(entry: PooledEntry): number {
+    let wanted = this.size;
+    for (const counts of this.#reserved.values()) wanted += counts[entry] ?? 0;
+    return Math.min(wanted, maxIdlePerEntry);
+  }
+
   #refill(): void {
     clearTimeout(this.#refillTimer);
     this.#refillTimer = undefined;
@@ -136,7 +168,7 @@ class ProcessPool implements WarmPool {
       if (this.#closed) return;
       const short = entries
         .map((entry) => ({ entry, idle: this.#idle.get(entry)! }))
-        .filter(({ idle }) => idle.length < this.size)
+        .filter(({ entry, idle }) => idle.length < this.#target(entry))
         .sort((a, b) => a.idle.length - b.idle.length)[0];
       if (short === undefined) return;
       const spawnedAt = performance.now();

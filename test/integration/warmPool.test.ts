@@ -61,6 +61,25 @@ describe('a warm pool', () => {
     await pool.close();
     expect(idle.every(processGone)).toBe(true);
   });
+
+  it("keeps a holder's reservation warm beyond its size, and lets go of it on release", async () => {
+    pool = createWarmPool(1);
+    pool.reserve('room', { serviceMain: 2 });
+    await pool.filled();
+    const withReservation = warmChildren();
+    expect(withReservation).toHaveLength(4);
+    pool.release('room');
+    // Back to one of each: the two reserved services go, the rest stay.
+    expect(await eventually(() => withReservation.filter(processGone).length === 2)).toBe(true);
+    expect(warmChildren()).toHaveLength(2);
+    const taken = [pool.take('serviceMain'), pool.take('clientMain')];
+    try {
+      expect(taken.every((child) => child !== undefined)).toBe(true);
+      expect(pool.take('serviceMain')).toBeUndefined();
+    } finally {
+      for (const child of taken) child?.kill('SIGKILL');
+    }
+  });
 });
 
 describe('a parent with a warm pool, killed with SIGKILL', () => {

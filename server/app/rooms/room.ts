@@ -17,6 +17,7 @@ import type { LabSession } from '../labSession.js';
 import { newLearnerId } from '../learners.js';
 import type { Participant, Participants } from '../participants.js';
 import type { Incident, Postmortem, RoomConsole, RoomLearnerView, RoomState, RoomSummary, TimelineStep } from '../protocol.js';
+import type { WarmPool } from '../../runtime/warmPool.js';
 import type { SandboxRegistry } from '../sandboxRegistry.js';
 import { RoomIncidents } from './incidents.js';
 import { postmortemOf } from './postmortem.js';
@@ -29,6 +30,8 @@ export interface RoomDeps {
   registry: SandboxRegistry;
   participants: Participants;
   logger: ErrorLogger;
+  /** Warmed for the room's members while they join, so that its start takes no spawn (runtime/warmPool.ts). */
+  warmPool: WarmPool;
 }
 
 /** Learners one room holds: a team, or a class. */
@@ -64,6 +67,7 @@ export class Room {
     this.#incidents = new RoomIncidents(deps.logger);
     this.changes.setMaxListeners(0);
     this.code = deps.participants.invite({ role: 'learner', scope: this.id, short: true, terminal: settings.terminal });
+    this.#warmForStart();
   }
 
   get state(): RoomState {
@@ -85,6 +89,7 @@ export class Room {
     this.#members.set(member.id, member);
     this.#changed();
     if (this.#clock.started) void this.#startFor(member);
+    else this.#warmForStart();
   }
 
   /** Starts the clock, the timeline and every learner's sandbox; a room already started is left as it is. */
@@ -98,6 +103,8 @@ export class Room {
     this.#changed();
     if (this.#settings.mode === 'shared') await this.#startShared();
     await Promise.all([...this.#members.values()].map((member) => this.#startFor(member)));
+    // What was warmed is taken; a learner joining from now on starts on the server's own pool.
+    this.#deps.warmPool.release(this.id);
   }
 
   pause(): void {
@@ -131,6 +138,7 @@ export class Room {
   /** Timers cleared, every sandbox of the room stopped (an app closing, or the room's end). */
   async close(): Promise<void> {
     this.#clock.stop();
+    this.#deps.warmPool.release(this.id);
     const sessions = new Set([...this.#members.values()].flatMap((member) => member.session ?? []));
     if (this.#shared) sessions.add(this.#shared);
     const results = await Promise.allSettled([...sessions].map((session) => this.#deps.registry.stop(session.id, 'stopped')));
@@ -309,6 +317,13 @@ export class Room {
       member.error = message(error);
     }
     this.#changed();
+  }
+
+  /** Before the start: the processes its sandboxes will take (one each, or the one shared), kept warm. */
+  #warmForStart(): void {
+    const sandboxes = this.#settings.mode === 'shared' ? 1 : this.#members.size;
+    const { services, clients } = this.#settings.labs[0]!.spec;
+    this.#deps.warmPool.reserve(this.id, { serviceMain: sandboxes * Object.keys(services).length, clientMain: sandboxes * Object.keys(clients).length });
   }
 
   #changed(): void {
