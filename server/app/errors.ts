@@ -33,6 +33,7 @@ export const apiErrors = {
   SANDBOX_NOT_RUNNING: { status: 409, message: 'the sandbox is not running' },
   TRAFFIC_RUNNING: { status: 409, message: 'this sandbox is already running traffic; one run at a time' },
   ROOM_ENDED: { status: 409, message: 'this room has ended; its postmortem is kept' },
+  INVITE_FULL: { status: 409, message: 'this drill has taken every learner it has a place for; ask the facilitator' },
   ROOM_NOT_STARTED: { status: 409, message: 'start the room first: no learner has a sandbox yet' },
   INTERVIEW_ENDED: { status: 409, message: 'this interview is not running (not started yet, or over); its report is kept' },
   NOT_AN_INTERVIEW: { status: 409, message: 'this sandbox is not an interview\'s: activity is recorded only for an interview\'s labs' },

@@ -14,6 +14,18 @@ describe('participants', () => {
     expect(() => participants.join(link, 'Cleo')).toThrow(expect.objectContaining({ code: 'INVITE_NOT_FOUND' }));
   });
 
+  it("refuses a join past a room's places, and a bad name without spending a one-person link", () => {
+    const participants = new Participants();
+    const room = participants.invite({ role: 'learner', scope: 'r', short: true, seats: 2 });
+    participants.join(room, 'Ada');
+    participants.join(room, 'Bob');
+    expect(() => participants.join(room, 'Cleo')).toThrow(expect.objectContaining({ code: 'INVITE_FULL' }));
+    expect(participants.inScope('r')).toHaveLength(2);
+    const link = participants.invite({ role: 'candidate', scope: 'i' });
+    expect(() => participants.join(link, 'two\nlines')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(participants.join(link, 'Cleo').participant.role).toBe('candidate');
+  });
+
   it('gives every join its own token, learner id and public id, and forgets a scope that ends', () => {
     const participants = new Participants();
     const code = participants.invite({ role: 'learner', scope: 'r', short: true });

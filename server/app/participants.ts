@@ -38,6 +38,9 @@ interface Invite {
   terminal: boolean;
   /** A short code is a room's, shared by everyone in it; a long one is one person's link and is spent by its first join. */
   shared: boolean;
+  /** Joins a shared code takes at most (a room's places), and how many it has taken. */
+  seats: number;
+  joined: number;
 }
 
 /** No 0/O, 1/I/L: a code read aloud or off a projector is typed right. 30⁶ ≈ 7·10⁸ codes. */
@@ -62,12 +65,12 @@ export class Participants {
   }
 
   /** A new invitation's code: short (a room's, many joins) or a long secret (one person's link). */
-  invite(how: { role: ParticipantRole; scope: string; short?: boolean; terminal?: boolean }): string {
+  invite(how: { role: ParticipantRole; scope: string; short?: boolean; terminal?: boolean; seats?: number }): string {
     const shared = how.short ?? false;
     let code: string;
     do code = shared ? shortCode() : randomBytes(18).toString('base64url');
     while (this.#invites.has(code));
-    this.#invites.set(code, { role: how.role, scope: how.scope, terminal: how.terminal ?? false, shared });
+    this.#invites.set(code, { role: how.role, scope: how.scope, terminal: how.terminal ?? false, shared, seats: how.seats ?? Infinity, joined: 0 });
     return code;
   }
 
@@ -77,17 +80,20 @@ export class Participants {
     return invite && { role: invite.role, scope: invite.scope };
   }
 
-  /** Joins through `code` as `name`; INVITE_NOT_FOUND for a code that invites nobody (never issued, spent, or revoked). */
+  /** Joins through `code` as `name`; INVITE_NOT_FOUND for a code that invites nobody (never issued, spent, or revoked), INVITE_FULL once its seats are taken. */
   join(code: string, name: string): { participant: Participant; token: string } {
     const key = normalizeCode(code);
     const invite = this.#invites.get(key);
     if (!invite) throw new ApiError('INVITE_NOT_FOUND');
+    const checked = checkedName(name);
+    if (invite.joined >= invite.seats) throw new ApiError('INVITE_FULL', `all ${invite.seats} places are taken`);
+    invite.joined++;
     if (!invite.shared) this.#invites.delete(key);
     const token = randomBytes(24).toString('base64url');
     const participant: Participant = {
       id: randomBytes(6).toString('base64url'),
       learner: newLearnerId(),
-      name: checkedName(name),
+      name: checked,
       role: invite.role,
       scope: invite.scope,
       terminal: invite.terminal,

@@ -66,7 +66,7 @@ export class Room {
     this.#terminal = settings.terminal;
     this.#incidents = new RoomIncidents(deps.logger);
     this.changes.setMaxListeners(0);
-    this.code = deps.participants.invite({ role: 'learner', scope: this.id, short: true, terminal: settings.terminal });
+    this.code = deps.participants.invite({ role: 'learner', scope: this.id, short: true, terminal: settings.terminal, seats: maxRoomLearners });
     this.#warmForStart();
   }
 
@@ -81,10 +81,6 @@ export class Room {
 
   join(participant: Participant): void {
     if (this.#state === 'ended' || participant.scope !== this.id || participant.role !== 'learner' || this.#members.has(participant.id)) return;
-    if (this.#members.size >= maxRoomLearners) {
-      this.#deps.logger.error(`room ${this.id} is full (${maxRoomLearners} learners); ${participant.id} joined without a place`);
-      return;
-    }
     const member: RoomMember = { id: participant.id, name: participant.name, learner: participant.learner, lab: this.#settings.labs[0]!.spec.id, labIndex: 0, past: [] };
     this.#members.set(member.id, member);
     this.#changed();
