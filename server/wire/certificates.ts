@@ -20,21 +20,28 @@ function message(error: unknown): string {
 }
 
 /**
- * The same few certificates cross the wire in every handshake of a lab (each side's chain),
- * and parsing one costs more than decoding the rest of the handshake: summaries are kept by
- * DER, oldest out first past the bound. They are shared, so they are frozen.
+ * The same few certificates and CA names cross the wire in every handshake of a lab (each
+ * side's chain, a CertificateRequest's authorities), and parsing one costs more than decoding
+ * the rest of the handshake: what they say is kept by DER, oldest out first past the bound —
+ * room for every sandbox a server runs (48, each lab's PKI a handful of certificates) without
+ * one evicting another's. Summaries are shared, so they are frozen.
  */
+const maxKept = 2048;
 const summaries = new Map<string, CertificateSummary>();
-const maxSummaries = 256;
+const names = new Map<string, string>();
+
+function kept<T>(cache: Map<string, T>, der: Uint8Array, parse: () => T): T {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const value = parse();
+  cache.set(key, value);
+  if (cache.size > maxKept) cache.delete(cache.keys().next().value!);
+  return value;
+}
 
 export function summarizeCertificate(der: Uint8Array): CertificateSummary {
-  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
-  const known = summaries.get(key);
-  if (known) return known;
-  const summary = freezeSummary(parseSummary(der));
-  summaries.set(key, summary);
-  if (summaries.size > maxSummaries) summaries.delete(summaries.keys().next().value!);
-  return summary;
+  return kept(summaries, der, () => freezeSummary(parseSummary(der)));
 }
 
 function parseSummary(der: Uint8Array): CertificateSummary {
@@ -82,9 +89,11 @@ export function certificateField(name: string, der: Uint8Array, start: number, e
 
 /** A DER-encoded X.501 Name (RFC 5280 §4.1.2.4) as `CN=…, O=…`, or a note when it does not parse. */
 export function distinguishedName(der: Uint8Array): string {
-  try {
-    return new x509.Name(new Uint8Array(der)).toString();
-  } catch (error) {
-    return `unparseable name (${der.length} bytes): ${message(error)}`;
-  }
+  return kept(names, der, () => {
+    try {
+      return new x509.Name(new Uint8Array(der)).toString();
+    } catch (error) {
+      return `unparseable name (${der.length} bytes): ${message(error)}`;
+    }
+  });
 }
