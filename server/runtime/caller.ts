@@ -3,15 +3,17 @@
  *
  *   caller ──https.Agent (keepAlive, maxSockets, session cache)──▶ tap ⇄ service
  *
- * The agent and its TLS options are built once: the pool, the session cache and the
- * keep-alive sockets are exactly what the lab's `pool` block describes. A new config (a live
+ * The agent and its TLS context are built once: the pool, the session cache and the
+ * keep-alive sockets are exactly what the lab's `pool` block describes, and a new connection
+ * does not parse the CA, certificate and key again (an agent given them as options would:
+ * tls.connect builds a context per socket — under a room's load, a retry storm's cost). A new config (a live
  * fault or fix) is a new caller; the old one is retired.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
-import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { ClientConfig, ErrorInfo, RequestResult } from './messages.js';
 import { nodeTlsPolicy } from './tlsPolicy.js';
 
@@ -43,11 +45,13 @@ export function createCaller(config: ClientConfig, onKeylog: (line: string) => v
         ...poolOptions,
         maxCachedSessions: config.pool.sessionResumption ? defaultCachedSessions : 0,
         servername: config.host,
-        ...(config.trustPath ? { ca: readFileSync(config.trustPath) } : {}),
-        ...(config.certPath && config.keyPath ? { cert: readFileSync(config.certPath), key: readFileSync(config.keyPath) } : {}),
-        ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
+        secureContext: createSecureContext({
+          ...(config.trustPath ? { ca: readFileSync(config.trustPath) } : {}),
+          ...(config.certPath && config.keyPath ? { cert: readFileSync(config.certPath), key: readFileSync(config.keyPath) } : {}),
+          ...(config.crlPaths.length ? { crl: config.crlPaths.map((path) => readFileSync(path)) } : {}),
+          ...nodeTlsPolicy(config.tls),
+        }),
         ...(config.commonNameFallback ? {} : { checkServerIdentity: sansOnly }),
-        ...nodeTlsPolicy(config.tls),
       })
     : new http.Agent(poolOptions);
   if (tls) agent.on('keylog', (line: Buffer) => onKeylog(line.toString('latin1').trimEnd()));
