@@ -15,16 +15,24 @@ export interface ConfigCommand<T> {
   cwd: string;
 }
 
+/** Where the pool puts the warm-up's certificate and key (warmUp.ts) for its processes. */
+export const warmUpEnv = 'MTLS_LAB_WARM_UP';
+
 /**
  * The config: argv[2] when the parent spawned this process for one sandbox, else (a warm
  * process, started ahead of need) the first `config` message, after which the process moves
  * into the sandbox dir as if spawned there. A warm process says `warm` once its modules are
- * loaded. The parent sends nothing else before this process's first message of its own
- * (`listening`, `ready`), so no command can slip past before its handler is in place.
+ * loaded and its TLS code rehearsed (warmUp.ts). The parent sends nothing else before this
+ * process's first message of its own (`listening`, `ready`), so no command can slip past
+ * before its handler is in place.
  */
-export function receiveConfig<T>(): Promise<T> {
+export async function receiveConfig<T>(): Promise<T> {
   const raw = process.argv[2];
-  if (raw !== undefined) return Promise.resolve(JSON.parse(raw) as T);
+  if (raw !== undefined) return JSON.parse(raw) as T;
+  const material = process.env[warmUpEnv];
+  // Not the sandbox's: neither its processes nor the tools they start inherit it.
+  delete process.env[warmUpEnv];
+  if (material !== undefined) await (await import('./warmUp.js')).warmUp(JSON.parse(material)).catch(() => {});
   return new Promise((resolve) => {
     const onMessage = (message: ConfigCommand<T>): void => {
       if (message.type !== 'config') return;

@@ -38,6 +38,8 @@ export interface SpawnChildOptions {
   /** The reaper runs in its own process group so a terminal's Ctrl-C does not kill it before it cleans up. */
   detached?: boolean;
   stdio?: 'pipe' | 'ignore';
+  /** Added to the server's environment. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -50,6 +52,7 @@ export function spawnChild(entry: ChildEntry, config: unknown, options: SpawnChi
   const stdio = options.stdio ?? 'pipe';
   return spawn(process.execPath, [...execArgv, script, ...(config === undefined ? [] : [JSON.stringify(config)])], {
     cwd: options.cwd,
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     detached: options.detached ?? false,
     stdio: [stdio, stdio, stdio, 'ipc'],
     serialization: 'json',

@@ -4,7 +4,8 @@
  * per process. Each one, once taken, is the same separate process it would have been if
  * spawned for the sandbox: its own TLS stack, its own port, its own failures.
  *
- *   createWarmPool(n) ──spawn n serviceMain + n clientMain, no config──▶ idle (each says `warm`)
+ *   createWarmPool(n) ──spawn n serviceMain + n clientMain, no config──▶ each rehearses a TLS request
+ *                     (warmUp.ts, on a throwaway certificate) ──▶ idle (each says `warm`)
  *   ManagedChild ──take(entry)──▶ a warm one ──{ config, cwd }──▶ it moves into the sandbox dir and runs
  *                └─ none warm ──▶ undefined: the caller spawns one, as without a pool
  *   takes pause for refillAfterMs ──▶ refill in the background, one spawn at a time, each followed by a
@@ -28,7 +29,12 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
+import * as v from 'valibot';
+import { CertificateSchema } from '../lab/schema.js';
+import { issuePki } from '../pki/index.js';
+import { warmUpEnv } from './childIpc.js';
 import { spawnChild } from './childScript.js';
+import { warmUpHost } from './warmUp.js';
 import { reaperRegistry } from './reaperClient.js';
 
 export type PooledEntry = 'serviceMain' | 'clientMain';
@@ -94,6 +100,8 @@ class ProcessPool implements WarmPool {
   #closed = false;
   /** Ends a refill's pause at close: an unref'd timer awaited by close() would let the process exit with close unsettled. */
   readonly #closing = new AbortController();
+  /** The warm-up's certificate and key, as its processes read them (JSON), issued with the first fill. */
+  #warmUp: string | undefined;
 
   constructor(size: number) {
     this.size = size;
@@ -164,6 +172,7 @@ class ProcessPool implements WarmPool {
 
   /** One spawn at a time, each waited for until it is warm: the pool fills behind the sandboxes starting, not ahead of them. */
   async #fill(): Promise<void> {
+    this.#warmUp ??= await warmUpMaterial();
     for (;;) {
       if (this.#closed) return;
       const short = entries
@@ -185,7 +194,7 @@ class ProcessPool implements WarmPool {
   }
 
   #spawn(entry: PooledEntry): Idle {
-    const child = spawnChild(entry, undefined, { cwd: tmpdir() });
+    const child = spawnChild(entry, undefined, { cwd: tmpdir(), env: { [warmUpEnv]: this.#warmUp! } });
     child.on('error', () => {});
     const pid = child.pid;
     if (pid !== undefined) reaperRegistry.registerPid(pid);
@@ -226,6 +235,13 @@ class ProcessPool implements WarmPool {
     if (pid === undefined) onExit();
     return idle;
   }
+}
+
+/** A self-signed certificate for the warm-up's own name, both ends of its handshake. */
+export async function warmUpMaterial(): Promise<string> {
+  const pki = await issuePki({ 'warm-up': v.parse(CertificateSchema, { commonName: 'mtls-lab warm-up', san: [`dns:${warmUpHost}`] }) });
+  const { certPem, keyPem } = pki.certificates.get('warm-up')!;
+  return JSON.stringify({ cert: certPem, key: keyPem });
 }
 
 /** A closed channel is an idle process's cue to exit; one that does not is killed. */

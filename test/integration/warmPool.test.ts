@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../server/runtime/index.js';
-import { createWarmPool, type WarmPool } from '../../server/runtime/warmPool.js';
+import { warmUp, type WarmUpMaterial } from '../../server/runtime/warmUp.js';
+import { createWarmPool, warmUpMaterial, type WarmPool } from '../../server/runtime/warmPool.js';
 import { eventually, healthyLab, processGone, warmChildren } from './runtimeHelpers.js';
 
 const target = fileURLToPath(new URL('./warmPoolKillTarget.ts', import.meta.url));
@@ -79,6 +80,15 @@ describe('a warm pool', () => {
     } finally {
       for (const child of taken) child?.kill('SIGKILL');
     }
+  });
+});
+
+describe("a warm process's rehearsal", () => {
+  it('is a real mutual-TLS exchange on the throwaway certificate, and fails on a key that does not match it', async () => {
+    const material = JSON.parse(await warmUpMaterial()) as WarmUpMaterial;
+    await expect(warmUp(material)).resolves.toBeUndefined();
+    const other = JSON.parse(await warmUpMaterial()) as WarmUpMaterial;
+    await expect(warmUp({ cert: material.cert, key: other.key })).rejects.toThrow(/key values mismatch/);
   });
 });
 
