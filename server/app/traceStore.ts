@@ -31,6 +31,7 @@ import { describeChange, type ProcessEvent, type Sandbox, type SandboxDescriptio
 import type { DecodedConnection } from '../wire/connectionDecoder.js';
 import { KeyLog } from '../wire/keylog.js';
 import { LiveDecoding } from '../wire/liveDecoding.js';
+import { takeTurns, type TurnWorker } from './mainThreadTurns.js';
 
 /** Process reports kept for attaching to connections; the oldest tenth goes beyond it. */
 const maxProcessEvents = 20_000;
@@ -65,8 +66,9 @@ export class TraceStore {
   /** Changes of the running sandbox, as timeline events (conn 0), in order. */
   readonly #changes: TraceEvent[] = [];
   #live: LiveDecoding | undefined;
-  #scheduled = false;
   #detached = false;
+  /** Builds in the main thread's turns (mainThreadTurns.ts), batched: one close often comes with its reports in the same tick. */
+  readonly #builder: TurnWorker = { work: (deadline) => this.#build(deadline) };
   readonly #onKeylog = (line: string): void => this.#onKeylogLine(line);
   readonly #onConnection = (conn: TapConnection): void => void this.#connections.set(conn.id, conn);
   readonly #onClose = (conn: TapConnection): void => this.#onConnectionClosed(conn);
@@ -176,18 +178,15 @@ export class TraceStore {
 
   #mark(conn: number): void {
     this.#dirty.add(conn);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    // Batched: one close often comes with its reports in the same tick.
-    setImmediate(() => this.#build());
+    takeTurns(this.#builder);
   }
 
-  #build(): void {
-    this.#scheduled = false;
-    if (this.#detached) return;
-    const dirty = [...this.#dirty];
-    this.#dirty.clear();
-    for (const id of dirty) {
+  /** Builds what is dirty until `deadline`; true when some is left. */
+  #build(deadline = Infinity): boolean {
+    if (this.#detached) return false;
+    for (const id of this.#dirty) {
+      if (performance.now() >= deadline) return true;
+      this.#dirty.delete(id);
       if (this.#awaiting.has(id)) continue;
       const events = id === 0 ? this.#standalone() : this.#connectionEvents(id);
       if (!events) continue;
@@ -205,6 +204,7 @@ export class TraceStore {
         for (const [random, conn] of this.#byClientRandom) if (conn === id) this.#byClientRandom.delete(random);
       }
     }
+    return false;
   }
 
   #connectionEvents(id: number): TraceEvent[] | undefined {
