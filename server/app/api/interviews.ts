@@ -26,7 +26,7 @@ import { requireHost } from '../learners.js';
 import type { Route } from '../router.js';
 import type { SandboxRegistry } from '../sandboxRegistry.js';
 import { levels, type LabSpec } from '../../lab/schema.js';
-import { objectBody, stringField, wholeNumberField, type Body } from './validate.js';
+import { booleanField, objectBody, stringField, wholeNumberField, type Body } from './validate.js';
 
 /** A day: an interview is a sitting, not a standing sandbox. */
 const maxInterviewMinutes = 24 * 60;
@@ -40,8 +40,7 @@ export function interviewRoutes(interviews: Interviews, registry: SandboxRegistr
         requireHost(caller, 'create an interview');
         const input = objectBody(body);
         const minutes = wholeNumberField(input, 'minutes', 1, maxInterviewMinutes);
-        const hints = input.hints ?? false;
-        if (typeof hints !== 'boolean') throw new ApiError('BAD_REQUEST', '"hints" must be true or false');
+        const hints = booleanField(input, 'hints', false);
         const seed = input.seed === undefined ? undefined : wholeNumberField(input, 'seed', 0, 2 ** 31 - 1);
         const created: InterviewCreated = await interviews.create(planRequest(input), { minutes, hints, ...(seed === undefined ? {} : { seed }) });
         sendJson(res, 201, created, { location: `/api/interviews/${created.id}`, 'cache-control': 'no-store' });

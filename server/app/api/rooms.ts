@@ -29,7 +29,7 @@ import { postmortemMarkdown } from '../rooms/postmortem.js';
 import type { Room } from '../rooms/room.js';
 import type { Rooms } from '../rooms/rooms.js';
 import { faultBody } from './faults.js';
-import { objectBody, stringField } from './validate.js';
+import { booleanField, objectBody, stringField } from './validate.js';
 
 export function roomRoutes(rooms: Rooms): Route[] {
   /** The room `id`, for the host; HOST_ONLY for a participant, whatever room they are in. */
@@ -106,9 +106,7 @@ export function roomRoutes(rooms: Rooms): Route[] {
       path: '/api/rooms/:id/terminal',
       handler({ res, params, body, caller }) {
         const room = hosted(params.id!, caller, 'open the terminal to learners');
-        const allowed = objectBody(body).allowed;
-        if (typeof allowed !== 'boolean') throw new ApiError('BAD_REQUEST', '"allowed" must be true or false');
-        room.setTerminal(allowed);
+        room.setTerminal(booleanField(objectBody(body), 'allowed'));
         sendJson(res, 200, room.console());
       },
     },

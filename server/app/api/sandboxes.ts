@@ -27,7 +27,7 @@ import type { TrafficResponse } from '../protocol.js';
 import { learnerOf, requireHost, type LearnerNames } from '../learners.js';
 import type { Route } from '../router.js';
 import type { SandboxRegistry } from '../sandboxRegistry.js';
-import { objectBody, objectField, paramsField, stringField, wholeNumberField, type Body } from './validate.js';
+import { booleanField, objectBody, objectField, paramsField, stringField, wholeNumberField, type Body } from './validate.js';
 
 export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, limits: { maxRequests: number }): Route[] {
   return [
@@ -38,8 +38,7 @@ export function sandboxRoutes(registry: SandboxRegistry, names: LearnerNames, li
         requireHost(caller, 'a drill or an interview starts its participants\' labs');
         const input = objectBody(body);
         const lab = stringField(input, 'lab');
-        const interview = input.interview ?? false;
-        if (typeof interview !== 'boolean') throw new ApiError('BAD_REQUEST', '"interview" must be true or false');
+        const interview = booleanField(input, 'interview', false);
         const owner = learnerOf(caller);
         const given = learnerField(input);
         if (given) names.set(owner, given);

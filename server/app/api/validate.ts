@@ -27,6 +27,13 @@ export function wholeNumberField(body: Body, name: string, min: number, max: num
   return value;
 }
 
+/** `body[name]` as true or false; `fallback` when absent, required when there is none. */
+export function booleanField(body: Body, name: string, fallback?: boolean): boolean {
+  const value = body[name] ?? fallback;
+  if (typeof value !== 'boolean') throw new ApiError('BAD_REQUEST', `"${name}" must be true or false`);
+  return value;
+}
+
 export function objectField(body: Body, name: string): Body {
   const value = body[name];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ApiError('BAD_REQUEST', `"${name}" must be an object`);

@@ -8,7 +8,7 @@ import type { LabDocument } from '../../lab/index.js';
 import { ApiError } from '../errors.js';
 import type { LabCatalogue } from '../labCatalogue.js';
 import type { RoomMode, RoomScenario, TimelineStep } from '../protocol.js';
-import { objectBody, objectField, stringField, wholeNumberField } from '../api/validate.js';
+import { booleanField, objectBody, objectField, stringField, wholeNumberField } from '../api/validate.js';
 import { chaosTimeline, parseTimeline } from './timeline.js';
 
 export interface RoomSettings {
@@ -32,8 +32,7 @@ export async function roomSettings(body: unknown, catalogue: LabCatalogue): Prom
   const minutes = wholeNumberField(input, 'minutes', 1, maxMinutes);
   const mode = input.mode ?? 'isolated';
   if (mode !== 'isolated' && mode !== 'shared') throw new ApiError('BAD_REQUEST', '"mode" must be "isolated" (a sandbox each) or "shared" (one for the room)');
-  const terminal = input.terminal ?? false;
-  if (typeof terminal !== 'boolean') throw new ApiError('BAD_REQUEST', '"terminal" must be true or false');
+  const terminal = booleanField(input, 'terminal', false);
   const scenario = objectField(input, 'scenario');
   if (scenario.chaos !== undefined) {
     if (input.timeline !== undefined) throw new ApiError('BAD_REQUEST', '"timeline": a chaos scenario draws its own from its seed; give one or the other');
