@@ -14,6 +14,7 @@
  */
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,7 @@ export async function benchRoom(labsDir: string, runs: number): Promise<string[]
   };
   const answering: number[] = [];
   const firstTraces: number[] = [];
+  const background = { requests: 0, answered: 0 };
   let withoutRoomMs = 0;
   let memory = { pssMb: 0, rssMb: 0, processes: 0 };
   try {
@@ -65,12 +67,16 @@ export async function benchRoom(labsDir: string, runs: number): Promise<string[]
       const [ids, ms] = await timed(() => startRoom(server, room));
       answering.push(ms);
       memory = treeMemory();
-      // Runs still going when their sandbox stops end with 409 SANDBOX_NOT_RUNNING: that is how they end here.
-      const traffic = ids.map((id) => post(server, `/api/sandboxes/${id}/traffic`, server.operator, { requests: backgroundRequests }).catch(() => undefined));
+      const traffic = ids.map((id) => post(server, `/api/sandboxes/${id}/traffic`, server.operator, { requests: backgroundRequests }));
       firstTraces.push(await thirtyFirst(server));
+      for (const { edges } of (await Promise.all(traffic)) as Array<{ edges: Array<{ requests: number; ok: number }> }>) {
+        for (const edge of edges) {
+          background.requests += edge.requests;
+          background.answered += edge.ok;
+        }
+      }
       await post(server, `/api/rooms/${room}/end`, server.operator, {});
       await stopAll(app);
-      await Promise.all(traffic);
     }
   } finally {
     await app.close();
@@ -82,6 +88,7 @@ export async function benchRoom(labsDir: string, runs: number): Promise<string[]
     `  the same ${learners} without a room, ${learners} × POST /api/sandboxes at once on the pool alone (one round): ${formatMs(withoutRoomMs)}`,
     `  memory of the server and its ${memory.processes - 1} descendant processes with ${learners} sandboxes running: PSS ${(memory.pssMb / 1024).toFixed(2)} GB (RSS summed: ${(memory.rssMb / 1024).toFixed(2)} GB, shared pages counted in each process)  (target ≤ 4 GB)`,
     `  a ${learners + 1}st learner's first trace event while the ${learners} run traffic (POST /api/sandboxes → first 'trace' over /ws), median of ${runs}: ${formatMs(median(firstTraces))}  (target ≤ 1000 ms)`,
+    `  the ${learners}'s own traffic meanwhile (${backgroundRequests} requests per client at the lab's rate, all started together): ${background.answered} of ${background.requests} requests answered`,
   ];
 }
 
@@ -128,7 +135,7 @@ async function mtlsRequest(app: App, id: string): Promise<number> {
   const service = description.services[caller.calls]!;
   const [cert, key, ca] = await Promise.all([caller.cert!, caller.key!, caller.trust!].map((file) => readFile(file)));
   const request = https.get({ host: service.address, port: service.port, servername: service.host, headers: { host: service.host }, cert, key, ca, agent: false });
-  const [response] = (await once(request, 'response')) as [import('node:http').IncomingMessage];
+  const [response] = (await once(request, 'response')) as [http.IncomingMessage];
   response.resume();
   await once(response, 'end');
   return response.statusCode ?? 0;
@@ -141,10 +148,15 @@ async function thirtyFirst(server: Server): Promise<number> {
   return (await firstTraceAt(server.origin, server.operator, id)) - started;
 }
 
+/** A POST on a connection of its own: a kept-alive one could have idled past the server's keep-alive timeout during a 20 s run. */
 async function post(server: Server, target: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
-  const response = await fetch(`${server.origin}${target}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await response.json()) as unknown;
-  if (!response.ok) throw new Error(`POST ${target}: HTTP ${response.status} ${JSON.stringify(json)}`);
+  const request = http.request(`${server.origin}${target}`, { method: 'POST', agent: false, headers: { ...headers, 'content-type': 'application/json' } });
+  request.end(JSON.stringify(body));
+  const [response] = (await once(request, 'response')) as [http.IncomingMessage];
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  if ((response.statusCode ?? 0) >= 300) throw new Error(`POST ${target}: HTTP ${response.statusCode} ${JSON.stringify(json)}`);
   return json;
 }
 
