@@ -2,6 +2,7 @@
  * The child side of the IPC channel, shared by every child entry point. Light on purpose:
  * children start on the cold-start path.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** Sends to the parent; once the channel is gone there is no one left to tell. */
 export function sendToParent(message: object): void {
@@ -17,6 +18,7 @@ export interface ConfigCommand<T> {
 
 /** Where the pool puts the warm-up's certificate and key (warmUp.ts) for its processes. */
 export const warmUpEnv = 'MTLS_LAB_WARM_UP';
+const warmUpLimitMs = 5000;
 
 /**
  * The config: argv[2] when the parent spawned this process for one sandbox, else (a warm
@@ -32,7 +34,11 @@ export async function receiveConfig<T>(): Promise<T> {
   const material = process.env[warmUpEnv];
   // Not the sandbox's: neither its processes nor the tools they start inherit it.
   delete process.env[warmUpEnv];
-  if (material !== undefined) await (await import('./warmUp.js')).warmUp(JSON.parse(material)).catch(() => {});
+  // A rehearsal that fails or stalls only leaves the process as cold as one spawned for its sandbox.
+  if (material !== undefined) {
+    const { warmUp } = await import('./warmUp.js');
+    await Promise.race([warmUp(JSON.parse(material)).catch(() => {}), delay(warmUpLimitMs, undefined, { ref: false })]);
+  }
   return new Promise((resolve) => {
     const onMessage = (message: ConfigCommand<T>): void => {
       if (message.type !== 'config') return;
