@@ -10,10 +10,12 @@
  * bytes flowed: this thread only builds the timeline. Connections still open (flushOpen) and
  * those a late key-log line unlocks are decoded here, from the recording.
  *
- * An open connection shows up at its first report (the first request answered on it), with
- * what the live decoder has made of it so far: its handshake as it happened, not at the end
+ * An open connection shows up at its first report (the first request answered on it),
+ * decoded from its recording as flushOpen does: its handshake as it happened, not at the end
  * of a keep-alive run. Its later reports wait for its close or flushOpen, so a long-lived
- * connection is not rebuilt per request.
+ * connection is not rebuilt per request. (Not from what the live decoder has so far: that
+ * lags the recording, and an event it had not reached yet would come before ones already
+ * numbered — a pinned `{conn, seq}` would then name another event.)
  *
  * Each connection's events are numbered from 0 (`seq`) and timed in µs from the sandbox's
  * start, so `{conn, seq}` names an event for good: a connection's bytes are final once it
@@ -60,9 +62,8 @@ export class TraceStore {
   readonly #decoded = new Map<number, DecodedConnection>();
   /** Closed connections whose live result is on its way: they are built when it arrives. */
   readonly #awaiting = new Set<number>();
-  /** Open connections asked to show early (at their first report), and what the live decoder had of each then: until built. */
+  /** Open connections shown at their first report, until built. */
   readonly #shownOpen = new Set<number>();
-  readonly #sofar = new Map<number, DecodedConnection>();
   /** Changes of the running sandbox, as timeline events (conn 0), in order. */
   readonly #changes: TraceEvent[] = [];
   #live: LiveDecoding | undefined;
@@ -163,17 +164,11 @@ export class TraceStore {
     }
   }
 
-  /** An open connection's first report: built from what the live decoder has so far (or, not decoded live, from its recording). */
+  /** An open connection's first report: built from its recording so far. */
   #showOpen(connection: TapConnection): void {
     if (this.#shownOpen.has(connection.id) || this.#built.has(connection.id)) return;
     this.#shownOpen.add(connection.id);
-    const live = this.#live;
-    if (!live || connection.id < live.firstConnection) return this.#mark(connection.id);
-    void live.messages(connection).then((messages) => {
-      if (this.#detached || this.#built.has(connection.id) || this.#awaiting.has(connection.id)) return;
-      if (messages) this.#sofar.set(connection.id, { messages, errors: [] });
-      this.#mark(connection.id);
-    });
+    this.#mark(connection.id);
   }
 
   #mark(conn: number): void {
@@ -212,8 +207,7 @@ export class TraceStore {
     if (!connection) return undefined;
     // Bytes on: the browser's hex view highlights each field's range. They add about an eighth
     // to a connection's events (the field tree is most of it); burst events carry none.
-    const decoded = this.#decoded.get(id) ?? this.#sofar.get(id);
-    this.#sofar.delete(id);
+    const decoded = this.#decoded.get(id);
     const trace = decoded
       ? traceDecoded({ sandbox: this.#publicId, connections: [{ connection, decoded }], processEvents: this.#processEvents, topology: this.#topology }, { bytes: true })
       : buildTrace({ sandbox: this.#publicId, connections: [connection], keylog: this.#keylog, processEvents: this.#processEvents, topology: this.#topology }, { bytes: true });
