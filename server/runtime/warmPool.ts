@@ -62,7 +62,7 @@ const refillAfterMs = 500;
 const spawnDutyFactor = 4;
 const entries: readonly PooledEntry[] = ['serviceMain', 'clientMain'];
 /** Idle processes of one entry, reservations included: about 1.3 GB of PSS for both entries together (≈ 10 MB each, measured by bench/room.ts). */
-export const maxIdlePerEntry = 64;
+const maxIdlePerEntry = 64;
 
 /** A pool of `size` idle processes of each entry; 0 is a pool that never holds one. */
 export function createWarmPool(size: number): WarmPool {
