@@ -53,6 +53,7 @@ import { securityHeaders } from './securityHeaders.js';
 import { staticFiles } from './staticFiles.js';
 import { tokenCookieName } from './token.js';
 import { tokenAuth } from './tokenAuth.js';
+import { TrafficBudget } from './trafficBudget.js';
 import { upgradeGuard } from './upgradeGuard.js';
 import { WsHub } from './wsHub.js';
 import { createWarmPool, type WarmPool } from '../runtime/warmPool.js';
@@ -106,6 +107,7 @@ export async function createApp(given: Partial<AppOptions>): Promise<App> {
     sandboxOptions: { ...(options.sandboxBaseDir ? { baseDir: options.sandboxBaseDir } : {}), warmPool },
     progress,
     verifyRequests: options.verifyRequests,
+    trafficBudget: new TrafficBudget(options.trafficRps),
     quizSeed: options.quizSeed,
     logger,
   });

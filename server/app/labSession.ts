@@ -35,6 +35,7 @@ import { faultName, LiveFaults, type LiveFault } from './liveFaults.js';
 import { SessionIncidents, type IncidentRecord } from './sessionIncidents.js';
 import { reaches, type Caller } from './learners.js';
 import { TraceStore } from './traceStore.js';
+import type { TrafficBudget } from './trafficBudget.js';
 
 /** What the learner answered, as it is graded: the 'answer' event. */
 export type SessionAnswer =
@@ -72,6 +73,8 @@ export interface SessionOptions {
   logger: ErrorLogger;
   /** The longest one traffic or verify run may send for; `maxTrafficRunMs` when absent. */
   maxTrafficMs?: number;
+  /** This machine's lab traffic, shared by every sandbox: a run beyond it waits its turn. */
+  trafficBudget: TrafficBudget;
   /** An interview's length; the lab's `minutes` when absent. */
   interviewMs?: number;
 }
@@ -81,6 +84,11 @@ export interface SessionOptions {
  * that a `{"requests": 1000}` at 5 rps cannot hold a sandbox for minutes.
  */
 export const maxTrafficRunMs = 30_000;
+/** What a run of `spec` asks of the machine's traffic budget: every client at its rate. */
+function trafficCostRps(spec: LabSpec): number {
+  return Object.values(spec.clients).reduce((sum, client) => sum + client.rps, 0);
+}
+
 /** After the last request is sent: the runtime waits up to 1 s for failed connections to close. */
 const reportSettleMs = 1000;
 
@@ -582,23 +590,44 @@ export class LabSession {
     return this.#options.maxTrafficMs ?? maxTrafficRunMs;
   }
 
-  /** Runs traffic for at most #maxTrafficMs, or until `signal` aborts; `run` is the one #trafficRun names meanwhile. */
+  /**
+   * Runs traffic for at most #maxTrafficMs from its turn on this machine, or until `signal`
+   * aborts; `run` is the one #trafficRun names meanwhile. Each client's first request goes at
+   * once, so the trace starts while the rest waits in line (trafficBudget.ts).
+   */
   async #traffic(requests: number, run: TrafficRun, signal?: AbortSignal): Promise<TrafficResponse> {
     const sandbox = this.#running();
     const limitMs = this.#maxTrafficMs;
     const timeLimit = new AbortController();
-    const timer = setTimeout(() => timeLimit.abort(), limitMs);
+    let timer: NodeJS.Timeout | undefined;
+    const sent = new AbortController();
+    let waited = false;
+    const turn = this.#options.trafficBudget.admit(trafficCostRps(this.#spec), {
+      signal: signal ? AbortSignal.any([signal, sent.signal]) : sent.signal,
+      onWaiting: (ahead) => {
+        waited = true;
+        this.#publish({ type: 'traffic', sandbox: this.id, waiting: ahead });
+      },
+    });
+    const admitted = turn.then(() => {
+      if (sent.signal.aborted) return;
+      timer = setTimeout(() => timeLimit.abort(), limitMs);
+      if (waited) this.#publish({ type: 'traffic', sandbox: this.id, waiting: null });
+    });
     run.startedAt = Date.now();
     this.#trafficRun ??= run;
     const health = this.#health;
     health?.start();
     let edges: EdgeReport[];
     try {
-      edges = await sandbox.runTraffic({ requests, signal: signal ? AbortSignal.any([signal, timeLimit.signal]) : timeLimit.signal });
+      edges = await sandbox.runTraffic({ requests, admitted, signal: signal ? AbortSignal.any([signal, timeLimit.signal]) : timeLimit.signal });
     } catch (error) {
       if (this.#sandbox !== sandbox) throw new ApiError('SANDBOX_NOT_RUNNING', 'it was stopped during the traffic run');
       throw error;
     } finally {
+      // Done before its turn came (one request each, or stopped): it leaves the line.
+      sent.abort();
+      void turn.then((release) => release(), () => undefined);
       clearTimeout(timer);
       if (this.#trafficRun === run) this.#trafficRun = undefined;
       health?.stop();
@@ -616,7 +645,7 @@ export class LabSession {
     const drainMs = Math.max(0, ...Object.values(this.#spec.clients).map((client) => client.pool.timeoutMs)) + reportSettleMs;
     const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
     if (run.startedAt === undefined) {
-      return new ApiError('TRAFFIC_RUNNING', `a run just accepted takes ${seconds(limitMs + drainMs)} s at most once it starts (after any fix, fault change or verify under way); try again after it`);
+      return new ApiError('TRAFFIC_RUNNING', `a run just accepted takes ${seconds(limitMs + drainMs)} s at most once it starts (after any fix, fault change or verify under way, and its turn on this machine); try again after it`);
     }
     const leftMs = Math.max(0, run.startedAt + limitMs - Date.now()) + drainMs;
     return new ApiError('TRAFFIC_RUNNING', `the run under way ends within ${seconds(leftMs)} s (runs send for ${seconds(limitMs)} s at most); try again after it`);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ErrorLogger } from './errors.js';
 import { isHostName } from './hostCheck.js';
 import { createToken } from './token.js';
+import { defaultTrafficRps } from './trafficBudget.js';
 
 export interface AppOptions {
   /** Where to listen. Loopback by default: the lab runs processes and serves keys. */
@@ -38,6 +39,11 @@ export interface AppOptions {
    * a sandbox starts without waiting for a Node start per process. 0 (the default, and tests') keeps none.
    */
   warmProcesses: number;
+  /**
+   * Requests per second the labs' traffic may send at once, summed over the runs under way; a
+   * run beyond it waits its turn (trafficBudget.ts). 50 per core by default.
+   */
+  trafficRps: number;
   /** The most requests one traffic or verify call may ask each client for. */
   maxRequests: number;
   /** Requests per client that verify runs. */
@@ -91,6 +97,7 @@ export function defaultAppOptions(): AppOptions {
     maxSandboxes: 48,
     maxSandboxesPerLearner: 3,
     warmProcesses: 0,
+    trafficRps: defaultTrafficRps(),
     maxRequests: 1000,
     verifyRequests: 5,
     sandboxBaseDir: undefined,
@@ -120,6 +127,7 @@ export function resolveAppOptions(given: Partial<AppOptions>): AppOptions {
   wholeInRange('maxSandboxes', options.maxSandboxes, 1, 256);
   wholeInRange('maxSandboxesPerLearner', options.maxSandboxesPerLearner, 1, 256);
   wholeInRange('warmProcesses', options.warmProcesses, 0, 64);
+  wholeInRange('trafficRps', options.trafficRps, 1, 1_000_000);
   wholeInRange('maxRequests', options.maxRequests, 1, 100_000);
   wholeInRange('verifyRequests', options.verifyRequests, 1, options.maxRequests);
   wholeInRange('idleStopMs', options.idleStopMs, 0, 7 * 24 * 3_600_000);

@@ -354,6 +354,8 @@ export type ServerMessage =
   | { type: 'trace'; sandbox: string; generation: number; conn: number; events: TraceEvent[] }
   /** Once a second while traffic runs; `final` with the run's exact totals when it ends. */
   | { type: 'health'; sandbox: string; generation: number; windowMs: number; final: boolean; edges: EdgeRate[] }
+  /** A traffic or verify run waiting its turn on this machine (app/trafficBudget.ts): the runs ahead of it; null once it goes. */
+  | { type: 'traffic'; sandbox: string; waiting: number | null }
   /** `reason` comes with status stopped. */
   | { type: 'status'; sandbox: string; generation: number; status: SandboxStatus; completed: boolean; diagnosed: boolean; reason?: StopReason }
   /** Every sandbox's standing, after any of them changed (coalesced per tick). */

@@ -1,8 +1,9 @@
 /**
  * Entry point of a client process: one lab client calling one service through the tap.
  *
- *   parent ──argv or, warm, a message: ClientConfig, then { run, requests }──▶ this process
+ *   parent ──argv or, warm, a message: ClientConfig, then { run, requests[, held] }──▶ this process
  *   this process ──requests at `rps`, a steady schedule──▶ tap ⇄ service
+ *   held: the first request at once, the rest from { go } (the run's turn on the machine)
  *   parent ◀──{ result } per request, { done }, { keylog }── this process
  *   parent ──{ reconfigure }──▶ a new caller for requests from now on; the old one finishes what it has
  *
@@ -23,8 +24,11 @@ try {
   let rps = config.rps;
   /** How to stop each run still sending, by run id. */
   const stops = new Map<number, () => void>();
+  /** How to let each held run go on, by run id. */
+  const goes = new Map<number, () => void>();
   process.on('message', (command: ClientCommand) => {
-    if (command.type === 'run') void run(command.runId, command.requests);
+    if (command.type === 'run') void run(command.runId, command.requests, command.held === true);
+    else if (command.type === 'go') goes.get(command.runId)?.();
     else if (command.type === 'stop') stops.get(command.runId)?.();
     else if (command.type === 'reconfigure') {
       const old = caller;
@@ -39,11 +43,13 @@ try {
   /**
    * Request i is due at start + i/rps: a steady rate, like a real caller's traffic, not a
    * burst. Late ticks catch up by sending every request already due. A stop ends the
-   * schedule: nothing more is sent, and what is in flight finishes before `done`.
+   * schedule: nothing more is sent, and what is in flight finishes before `done`. A held run
+   * sends its first request, then waits for `go`; the schedule starts over from there, so
+   * the wait counts in neither its rate nor its duration.
    */
-  async function run(runId: number, requests: number): Promise<void> {
+  async function run(runId: number, requests: number, held: boolean): Promise<void> {
     const intervalMs = 1000 / rps;
-    const startedAt = performance.now();
+    let startedAt = performance.now();
     const pending: Promise<void>[] = [];
     let sentBody = false;
     let next = 0;
@@ -69,12 +75,20 @@ try {
           );
         }
         if (stopped) return;
-        if (next < requests) timer = setTimeout(tick, Math.max(0, startedAt + next * intervalMs - performance.now()));
-        else scheduled();
+        if (next >= requests) scheduled();
+        else if (held) {
+          held = false;
+          goes.set(runId, () => {
+            goes.delete(runId);
+            startedAt = performance.now() - next * intervalMs;
+            tick();
+          });
+        } else timer = setTimeout(tick, Math.max(0, startedAt + next * intervalMs - performance.now()));
       };
       tick();
     });
     stops.delete(runId);
+    goes.delete(runId);
     await Promise.all(pending);
     send({ type: 'done', runId, durationMs: performance.now() - startedAt });
   }

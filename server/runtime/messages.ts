@@ -140,7 +140,9 @@ export type ClientMessage =
  * `done`); reconfigure (requests from now on use the new config's pool and TLS context).
  */
 export type ClientCommand =
-  | { type: 'run'; runId: number; requests: number }
+  /** held: the first request only, the rest once `go` comes. */
+  | { type: 'run'; runId: number; requests: number; held?: boolean }
+  | { type: 'go'; runId: number }
   | { type: 'stop'; runId: number }
   | { type: 'reconfigure'; id: number; config: ClientConfig };
 

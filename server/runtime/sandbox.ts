@@ -290,7 +290,7 @@ class RunningSandbox implements Sandbox {
   }
 
   async runTraffic(options: TrafficOptions): Promise<EdgeReport[]> {
-    const { requests, signal } = options;
+    const { requests, signal, admitted } = options;
     if (!Number.isInteger(requests) || requests < 0) {
       throw new RangeError(`runTraffic: requests must be a whole number ≥ 0, got ${requests}`);
     }
@@ -307,13 +307,15 @@ class RunningSandbox implements Sandbox {
         client.runs.set(runId, results);
         try {
           const done = client.child.waitFor(`the end of run ${runId}`, (m) => (m.type === 'done' && m.runId === runId ? m : undefined));
-          client.child.send({ type: 'run', runId, requests: count });
+          client.child.send({ type: 'run', runId, requests: count, held: admitted !== undefined });
           return { client, results, durationMs: (await done).durationMs };
         } finally {
           client.runs.delete(runId);
         }
       }),
     );
+    // Each channel is ordered: a client reads its go after its run. Not admitted means aborted: the signal stops it.
+    void admitted?.then(() => clients.forEach((client) => client.child.send({ type: 'go', runId })), () => undefined);
     // Each client's channel is ordered: its stop arrives after its run.
     const stop = (): void => clients.forEach((client) => client.child.send({ type: 'stop', runId }));
     signal?.addEventListener('abort', stop, { once: true });

@@ -147,6 +147,11 @@ export interface TrafficOptions {
    * finish (each within its pool's timeoutMs) and each report counts what was sent.
    */
   signal?: AbortSignal;
+  /**
+   * The run's turn on this machine (app/trafficBudget.ts): until it resolves, each client
+   * sends only its first request; then the rest at its rate. Absent: all at once.
+   */
+  admitted?: Promise<unknown>;
 }
 
 export interface Sandbox {

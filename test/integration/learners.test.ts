@@ -13,6 +13,7 @@ import { learnerCookieName, newLearnerId } from '../../server/app/learners.js';
 import { ProgressStore } from '../../server/app/progressStore.js';
 import type { SandboxView, ServerMessage, TraceEvent, TraceResponse } from '../../server/app/protocol.js';
 import { SandboxRegistry } from '../../server/app/sandboxRegistry.js';
+import { defaultTrafficRps, TrafficBudget } from '../../server/app/trafficBudget.js';
 import { loadLabs } from '../../server/lab/index.js';
 import { waitForValue } from '../helpers/waitFor.js';
 import { connectWs, labsDir, openPageSocket, startTestApp, type LabSocket, type TestApp } from './appHarness.js';
@@ -261,7 +262,7 @@ describe('an interview', () => {
 
   it('counts down on the server and ends the lab when its time is up; a practice run has no deadline', async () => {
     const logger = { error: (message: string, error?: unknown) => void expect.fail(`${message}: ${String(error)}`) };
-    registry = new SandboxRegistry(new LabCatalogue(labsDir, logger), { maxSandboxes: 2, sandboxOptions: {}, progress: await ProgressStore.open(dataDir, logger), verifyRequests: 1, logger, interviewMs: 1500 });
+    registry = new SandboxRegistry(new LabCatalogue(labsDir, logger), { maxSandboxes: 2, sandboxOptions: {}, progress: await ProgressStore.open(dataDir, logger), verifyRequests: 1, trafficBudget: new TrafficBudget(defaultTrafficRps()), logger, interviewMs: 1500 });
     const practice = await registry.start('baseline');
     expect(practice.view().deadline).toBeNull();
     const interview = await registry.start('baseline', { interview: true, owner: newLearnerId() });

@@ -1,8 +1,8 @@
 /**
  * A run of traffic ends: stopped by its signal it sends nothing more and reports what it
  * sent; a request the pool never gives a socket still ends at its timeout; a lab session's
- * run stops at its time limit and says so. Real sandboxes; every wait is for a real event
- * (a request's result, the run's end).
+ * run stops at its time limit and says so; a run beyond the machine's traffic budget waits its
+ * turn. Real sandboxes; every wait is for a real event (a request's result, the run's end).
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../server/app/errors.js';
 import { LabCatalogue } from '../../server/app/labCatalogue.js';
 import { ProgressStore } from '../../server/app/progressStore.js';
+import type { ServerMessage } from '../../server/app/protocol.js';
 import { SandboxRegistry } from '../../server/app/sandboxRegistry.js';
+import { defaultTrafficRps, TrafficBudget } from '../../server/app/trafficBudget.js';
 import type { RequestResult } from '../../server/runtime/messages.js';
 import { labsDir } from './appHarness.js';
 import { healthyLab, sandboxStarter } from './runtimeHelpers.js';
@@ -69,6 +71,7 @@ describe("a lab session's traffic run", () => {
       sandboxOptions: {},
       progress: await ProgressStore.open(dataDir, logger),
       verifyRequests: 1,
+      trafficBudget: new TrafficBudget(defaultTrafficRps()),
       logger,
       maxTrafficMs: 1500,
     });
@@ -92,6 +95,55 @@ describe("a lab session's traffic run", () => {
       const next = await session.runTraffic(2);
       expect(next.stopped).toBeUndefined();
       expect(next.edges.map((edge) => edge.requests)).toEqual([2, 2]);
+    } finally {
+      await registry.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a run beyond this machine's traffic budget", () => {
+  it('sends each client\'s first request at once, then waits in line until the run ahead of it ends, and sends the rest', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-traffic-data-'));
+    const logger = { error: (message: string, error?: unknown) => void expect.fail(`${message}: ${String(error)}`) };
+    // baseline's two clients send 5 requests a second each: one run fills a budget of 10.
+    const budget = new TrafficBudget(10);
+    const registry = new SandboxRegistry(new LabCatalogue(labsDir, logger), {
+      maxSandboxes: 2,
+      sandboxOptions: {},
+      progress: await ProgressStore.open(dataDir, logger),
+      verifyRequests: 1,
+      trafficBudget: budget,
+      logger,
+    });
+    try {
+      const ahead = await registry.start('baseline');
+      const waiting = await registry.start('baseline', { owner: 'learner-2' });
+      const messages: ServerMessage[] = [];
+      const heard = new Promise<void>((resolve) => {
+        const conns = new Set<number>();
+        waiting.events.on('message', (message: ServerMessage) => {
+          messages.push(message);
+          if (message.type === 'trace') conns.add(message.conn);
+          // Each client's first request has crossed the wire, and the run was told where it stands.
+          if (conns.size === 2 && messages.some((each) => each.type === 'traffic')) resolve();
+        });
+      });
+      const stopAhead = new AbortController();
+      const first = ahead.runTraffic(1000, stopAhead.signal);
+      let secondDone = false;
+      const second = waiting.runTraffic(3).finally(() => (secondDone = true));
+      await heard;
+      expect(messages.filter((message) => message.type === 'traffic')).toEqual([{ type: 'traffic', sandbox: waiting.id, waiting: 0 }]);
+      expect(budget.load).toEqual({ running: 1, waiting: 1, inUseRps: 10 });
+      expect(secondDone).toBe(false);
+
+      stopAhead.abort();
+      await first;
+      const { edges } = await second;
+      expect(edges.map((edge) => [edge.requests, edge.ok])).toEqual([[3, 3], [3, 3]]);
+      expect(messages.filter((message) => message.type === 'traffic').at(-1)).toEqual({ type: 'traffic', sandbox: waiting.id, waiting: null });
+      expect(budget.load).toEqual({ running: 0, waiting: 0, inUseRps: 0 });
     } finally {
       await registry.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * diagnosis, fixes, verify). Data replaced whole lives in `$state.raw`; views are `$derived`.
  *
  *   api.start | api.me (a reload, a second tab: the learner's running one) ──▶ SandboxView ──socket.subscribe──▶ snapshot (view + trace so far)
- *   socket pushes: trace (one connection, whole) · health · status ──▶ this
+ *   socket pushes: trace (one connection, whole) · health · status · traffic (waiting its turn on the machine) ──▶ this
  *   learner: select an event · pin it as evidence (browsing on leaves it) · traffic · hint · diagnose(rootCause, pinned event[, a drill's incident]) · fix · verify ──▶ api ──▶ this
  */
 import type {
@@ -49,6 +49,8 @@ export class LabRun {
   verification: VerifyResponse | null = $state.raw(null);
   /** What is in flight, for disabling buttons and saying so. */
   busy: 'traffic' | 'hint' | 'diagnosis' | 'fix' | 'verify' | null = $state(null);
+  /** Runs ahead of this one's traffic or verify on the shared machine, while it waits its turn; null when it is not waiting. */
+  trafficWaiting: number | null = $state(null);
   error = $state('');
 
   readonly selectedEvent: TraceEvent | undefined = $derived(this.#eventAt(this.selected));
@@ -67,6 +69,7 @@ export class LabRun {
     this.#unlisten = [
       socket.on('trace', (m) => mine(m) && m.generation === this.view.generation && this.#putConnection({ conn: m.conn, events: m.events })),
       socket.on('health', (m) => mine(m) && m.generation === this.view.generation && (this.health = { edges: m.edges, final: m.final })),
+      socket.on('traffic', (m) => mine(m) && (this.trafficWaiting = m.waiting)),
       socket.on('status', (m) => {
         if (!mine(m)) return;
         // Diagnosed in another tab: the reveal and what was held back until then come with the view.
@@ -177,6 +180,7 @@ export class LabRun {
       this.error = error instanceof Error ? error.message : String(error);
     } finally {
       this.busy = null;
+      this.trafficWaiting = null;
     }
   }
 
