@@ -9,6 +9,7 @@ import { isIPv6 } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isHostName } from './app/hostCheck.js';
 import { serveWarmProcesses } from './app/options.js';
+import { defaultTrafficRps } from './app/trafficBudget.js';
 import { FaultError } from './faults/index.js';
 import { parseFaultArgument } from './cli/faultArgument.js';
 import { LabValidationError } from './lab/index.js';
@@ -26,7 +27,7 @@ import { validateCommand } from './cli/validate.js';
 const usage = `usage: mtls-lab [command] [options]
 
   serve [--host 127.0.0.1] [--port 8470] [--no-open] [--terminal auto|on|off] [--allowed-hosts name,…] [--idle-stop MINUTES]
-        [--max-sandboxes N] [--max-sandboxes-per-learner N] [--warm-processes N]
+        [--max-sandboxes N] [--max-sandboxes-per-learner N] [--warm-processes N] [--traffic-rps N]
                                                        the web lab (default command); prints a URL for each
                                                        address it answers on; --allowed-hosts: names a proxy
                                                        forwards; its browser terminal is on for loopback only
@@ -34,7 +35,9 @@ const usage = `usage: mtls-lab [command] [options]
                                                        stops after --idle-stop minutes (10; 0: never); at most
                                                        --max-sandboxes labs run (48), --max-sandboxes-per-learner
                                                        of one learner's (3); --warm-processes service and client
-                                                       processes each wait started, for fast starts (4; 0: none)
+                                                       processes each wait started, for fast starts (4; 0: none);
+                                                       labs' traffic sends --traffic-rps requests a second at once,
+                                                       the rest waits its turn (30 per core)
   list [--json]                                        the labs
   faults [--json]                                      the fault catalogue: targets, params, fixes, root causes
   validate [files or directories…]                     check lab files, each *.yaml of a directory (all of labs/ by default)
@@ -65,6 +68,7 @@ const options = {
   'max-sandboxes': { type: 'string', default: '48' },
   'max-sandboxes-per-learner': { type: 'string', default: '3' },
   'warm-processes': { type: 'string', default: String(serveWarmProcesses) },
+  'traffic-rps': { type: 'string', default: String(defaultTrafficRps()) },
   json: { type: 'boolean', default: false },
   fault: { type: 'string', multiple: true, default: [] },
   'wire-fault': { type: 'string', multiple: true, default: [] },
@@ -147,6 +151,7 @@ async function main(argv: string[]): Promise<number> {
         maxSandboxes: wholeNumber('max-sandboxes', values['max-sandboxes'], 1, 256),
         maxSandboxesPerLearner: wholeNumber('max-sandboxes-per-learner', values['max-sandboxes-per-learner'], 1, 256),
         warmProcesses: wholeNumber('warm-processes', values['warm-processes'], 0, 64),
+        trafficRps: wholeNumber('traffic-rps', values['traffic-rps'], 1, 1_000_000),
       });
       return 0;
     case 'list':

@@ -41,7 +41,7 @@ export interface AppOptions {
   warmProcesses: number;
   /**
    * Requests per second the labs' traffic may send at once, summed over the runs under way; a
-   * run beyond it waits its turn (trafficBudget.ts). 50 per core by default.
+   * run beyond it waits its turn (trafficBudget.ts). 30 per core by default.
    */
   trafficRps: number;
   /** The most requests one traffic or verify call may ask each client for. */

@@ -5,16 +5,19 @@
  *                  ──does not──▶ waits in line, first come first served, told how many are ahead
  *
  * Every request crosses three processes — its client, the tap in this server, its service —
- * for about 5 ms of CPU at a lab's rate (bench/room.ts). A room of thirty pressing Send at
- * once asks for 300 a second: on 2 vCPUs the first requests outrun their pools' timeouts, each
- * timeout costs a fresh handshake, and no run is answered (0 of 2000 at twenty sandboxes).
- * In line, each run is sent at its own lab's rate — a lab's story may need it (exhausted-pool
- * sends 150 a second) — and the machine keeps the headroom to start and trace the next learner.
+ * for about 5 ms of CPU at a lab's rate, more while their code is cold. A room of thirty
+ * pressing Send at once asks 2 vCPUs for 300 a second: the first requests outrun their pools'
+ * timeouts, each timeout costs a fresh handshake, and the runs collapse together (208 of
+ * 18 000 answered over three rounds of bench/room.ts, before this line). In line, each run still goes at its
+ * own lab's rate, which a lab's story may need (exhausted-pool sends 150 a second).
  */
 import { availableParallelism } from 'node:os';
 
-/** A run sent at its lab's rate while others wait; half a vCPU's worth of the ~5 ms a request costs end to end. */
-export const trafficRpsPerCore = 50;
+/**
+ * On 2 vCPUs a room's 30 baseline runs (10 requests/s each), all asked for together: at 50 per
+ * core 6% of their requests timed out; at 30 per core, 2 of 12 000 (bench/room.ts).
+ */
+export const trafficRpsPerCore = 30;
 
 export function defaultTrafficRps(): number {
   return trafficRpsPerCore * availableParallelism();

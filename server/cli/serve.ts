@@ -26,6 +26,8 @@ export interface ServeOptions {
   maxSandboxesPerLearner: number;
   /** Service and client processes each kept started for the next sandbox (`--warm-processes`). */
   warmProcesses: number;
+  /** Requests per second the labs' traffic sends at once; the rest waits its turn (`--traffic-rps`). */
+  trafficRps: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface ServeOptions {
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const webRoot = path.join(path.dirname(labsDir()), 'dist', 'web');
   const built = existsSync(path.join(webRoot, 'index.html'));
-  const app = await createApp({ host: options.host, port: options.port, terminal: options.terminal, allowedHosts: options.allowedHosts, idleStopMs: options.idleStopMinutes * 60_000, maxSandboxes: options.maxSandboxes, maxSandboxesPerLearner: options.maxSandboxesPerLearner, warmProcesses: options.warmProcesses, labsDir: labsDir(), webRoot: built ? webRoot : undefined });
+  const app = await createApp({ host: options.host, port: options.port, terminal: options.terminal, allowedHosts: options.allowedHosts, idleStopMs: options.idleStopMinutes * 60_000, maxSandboxes: options.maxSandboxes, maxSandboxesPerLearner: options.maxSandboxesPerLearner, warmProcesses: options.warmProcesses, trafficRps: options.trafficRps, labsDir: labsDir(), webRoot: built ? webRoot : undefined });
   let urls: string[];
   try {
     ({ urls } = await app.listen());

@@ -44,8 +44,8 @@ try {
    * Request i is due at start + i/rps: a steady rate, like a real caller's traffic, not a
    * burst. Late ticks catch up by sending every request already due. A stop ends the
    * schedule: nothing more is sent, and what is in flight finishes before `done`. A held run
-   * sends its first request, then waits for `go`; the schedule starts over from there, so
-   * the wait counts in neither its rate nor its duration.
+   * sends its first request, then waits for `go`; the schedule goes on from there, so the
+   * wait counts in neither its rate nor its duration.
    */
   async function run(runId: number, requests: number, held: boolean): Promise<void> {
     const intervalMs = 1000 / rps;
@@ -80,7 +80,8 @@ try {
           held = false;
           goes.set(runId, () => {
             goes.delete(runId);
-            startedAt = performance.now() - next * intervalMs;
+            // Admitted at once: the schedule as it was. Later: it resumes now, the wait left out.
+            startedAt = Math.max(startedAt, performance.now() - next * intervalMs);
             tick();
           });
         } else timer = setTimeout(tick, Math.max(0, startedAt + next * intervalMs - performance.now()));
