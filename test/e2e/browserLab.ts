@@ -29,14 +29,18 @@ export interface BrowserLab {
   close(): Promise<void>;
 }
 
-/** `idleStopMs`: the server's idle stop, shortened for a test that waits for it; `quizSeed`: fixes the order of every sandbox's choices. */
-export async function openBrowserLab(options: { colorScheme?: 'light' | 'dark'; idleStopMs?: number; quizSeed?: number } = {}): Promise<BrowserLab> {
+/**
+ * `idleStopMs`: the server's idle stop, shortened for a test that waits for it; `quizSeed`: fixes the order of every
+ * sandbox's choices; `trafficRps`: the machine's traffic budget, small for a test of the line.
+ */
+export async function openBrowserLab(options: { colorScheme?: 'light' | 'dark'; idleStopMs?: number; quizSeed?: number; trafficRps?: number } = {}): Promise<BrowserLab> {
   if (!existsSync(path.join(webRoot, 'index.html'))) throw new Error(`the web app is not built at ${webRoot}: run \`npm run build\` (npm test does)`);
   if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium (.ci/run does)`);
   const app = await startTestApp({
     webRoot,
     ...(options.idleStopMs === undefined ? {} : { idleStopMs: options.idleStopMs }),
     ...(options.quizSeed === undefined ? {} : { quizSeed: options.quizSeed }),
+    ...(options.trafficRps === undefined ? {} : { trafficRps: options.trafficRps }),
   });
   let browser: Browser | undefined;
   try {

@@ -57,7 +57,7 @@ export interface TestApp {
 }
 
 /** `dataDir`: a folder the test prepared (a progress file to load); removed on stop like a fresh one. */
-export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | 'host' | 'terminal' | 'allowedHosts' | 'dataDir' | 'idleStopMs' | 'quizSeed'>> = {}): Promise<TestApp> {
+export async function startTestApp(given: Partial<Pick<AppOptions, 'webRoot' | 'host' | 'terminal' | 'allowedHosts' | 'dataDir' | 'idleStopMs' | 'quizSeed' | 'trafficRps'>> = {}): Promise<TestApp> {
   const dataDir = given.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-data-')));
   const sandboxDir = await mkdtemp(path.join(tmpdir(), 'mtls-lab-app-sandboxes-'));
   // A terminal's jailed user passes through it to its own sandbox, as through /tmp.
