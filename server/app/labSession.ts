@@ -611,10 +611,12 @@ export class LabSession {
     });
     const admitted = turn.then(() => {
       if (sent.signal.aborted) return;
+      run.startedAt = Date.now();
       timer = setTimeout(() => timeLimit.abort(), limitMs);
       if (waited) this.#publish({ type: 'traffic', sandbox: this.id, waiting: null });
     });
-    run.startedAt = Date.now();
+    // Left the line (the caller went, or the run ended first): the signal has stopped the run.
+    void admitted.catch(() => undefined);
     this.#trafficRun ??= run;
     const health = this.#health;
     health?.start();
