@@ -30,7 +30,7 @@ describe('the traffic line in Chromium', () => {
     await page.goto(`${app.origin}/#/lab/baseline`);
     await page.getByRole('button', { name: 'Start lab', exact: true }).click();
     const waiting = page.getByTestId('traffic-waiting');
-    await expect.poll(() => waiting.textContent(), live).toMatch(/First requests sent\..*the rest goes at the lab's own rate after\s+the run under way/s);
+    await expect.poll(() => waiting.textContent(), live).toMatch(/First requests sent\..*the rest goes at the lab's own rate when its turn\s+comes \(next in line\)/s);
     // Each caller's first request went: browser → www and payments → auth, one connection each.
     await expect.poll(() => page.locator('[data-testid="trace-lane"]').count(), live).toBeGreaterThanOrEqual(2);
     await lab.screenshot('traffic-line-waiting');
