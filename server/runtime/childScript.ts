@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export type ChildEntry = 'serviceMain' | 'clientMain' | 'reaper';
@@ -44,17 +43,6 @@ export interface SpawnChildOptions {
 }
 
 /**
- * Services and clients (and the openssl each may start) run 10 nice levels below the server.
- * When a room's traffic fills the cores, the server — its API, the tap every byte crosses, the
- * traces — keeps about ten times a lab process's share of CPU (CFS weights: 1024 at nice 0,
- * 110 at nice 10), so a learner's Start and first trace are not queued behind thirty
- * sandboxes' requests (bench/room.ts).
- */
-function labProcessNice(): number {
-  return Math.min(19, getPriority() + 10);
-}
-
-/**
  * Spawns `node <entry> <config JSON>` with an IPC channel (`fork`'s wiring, but with our
  * own execArgv: a child must not inherit vitest's or the CLI's flags). Without a config, the
  * child waits for one over IPC (a warm process, warmPool.ts).
@@ -62,19 +50,11 @@ function labProcessNice(): number {
 export function spawnChild(entry: ChildEntry, config: unknown, options: SpawnChildOptions = {}): ChildProcess {
   const { script, execArgv } = childCommand(entry);
   const stdio = options.stdio ?? 'pipe';
-  const child = spawn(process.execPath, [...execArgv, script, ...(config === undefined ? [] : [JSON.stringify(config)])], {
+  return spawn(process.execPath, [...execArgv, script, ...(config === undefined ? [] : [JSON.stringify(config)])], {
     cwd: options.cwd,
     ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     detached: options.detached ?? false,
     stdio: [stdio, stdio, stdio, 'ipc'],
     serialization: 'json',
   });
-  if (entry !== 'reaper' && child.pid !== undefined) {
-    try {
-      setPriority(child.pid, labProcessNice());
-    } catch {
-      // Gone already (ESRCH): its exit is reported where it is watched.
-    }
-  }
-  return child;
 }

@@ -3,7 +3,6 @@
  * `openssl s_client` and `curl`, all through the tap.
  */
 import { existsSync } from 'node:fs';
-import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../server/runtime/index.js';
 import { curl, healthyLab, labSpec, processGone, refuses, sClient, sandboxStarter } from './runtimeHelpers.js';
@@ -21,14 +20,6 @@ describe('a healthy lab (root → auth-server, payments-client; clientAuth requi
     expect(sandbox.tap.connections.length).toBe(edge!.handshakes + edge!.resumed);
     // TLS 1.3 secrets from both ends: client and server each log 5 lines per connection.
     expect(sandbox.keylog.filter((line) => line.startsWith('CLIENT_HANDSHAKE_TRAFFIC_SECRET')).length).toBe(2 * sandbox.tap.connections.length);
-  });
-
-  it('runs its services and clients 10 nice levels below the server', async () => {
-    const sandbox = await start(healthyLab());
-    const { services, clients } = sandbox.describe();
-    const pids = [...Object.values(services), ...Object.values(clients)].map((each) => each.pid!);
-    expect(pids).toHaveLength(2);
-    expect(pids.map((pid) => getPriority(pid))).toEqual(pids.map(() => Math.min(19, getPriority() + 10)));
   });
 
   it('lets openssl s_client and curl in through the described port with the client material', async () => {
