@@ -8,16 +8,17 @@
  * for about 5 ms of CPU at a lab's rate, more while their code is cold. A room of thirty
  * pressing Send at once asks 2 vCPUs for 300 a second: the first requests outrun their pools'
  * timeouts, each timeout costs a fresh handshake, and the runs collapse together (208 of
- * 18 000 answered over three rounds of bench/room.ts, before this line). In line, each run still goes at its
- * own lab's rate, which a lab's story may need (exhausted-pool sends 150 a second).
+ * 18 000 answered over three rounds of bench/room.ts, before this line). In line, each run
+ * still goes at its own lab's rate, which a lab's story may need (exhausted-pool sends 150 a
+ * second).
  */
 import { availableParallelism } from 'node:os';
 
 /**
  * On 2 vCPUs a room's 30 baseline runs (10 requests/s each), all asked for together: at 50 per
- * core 6% of their requests timed out; at 30 per core, 2 of 12 000 (bench/room.ts).
+ * core about 6% of their requests went unanswered; at 30 per core, none of 12 000 (bench/room.ts).
  */
-export const trafficRpsPerCore = 30;
+const trafficRpsPerCore = 30;
 
 export function defaultTrafficRps(): number {
   return trafficRpsPerCore * availableParallelism();
