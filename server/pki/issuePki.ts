@@ -76,6 +76,11 @@ export async function issuePki(pki: Record<string, CertificateSpec>, now: Date =
     ),
   );
 
+  return assemblePki(certificates, crls, new Map(signed.map((signer) => [signer.name, signer.keyPair])));
+}
+
+/** A Pki from its parts: what issuePki returns, and what a Pki that crossed threads is again (pkiWire.ts). */
+export function assemblePki(certificates: Map<string, IssuedCertificate>, crls: Map<string, string>, keyPairs: Map<string, CryptoKeyPair>): Pki {
   const chainPem = (name: string): string => {
     let current = certificates.get(name);
     if (current === undefined) {
@@ -93,5 +98,5 @@ export async function issuePki(pki: Record<string, CertificateSpec>, now: Date =
     return chain.join('');
   };
 
-  return { certificates, crls, chainPem, keyPairs: new Map(signed.map((signer) => [signer.name, signer.keyPair])) };
+  return { certificates, crls, chainPem, keyPairs };
 }

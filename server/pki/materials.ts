@@ -32,6 +32,12 @@ const fileSafeName = /^[a-z][a-z0-9-]*$/;
  *   Pki ──▶ dir/{name.crt, name.key, name.chain.pem, ca.crl.pem, trust-*.pem} ──▶ TLS stacks
  */
 export async function writeMaterials(pki: Pki, dir: string, previous?: Pki): Promise<Materials> {
+  await writeMaterialFiles(pki, dir, previous);
+  return writtenMaterials(pki, dir);
+}
+
+/** writeMaterials' files alone (the PKI's thread writes them beside issuing, pkiThread.ts). */
+export async function writeMaterialFiles(pki: Pki, dir: string, previous?: Pki): Promise<void> {
   for (const name of pki.certificates.keys()) {
     if (!fileSafeName.test(name)) {
       throw new TypeError(`writeMaterials: certificate name "${name}" is not lower-case words joined by '-'`);
@@ -39,18 +45,11 @@ export async function writeMaterials(pki: Pki, dir: string, previous?: Pki): Pro
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
 
-  const pathsOf = (name: string): CertificatePaths => ({
-    cert: join(dir, `${name}.crt`),
-    key: join(dir, `${name}.key`),
-    chain: join(dir, `${name}.chain.pem`),
-  });
-  const crlPathOf = (caName: string): string => join(dir, `${caName}.crl.pem`);
-
   const chainBefore = (name: string): string | undefined => (previous?.certificates.has(name) ? previous.chainPem(name) : undefined);
   await Promise.all([
     ...[...pki.certificates.values()].flatMap((issued) => {
       const { name, certPem, keyPem } = issued;
-      const paths = pathsOf(name);
+      const paths = pathsOf(dir, name);
       const chain = pki.chainPem(name);
       const before = previous?.certificates.get(name);
       return [
@@ -59,9 +58,19 @@ export async function writeMaterials(pki: Pki, dir: string, previous?: Pki): Pro
         chain !== chainBefore(name) ? writeFile(paths.chain, chain) : undefined,
       ];
     }),
-    ...[...pki.crls].map(([caName, pem]) => (pem !== previous?.crls.get(caName) ? writeFile(crlPathOf(caName), pem) : undefined)),
+    ...[...pki.crls].map(([caName, pem]) => (pem !== previous?.crls.get(caName) ? writeFile(crlPathOf(dir, caName), pem) : undefined)),
   ]);
+}
 
+const pathsOf = (dir: string, name: string): CertificatePaths => ({
+  cert: join(dir, `${name}.crt`),
+  key: join(dir, `${name}.key`),
+  chain: join(dir, `${name}.chain.pem`),
+});
+const crlPathOf = (dir: string, caName: string): string => join(dir, `${caName}.crl.pem`);
+
+/** The Materials of `pki`, whose files are written in `dir` (writeMaterialFiles). */
+export function writtenMaterials(pki: Pki, dir: string): Materials {
   const known = (): string => [...pki.certificates.keys()].join(', ');
   const bundles = new Map<string, Promise<string>>();
 
@@ -71,7 +80,7 @@ export async function writeMaterials(pki: Pki, dir: string, previous?: Pki): Pro
       if (!pki.certificates.has(name)) {
         throw new TypeError(`paths: "${name}" is not a certificate in this lab (known: ${known()})`);
       }
-      return pathsOf(name);
+      return pathsOf(dir, name);
     },
     async trustBundle(caNames) {
       // Order inside a bundle means nothing to a verifier, so [a, b] and [b, a] share a file.
@@ -102,7 +111,7 @@ export async function writeMaterials(pki: Pki, dir: string, previous?: Pki): Pro
           `crlPath: "${caName}" is not a CA in this lab (CAs: ${[...pki.crls.keys()].join(', ')})`,
         );
       }
-      return crlPathOf(caName);
+      return crlPathOf(dir, caName);
     },
   };
 }

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { formatPath, relativeTimeMs, stackProblems } from '../lab/index.js';
 import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
-import { issuePki, pemBlocks, writeMaterials, type Materials, type Pki } from '../pki/index.js';
+import { issuePkiInThread, pemBlocks, writtenMaterials, type Materials, type Pki } from '../pki/index.js';
 import { pickLoopbackAddress } from './address.js';
 import { buildEdgeReport } from './edgeReport.js';
 import { followKeylogFile, type KeylogFile } from './keylogFile.js';
@@ -152,9 +152,9 @@ class RunningSandbox implements Sandbox {
     this.#warmPool = options.warmPool;
     this.dir = await mkdtemp(join(options.baseDir ?? tmpdir(), `mtls-lab-${this.lab}-`));
     reaperRegistry.registerDir(this.dir);
-    const [pki, address] = await Promise.all([issuePki(this.#spec.pki, options.now), pickLoopbackAddress()]);
+    const [pki, address] = await Promise.all([issuePkiInThread(this.#spec.pki, { ...(options.now ? { now: options.now } : {}), writeTo: this.dir }), pickLoopbackAddress()]);
     this.address = address;
-    const materials = await writeMaterials(pki, this.dir);
+    const materials = writtenMaterials(pki, this.dir);
     this.#pki = pki;
     this.#materials = materials;
     this.#ownToolsKeylog = await followKeylogFile(join(this.dir, 'sslkeylog.txt'), (line) => this.#addKeylog(line));
@@ -173,15 +173,18 @@ class RunningSandbox implements Sandbox {
       Object.entries(this.#spec.clients).map(([name, spec]) => this.#clientConfig(name, spec, pki, crlPaths)),
     );
 
-    const serviceDigests = await Promise.all(serviceConfigs.map(filesDigest));
+    const [serviceDigests, clientDigests] = await Promise.all([
+      Promise.all(serviceConfigs.map(filesDigest)),
+      Promise.all(clientConfigs.map(({ config }) => filesDigest(config))),
+    ]);
     services.forEach(([name, spec], i) => {
       const runtime = { name, spec, tapPort: tapPorts[i]! } as ServiceRuntime;
       this.#spawnService(runtime, { config: serviceConfigs[i]!, filesDigest: serviceDigests[i]! });
       this.#services.set(name, runtime);
     });
     const clientsReady: Promise<unknown>[] = [];
-    for (const { name, spec, config, described } of clientConfigs) {
-      const runtime = { name, spec, ...described, realised: { config, filesDigest: await filesDigest(config) }, runs: new Map() } as ClientRuntime;
+    clientConfigs.forEach(({ name, spec, config, described }, i) => {
+      const runtime = { name, spec, ...described, realised: { config, filesDigest: clientDigests[i]! }, runs: new Map() } as ClientRuntime;
       runtime.child = new ManagedChild<ClientMessage>({
         role: 'client',
         name,
@@ -195,7 +198,7 @@ class RunningSandbox implements Sandbox {
       clientsReady.push(settledLater(runtime.child.waitFor('ready', (m) => (m.type === 'ready' ? true : undefined))));
       this.#watchExit(runtime.child);
       this.#clients.set(name, runtime);
-    }
+    });
 
     await Promise.all([...[...this.#services.values()].map((service) => this.#serviceListening(service)), ...clientsReady]);
   }
@@ -405,11 +408,11 @@ class RunningSandbox implements Sandbox {
     checkRealizable(next);
     checkSameTopology(this.#spec, next);
     const previous = this.#pki!;
-    const pki = await issuePki(next.pki, new Date(), previous);
-    this.#materials = await writeMaterials(pki, this.dir, previous);
+    const pki = await issuePkiInThread(next.pki, { previous, writeTo: this.dir });
+    this.#materials = writtenMaterials(pki, this.dir);
     this.#pki = pki;
     this.#spec = next;
-    const reissued = [...pki.certificates].filter(([name, issued]) => previous.certificates.get(name) !== issued).map(([name]) => name);
+    const reissued = [...pki.certificates].filter(([name, issued]) => previous.certificates.get(name)?.certPem !== issued.certPem).map(([name]) => name);
 
     const crlPaths = this.#crlPaths(pki);
     const services = await Promise.all(

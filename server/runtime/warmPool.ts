@@ -31,7 +31,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import * as v from 'valibot';
 import { CertificateSchema } from '../lab/schema.js';
-import { issuePki } from '../pki/index.js';
+import { issuePkiInThread } from '../pki/index.js';
 import { warmUpEnv } from './childIpc.js';
 import { spawnChild } from './childScript.js';
 import { warmUpHost } from './warmUp.js';
@@ -239,7 +239,7 @@ class ProcessPool implements WarmPool {
 
 /** A self-signed certificate for the warm-up's own name, both ends of its handshake. */
 export async function warmUpMaterial(): Promise<string> {
-  const pki = await issuePki({ 'warm-up': v.parse(CertificateSchema, { commonName: 'mtls-lab warm-up', san: [`dns:${warmUpHost}`] }) });
+  const pki = await issuePkiInThread({ 'warm-up': v.parse(CertificateSchema, { commonName: 'mtls-lab warm-up', san: [`dns:${warmUpHost}`] }) });
   const { certPem, keyPem } = pki.certificates.get('warm-up')!;
   return JSON.stringify({ cert: certPem, key: keyPem });
 }

@@ -26,4 +26,17 @@ describe('KeyLog', () => {
     log.addText(Buffer.from(`EXPORTER_SECRET ${rfc8448.clientRandom} ${rfc8448.secrets.EXPORTER_SECRET}\n`));
     expect(log.forClientRandom(rfc8448.clientRandom).has('EXPORTER_SECRET')).toBe(true);
   });
+
+  it('says which lines told something new: a second copy of a secret, as the other end logs it, did not', () => {
+    const log = new KeyLog();
+    const line = `CLIENT_TRAFFIC_SECRET_0 ${rfc8448.clientRandom} ${rfc8448.secrets.CLIENT_TRAFFIC_SECRET_0}`;
+    expect(log.addLine(line)).toBe(true);
+    expect(log.addLine(`${line}\n`)).toBe(false);
+    expect(log.addLine(line.replace(rfc8448.clientRandom, rfc8448.clientRandom.toUpperCase()))).toBe(false);
+    expect(log.addLine(`CLIENT_TRAFFIC_SECRET_0 ${rfc8448.clientRandom} ${'00'.repeat(32)}`)).toBe(true);
+    expect(log.addLine('# a comment')).toBe(false);
+    expect(log.addLine('CLIENT_RANDOM zz 00')).toBe(false);
+    expect(log.size).toBe(1);
+    expect(log.rejected).toBe(1);
+  });
 });

@@ -51,10 +51,14 @@ export class KeyLog {
     for (const line of s.split(/\r?\n/)) this.addLine(line);
   }
 
-  /** Adds one line; returns false for a malformed line (blank lines and `#` comments are ignored). */
+  /**
+   * Adds one line; true when it told something new. Both ends of a connection log the same
+   * secrets, so the second copy is not new, and neither is a malformed line (counted in
+   * `rejected`), a blank line or a `#` comment.
+   */
   addLine(line: string): boolean {
     const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return true;
+    if (trimmed === '' || trimmed.startsWith('#')) return false;
     const parts = trimmed.split(/\s+/);
     const [label, random, secret] = parts;
     if (
@@ -73,8 +77,11 @@ export class KeyLog {
       entries = new Map();
       this.byRandom.set(key, entries);
     }
-    if (!entries.has(label)) this.count++;
-    entries.set(label, new Uint8Array(Buffer.from(secret, 'hex')));
+    const value = Buffer.from(secret, 'hex');
+    const known = entries.get(label);
+    if (known && value.equals(known)) return false;
+    if (!known) this.count++;
+    entries.set(label, new Uint8Array(value));
     return true;
   }
 
