@@ -66,10 +66,12 @@ export async function benchRoom(labsDir: string, runs: number): Promise<string[]
     for (let round = 0; round < runs; round++) {
       const room = await openRoom(server);
       await app.warmPool.filled();
-      const [ids, ms] = await timed(() => startRoom(server, room));
+      const [answered, ms] = await timed(() => startRoom(server, room));
       answering.push(ms);
       memory = treeMemory();
-      const underWay = Promise.all(ids.map((id) => firstTraceOf(server.app, id)));
+      const ids = [...answered.keys()];
+      // Its own connections, after the one that answered.
+      const underWay = Promise.all(ids.map((id) => traceAfter(server.app, id, answered.get(id)!)));
       const askedAt = performance.now();
       const traffic = ids.map((id) => post(server, `/api/sandboxes/${id}/traffic`, server.operator, { requests: backgroundRequests }));
       await underWay;
@@ -94,7 +96,7 @@ export async function benchRoom(labsDir: string, runs: number): Promise<string[]
     `a room: ${learners} learners joined, the room started (${pool}, and the room's members warmed as they joined), until all ${learners} sandboxes answer an mTLS request, median of ${runs}: ${formatMs(median(answering))}  (target ≤ 10000 ms)`,
     `  the same ${learners} without a room, ${learners} × POST /api/sandboxes at once on the pool alone (one round): ${formatMs(withoutRoomMs)}`,
     `  memory of the server and its ${memory.processes - 1} descendant processes with ${learners} sandboxes running: PSS ${(memory.pssMb / 1024).toFixed(2)} GB (RSS summed: ${(memory.rssMb / 1024).toFixed(2)} GB, shared pages counted in each process)  (target ≤ 4 GB)`,
-    `  a ${learners + 1}st learner's first trace event while the ${learners} run traffic (all ${learners} runs under way, each with its first trace; then POST /api/sandboxes → first 'trace' over /ws), median of ${runs}: ${formatMs(median(firstTraces))}  (target ≤ 1000 ms)`,
+    `  a ${learners + 1}st learner's first trace event while the ${learners} run traffic (all ${learners} runs under way, each with its first trace; then POST /api/sandboxes → first 'trace' over /ws), median of ${runs}: ${formatMs(median(firstTraces))} (each: ${firstTraces.map(formatMs).join(', ')})  (target ≤ 1000 ms)`,
     `  the ${learners}'s own traffic meanwhile (${backgroundRequests} requests per client at the lab's rate, all asked for together; ${app.options.trafficRps} requests/s under way at once, the rest in line): ${background.answered} of ${background.requests} requests answered, the last run done ${formatMs(median(lastDone))} after they asked`,
   ];
 }
@@ -106,13 +108,15 @@ async function openRoom(server: Server): Promise<string> {
   return room.id;
 }
 
-/** The facilitator starts the room; resolves with its 30 sandbox ids once each has answered a real mTLS request. */
-async function startRoom(server: Server, room: string): Promise<string[]> {
+/**
+ * The facilitator starts the room; resolves once each of its 30 sandboxes has answered a real
+ * mTLS request, with the connection that answered, by sandbox id.
+ */
+async function startRoom(server: Server, room: string): Promise<Map<string, number>> {
   await post(server, `/api/rooms/${room}/start`, server.operator, {});
   const ids = server.app.sandboxes.list().map((session) => session.id);
   if (ids.length !== learners) throw new Error(`room ${room} started ${ids.length} sandboxes for ${learners} learners`);
-  await Promise.all(ids.map((id) => answered(server.app, id)));
-  return ids;
+  return new Map(await Promise.all(ids.map(async (id) => [id, await answered(server.app, id)] as const)));
 }
 
 /** 30 learners press Start on their own, at once; resolves once each sandbox has answered a real mTLS request. */
@@ -125,9 +129,12 @@ async function startWithoutRoom(server: Server): Promise<void> {
   );
 }
 
-async function answered(app: App, id: string): Promise<void> {
+/** Resolves once sandbox `id` has answered a real mTLS request and shown its trace, with that connection. */
+async function answered(app: App, id: string): Promise<number> {
+  const traced = traceAfter(app, id, 0);
   const status = await mtlsRequest(app, id);
   if (status !== 200) throw new Error(`sandbox ${id}: payments' request to auth got HTTP ${status}`);
+  return traced;
 }
 
 async function stopAll(app: App): Promise<void> {
@@ -148,14 +155,14 @@ async function mtlsRequest(app: App, id: string): Promise<number> {
   return response.statusCode ?? 0;
 }
 
-/** Resolves once sandbox `id` has shown a trace: its run is under way. */
-function firstTraceOf(app: App, id: string): Promise<void> {
+/** Resolves, with its connection, once sandbox `id` has shown the trace of a connection opened after `conn` (the tap numbers them in order). */
+function traceAfter(app: App, id: string, conn: number): Promise<number> {
   const session = app.sandboxes.list().find((each) => each.id === id)!;
   return new Promise((resolve) => {
     const onMessage = (message: ServerMessage): void => {
-      if (message.type !== 'trace') return;
+      if (message.type !== 'trace' || message.conn <= conn) return;
       session.events.off('message', onMessage);
-      resolve();
+      resolve(message.conn);
     };
     session.events.on('message', onMessage);
   });

@@ -41,9 +41,10 @@ class PkiWorker {
   issue(spec: Record<string, CertificateSpec>, { now = new Date(), previous, writeTo }: IssueOptions): Promise<Pki> {
     const request = this.#nextRequest++;
     return new Promise<Pki>((resolve, reject) => {
+      // Posted first: a spec that cannot be cloned throws here, leaving nothing pending.
+      this.#worker.postMessage({ request, spec, now, ...(previous ? { previous: pkiToWire(previous) } : {}), ...(writeTo !== undefined ? { writeTo } : {}) } satisfies PkiRequest);
       if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(request, { resolve, reject });
-      this.#worker.postMessage({ request, spec, now, ...(previous ? { previous: pkiToWire(previous) } : {}), ...(writeTo !== undefined ? { writeTo } : {}) } satisfies PkiRequest);
     });
   }
 

@@ -2,7 +2,7 @@
  * A sandbox: one running instance of a lab — its own directory, loopback address, ports,
  * processes and tap.
  *
- *   LabSpec ──issuePki──▶ Materials (PEM files in the sandbox dir)
+ *   LabSpec ──issuePkiInThread──▶ Materials (PEM files in the sandbox dir)
  *           ──spawn──▶ service processes (internal ports) + client processes
  *   client ⇄ tap (sandbox address, described port) ⇄ service
  *   tap ──▶ recorded connections; both ends ──▶ keylog; every process ──▶ ProcessEvents
