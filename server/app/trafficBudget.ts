@@ -16,7 +16,8 @@ import { availableParallelism } from 'node:os';
 
 /**
  * On 2 vCPUs a room's 30 baseline runs (10 requests/s each), all asked for together: at 50 per
- * core about 6% of their requests went unanswered; at 30 per core, none of 12 000 (bench/room.ts).
+ * core about 6% of their requests went unanswered; at 30 per core, none of 12 000 in one run and 5
+ * of 18 000 in another (bench/room.ts).
  */
 const trafficRpsPerCore = 30;
 
