@@ -58,6 +58,27 @@ function reset(socket: net.Socket): void {
   else socket.resetAndDestroy();
 }
 
+/**
+ * Node destroys a socket as soon as a write to it fails, and with it what the peer sent before
+ * the reset that failed the write, still unread in the kernel: a service that answers a bad
+ * record with its alert and closes, the client's request unread, resets its leg — and a write
+ * of that request lost the alert the relay had already received. So a write that meets a reset
+ * is not failed: `onReset` is told, the leg reads on to its end, and the relay passes the reset
+ * on after the last byte (whatever else was written to the leg waits, and goes with it).
+ */
+function holdWriteResets(socket: net.Socket, onReset: () => void): void {
+  const hold =
+    (callback: (error?: Error | null) => void) =>
+    (error?: Error | null): void => {
+      if (error && resetCodes.has((error as NodeJS.ErrnoException).code ?? '')) onReset();
+      else callback(error);
+    };
+  const write = socket._write.bind(socket);
+  socket._write = (chunk, encoding, callback) => write(chunk, encoding, hold(callback));
+  const writev = socket._writev?.bind(socket);
+  if (writev) socket._writev = (chunks, callback) => writev(chunks, hold(callback));
+}
+
 export class TapRelay {
   readonly #address: string;
   readonly #sink: RelaySink;
@@ -192,6 +213,25 @@ export class TapRelay {
       sink.serviceEnd(id, nowUs());
     };
 
+    const resetBoth = (): void => {
+      closeReason ??= 'reset';
+      reset(client);
+      reset(upstream);
+    };
+    // A leg whose peer reset it under a write: read to its end, then the reset goes on.
+    const resetByPeer = new Set<net.Socket>();
+    for (const leg of [client, upstream]) {
+      holdWriteResets(leg, () => {
+        resetByPeer.add(leg);
+        if (leg.readableEnded) resetBoth();
+      });
+    }
+    /** `from` read to its end: a FIN goes on as a FIN, unless `from`'s peer had reset it. */
+    const passEnd = (from: net.Socket, to: net.Socket): void => {
+      if (resetByPeer.has(from)) resetBoth();
+      else to.end();
+    };
+
     const n = this.#faults.open(service);
     const links: Array<{ to: net.Socket; link: WireLink }> = [];
     const forward = (dir: Direction, from: net.Socket, to: net.Socket, stages: readonly LinkStage[]): void => {
@@ -203,7 +243,7 @@ export class TapRelay {
         });
         to.on('drain', () => from.resume());
         // A FIN is passed on as a FIN: the other direction stays open (RFC 9293 §3.6).
-        from.on('end', () => to.end());
+        from.on('end', () => passEnd(from, to));
         return;
       }
       const link = new WireLink(stages, {
@@ -215,12 +255,8 @@ export class TapRelay {
           if (!to.write(bytes)) from.pause();
         },
         mark: (mark) => sink.mark(id, dir, nowUs(), mark),
-        end: () => to.end(),
-        reset() {
-          closeReason ??= 'reset';
-          reset(client);
-          reset(upstream);
-        },
+        end: () => passEnd(from, to),
+        reset: resetBoth,
         close() {
           client.destroy();
           upstream.destroy();
