@@ -258,6 +258,7 @@ export class LabSession {
       completed: this.#completed,
       score: this.#score(),
       startedAt: new Date(this.#startedAt).toISOString(),
+      elapsedMs: this.#solvedInMs ?? Date.now() - this.#startedAt,
       ...(this.#diagnosed ? { reveal: this.#reveal() } : {}),
     };
   }

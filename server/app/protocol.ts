@@ -134,6 +134,11 @@ export interface SandboxView {
   completed: boolean;
   score: number;
   startedAt: string;
+  /**
+   * Time on the lab as of this answer, and once solved the time it took: a page counts on from
+   * its own clock (a browser's clock may differ from the server's, and the start may have taken a while).
+   */
+  elapsedMs: number;
   /** Present once the diagnosis was graded correct. */
   reveal?: Reveal;
 }

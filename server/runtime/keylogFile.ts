@@ -14,8 +14,12 @@ import { openSandboxFile } from '../pki/sandboxFile.js';
 
 export interface KeylogFile {
   readonly path: string;
-  /** Stops following (before the file's directory is removed). */
-  close(): void;
+  /**
+   * Stops following (before the file's directory is removed), once every line written so far
+   * has gone on: a handshake just before a stop logs its secrets a moment before its capture is
+   * written, and the change may not have been noticed yet.
+   */
+  close(): Promise<void>;
 }
 
 /** NSS key log format: label, 32-byte client_random, secret (at most 64 bytes). */
@@ -26,14 +30,18 @@ export async function followKeylogFile(path: string, onLine: (line: string) => v
   await writeFile(path, '', { mode: 0o600 });
   let offset = 0;
   let partial = '';
-  let reading = false;
+  /** The read under way, if any; a change seen meanwhile reads again after it. */
+  let reading: Promise<void> | undefined;
   let again = false;
-  const read = async (): Promise<void> => {
+  const read = (): Promise<void> => {
     if (reading) {
       again = true;
-      return;
+      return reading;
     }
-    reading = true;
+    reading = readToEnd();
+    return reading;
+  };
+  const readToEnd = async (): Promise<void> => {
     try {
       const file = await openSandboxFile(path);
       try {
@@ -44,10 +52,7 @@ export async function followKeylogFile(path: string, onLine: (line: string) => v
           const lines = (partial + buffer.toString('latin1', 0, bytesRead)).split('\n');
           // A writer may be mid-line; a "line" longer than any key-log line is not one.
           partial = (lines.pop() ?? '').slice(-512);
-          for (const line of lines) {
-            const trimmed = line.trim();
-            if (keylogLine.test(trimmed)) onLine(trimmed);
-          }
+          for (const line of keylogLinesIn(lines)) onLine(line);
         }
       } finally {
         await file.close();
@@ -55,7 +60,7 @@ export async function followKeylogFile(path: string, onLine: (line: string) => v
     } catch {
       // The sandbox dir is going away, or the learner's shell put something else in the file's place.
     } finally {
-      reading = false;
+      reading = undefined;
       if (again) {
         again = false;
         void read();
@@ -64,5 +69,37 @@ export async function followKeylogFile(path: string, onLine: (line: string) => v
   };
   const watcher = watch(path, () => void read());
   watcher.on('error', () => watcher.close());
-  return { path, close: () => watcher.close() };
+  return {
+    path,
+    async close() {
+      watcher.close();
+      // A read under way may have passed the last lines already; one more from here cannot.
+      while (reading) await reading;
+      await read();
+    },
+  };
+}
+
+/**
+ * The key-log lines in the last `tailBytes` of `path`, for a last look once its writer is gone
+ * (a cut first line is no key-log line); none when it cannot be read.
+ */
+export async function keylogTail(path: string, tailBytes = 64 * 1024): Promise<string[]> {
+  try {
+    const file = await openSandboxFile(path);
+    try {
+      const { size } = await file.stat();
+      const start = Math.max(0, size - tailBytes);
+      const { bytesRead, buffer } = await file.read({ buffer: Buffer.alloc(size - start), position: start });
+      return keylogLinesIn(buffer.toString('latin1', 0, bytesRead).split('\n'));
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+function keylogLinesIn(lines: readonly string[]): string[] {
+  return lines.map((line) => line.trim()).filter((line) => keylogLine.test(line));
 }

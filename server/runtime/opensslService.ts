@@ -101,9 +101,10 @@ export async function startOpensslService(config: ServiceConfig): Promise<Runnin
     port,
     process: child,
     async stop() {
-      keylog.close();
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+      // After its exit: every secret s_server logged goes on.
+      await keylog.close();
     },
   };
 }

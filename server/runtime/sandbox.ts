@@ -19,7 +19,7 @@ import type { ClientSpec, LabSpec, ServiceSpec } from '../lab/schema.js';
 import { issuePkiInThread, pemBlocks, writtenMaterials, type Materials, type Pki } from '../pki/index.js';
 import { pickLoopbackAddress } from './address.js';
 import { buildEdgeReport } from './edgeReport.js';
-import { followKeylogFile, type KeylogFile } from './keylogFile.js';
+import { followKeylogFile, keylogTail, type KeylogFile } from './keylogFile.js';
 import { checkSameTopology, clientChange, filesDigest, serviceChange, type Realised } from './liveChange.js';
 import { ManagedChild } from './managedChild.js';
 import type { ClientConfig, ClientMessage, ErrorInfo, RequestResult, ServiceConfig, ServiceMessage } from './messages.js';
@@ -493,7 +493,7 @@ class RunningSandbox implements Sandbox {
     liveSandboxes.delete(this);
     const children = [...this.#services.values(), ...this.#clients.values()].map((runtime) => runtime.child);
     await Promise.allSettled([...children.map((child) => child.stop()), this.#tap?.close()]);
-    this.#ownToolsKeylog?.close();
+    await this.#ownToolsKeylog?.close();
     for (const service of this.#services.values()) {
       if (service.opensslPid === undefined) continue;
       // The service process waits for s_server's exit before its own clean exit; only when it
@@ -503,8 +503,23 @@ class RunningSandbox implements Sandbox {
       reaperRegistry.unregisterPid(service.opensslPid);
     }
     if (this.dir) {
+      await this.#readLeftOverKeylog();
       await rm(this.dir, { recursive: true, force: true });
       reaperRegistry.unregisterDir(this.dir);
+    }
+  }
+
+  /**
+   * s_server's key-log lines reach the sandbox through its service process, which may not have
+   * passed on the last ones before the stop closed its channel — a call made just before the
+   * stop then lost its keys, and a capture its TLS 1.3 handshake. Its file has them.
+   */
+  async #readLeftOverKeylog(): Promise<void> {
+    const known = new Set(this.keylog);
+    for (const name of this.#services.keys()) {
+      const tail = await keylogTail(join(this.dir, `service-${name}.keylog`));
+      // Lines are passed on in the order s_server wrote them: what follows the last one known is what was left.
+      for (const line of tail.slice(tail.findLastIndex((line) => known.has(line)) + 1)) this.#addKeylog(line);
     }
   }
 

@@ -302,6 +302,9 @@ export class TapRelay {
       this.#live.delete(socket);
       // A leg gone: the chain towards it ends every wait, nothing more can reach it.
       for (const { to, link } of links) if (to === socket) link.abort();
+      // A leg read on for its last bytes has no one left to pass them to (paused behind a full leg, it might never end).
+      const other = socket === client ? upstream : client;
+      if (resetByPeer.has(other)) other.destroy();
       if (socket === upstream) serviceEnd();
       if (--open > 0) return;
       this.#report(id, closeReason ?? (this.#closed ? 'tap-closed' : 'end'));

@@ -50,6 +50,8 @@ describe('an interview in Chromium', () => {
 
     // The interviewer joins by their link, in a browser of their own.
     const interviewerContext = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    // The interviewer's clock runs an hour ahead of the server's: the watch counts from the server's word, not its own date.
+    await interviewerContext.clock.install({ time: Date.now() + 3_600_000 });
     const interviewer = await interviewerContext.newPage();
     interviewer.on('pageerror', (error) => errors.push(`interviewer: ${error.message}`));
     await interviewer.goto(interviewerLink);
@@ -74,6 +76,7 @@ describe('an interview in Chromium', () => {
     await expect.poll(() => interviewer.getByTestId('watch-candidate').textContent()).toBe('Ada');
     await seesActivity(interviewer, 'lab-started', /lab wrong-ca started/);
     await interviewer.getByTestId('watch-clock').waitFor();
+    expect(await interviewer.getByTestId('watch-clock').textContent()).toMatch(/^(30 min 00|29 min [0-5]\d) s$/);
 
     // The candidate sends traffic and opens the event that proves the answer.
     const session = app.app.sandboxes.list().find((each) => each.interview)!;

@@ -109,6 +109,19 @@ describe('learners in Chromium', () => {
     expect(otherErrors).toEqual([]);
   });
 
+  test("a lab's time counts from its start on the server, on a page whose clock is an hour behind", { timeout: 60_000 }, async () => {
+    lab = await openBrowserLab();
+    const { app, page } = lab;
+    // Time flows on from here in the page; fastForward jumps it.
+    await page.clock.install({ time: Date.now() - 3_600_000 });
+    await startLab(page, app.origin, 'wrong-eku', 'ada');
+    const elapsed = page.getByTestId('elapsed');
+    expect(await elapsed.textContent()).toMatch(/^\d s$/);
+    await page.clock.fastForward(65_000);
+    await expect.poll(() => elapsed.textContent()).toMatch(/^1 min 0\d s$/);
+    expect(lab.pageErrors).toEqual([]);
+  });
+
   test("bob's browser cannot read ada's sandbox, its trace or its terminal; bob's lab left with no page stops after the idle time", { timeout: 120_000 }, async () => {
     lab = await openBrowserLab({ idleStopMs: 3000 });
     const { app, browser, page: ada } = lab;

@@ -153,6 +153,9 @@ describe('an interview, created, joined, worked and watched', () => {
     const started = view.activity.find((e) => e.kind === 'lab-started')!;
     const first = view.activity.find((e) => e.kind === 'diagnosis')!;
     expect(view.firstHypothesisMs).toBe(first.sinceStartMs - started.sinceStartMs);
+    // Its clock as of this answer: past the last thing the candidate did, within the interview's time.
+    expect(view.elapsedMs).toBeGreaterThanOrEqual(view.activity.at(-1)!.sinceStartMs);
+    expect(view.elapsedMs).toBeLessThan(view.minutes * 60_000);
     // In order, as they happened.
     expect(view.activity.map((e) => e.kind)).toEqual(['lab-started', 'event-opened', 'certificate-inspected', 'command', 'diagnosis', 'diagnosis', 'fix', 'verify']);
   });

@@ -2,6 +2,8 @@
  * Services on `openssl s_server` (stack openssl): the real alerts a bad client certificate
  * gets, as openssl s_client and the lab's own Node client see them.
  */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../server/runtime/index.js';
 import { healthyLab, processGone, sClient, sandboxStarter } from './runtimeHelpers.js';
@@ -53,5 +55,16 @@ describe('stack openssl', () => {
     expect(pids).toContain(services.auth!.opensslPid);
     await sandbox.stop();
     for (const pid of pids) expect(processGone(pid)).toBe(true);
+  });
+
+  it("keeps the secrets s_server logged as the stop began, which its service process could no longer pass on", async () => {
+    const sandbox = await startSandbox(healthyLab({ id: 'openssl-late-keys', service: { stack: 'openssl' } }));
+    const line = `CLIENT_TRAFFIC_SECRET_0 ${'ab'.repeat(32)} ${'cd'.repeat(32)}`;
+    const stopping = sandbox.stop();
+    // The stop has closed every service's channel by now: this line reaches the sandbox only from the file.
+    appendFileSync(join(sandbox.describe().dir, 'service-auth.keylog'), `${line}\n`);
+    await stopping;
+    expect(sandbox.keylog).toContain(line);
+    expect(sandbox.keylog.filter((each) => each === line)).toHaveLength(1);
   });
 });

@@ -76,6 +76,9 @@ describe('the scoreboard of a drill', () => {
     const pushed = await after(solve, 'ada solved', (s) => of(s, 'ada')?.completed === true);
     expect(pushed.standings[0]).toMatchObject({ learner: 'ada', completed: true });
     expect(pushed.standings[0]!.solvedInMs).toBeGreaterThan(0);
+    // The sandbox's own view stops its clock there too: the page shows the time it took.
+    const view = await t.api('GET', `/api/sandboxes/${ids.ada}`);
+    expect(view.json.elapsedMs).toBe(pushed.standings[0]!.solvedInMs);
 
     const fetched = await t.api('GET', '/api/scoreboard');
     expect(fetched.json.standings.map((s: Standing) => s.learner)).toEqual(['ada', 'grace']);

@@ -158,6 +158,7 @@ export class Interview {
       startedAt: this.#startedAt === null ? null : new Date(this.#startedAt).toISOString(),
       endedAt: this.#endedAt === null ? null : new Date(this.#endedAt).toISOString(),
       deadline: this.#deadline,
+      elapsedMs: this.#startedAt === null ? null : (this.#endedAt ?? Date.now()) - this.#startedAt,
       minutes: this.settings.minutes,
       hints: this.settings.hints,
       seed: this.settings.seed,

@@ -76,6 +76,11 @@ export interface InterviewView {
   endedAt: string | null;
   /** When the time runs out (from the start), while it runs. */
   deadline: string | null;
+  /**
+   * From the start to this answer, or to the end once it ended; null before the start. A page
+   * counts on from its own clock (the interviewer's clock may differ from the server's).
+   */
+  elapsedMs: number | null;
   minutes: number;
   hints: boolean;
   /** Draws the labs (when picked at random) and their variants: the same seed, the same interview. */

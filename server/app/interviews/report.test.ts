@@ -12,6 +12,7 @@ function interviewWith(log: ActivityLog): InterviewView {
     startedAt: '2026-01-01T00:00:00.000Z',
     endedAt: '2026-01-01T00:10:00.000Z',
     deadline: null,
+    elapsedMs: 600_000,
     minutes: 20,
     hints: false,
     seed: 3,

@@ -11,6 +11,8 @@ import { liveSocket, type LiveSocket } from './socket.svelte.ts';
 
 export class InterviewFollow {
   view: InterviewView | null = $state.raw(null);
+  /** When `view` arrived, on this page's clock: its elapsedMs counts on from here. */
+  receivedAt = $state(0);
   readonly #id: string;
   readonly #socket: LiveSocket;
   readonly #unlisten: Array<() => void>;
@@ -20,7 +22,7 @@ export class InterviewFollow {
     this.#socket = socket;
     this.#unlisten = [
       socket.on('interview', (message) => {
-        if (message.interview.id === id) this.view = message.interview;
+        if (message.interview.id === id) this.#setView(message.interview);
       }),
       $effect.root(() => {
         let dropped = false;
@@ -52,6 +54,11 @@ export class InterviewFollow {
   }
 
   async #subscribe(): Promise<void> {
-    this.view = await this.#socket.request<InterviewView>({ type: 'interview-subscribe', interview: this.#id });
+    this.#setView(await this.#socket.request<InterviewView>({ type: 'interview-subscribe', interview: this.#id }));
+  }
+
+  #setView(view: InterviewView): void {
+    this.view = view;
+    this.receivedAt = Date.now();
   }
 }

@@ -36,6 +36,8 @@ export class LabRun {
   view: SandboxView = $state.raw() as SandboxView;
   /** An interview's end on this page's clock (the server's deadline, as time left when it said so); null without one. */
   deadlineAt: number | null = $state(null);
+  /** When the lab started, on this page's clock (the server's time on it, as of its last answer). */
+  startedHereAt = $state(0);
   /** Why the server stopped the sandbox, once it did. */
   stopReason: StopReason | null = $state(null);
   connections: ConnectionTrace[] = $state.raw([]);
@@ -169,6 +171,7 @@ export class LabRun {
   #setView(view: SandboxView): void {
     this.view = view;
     this.deadlineAt = view.deadline ? Date.now() + view.deadline.leftMs : null;
+    this.startedHereAt = Date.now() - view.elapsedMs;
   }
 
   async #do(what: NonNullable<LabRun['busy']>, work: () => Promise<void>): Promise<void> {
