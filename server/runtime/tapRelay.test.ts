@@ -73,40 +73,32 @@ async function readToClose(socket: net.Socket): Promise<string> {
 }
 
 describe('the relay passes on what an end sent before its reset', () => {
-  it('the service answers and resets while the client is still sending: the client reads the answer, then the relay resets it', async () => {
-    const { sink, client, service } = await relayInFrontOfAService();
-    // The service leaves the client's request unread, so its close is a reset (RFC 2525 §2.17).
-    service.pause();
-    const forwarded = sink.relayed('c2s');
-    client.write('request');
-    await forwarded;
+  const cases = [
+    { name: 'the service answers and resets while the client is still sending: the client reads the answer, then the relay resets it', closer: 'service', dir: 's2c' },
+    { name: 'the client says its last and resets while the service is still sending: the service reads it, then the relay resets it', closer: 'client', dir: 'c2s' },
+  ] as const;
 
-    // The client's next bytes reach the relay before the service's answer, so the relay's write
-    // of them is what meets the reset — with the answer still unread on its leg.
-    const closing = readToClose(client);
-    client.write('more');
-    service.write('alert');
-    service.destroy();
+  for (const { name, closer, dir } of cases) {
+    it(name, async () => {
+      const ends = await relayInFrontOfAService();
+      const closing = ends[closer];
+      const other = closer === 'service' ? ends.client : ends.service;
+      // The closing end leaves the other's bytes unread, so its close is a reset (RFC 2525 §2.17).
+      closing.pause();
+      const forwarded = ends.sink.relayed(dir === 's2c' ? 'c2s' : 's2c');
+      other.write('request');
+      await forwarded;
 
-    expect(await closing).toBe('alert');
-    expect(sink.chunks.filter((c) => c.dir === 's2c').map((c) => c.bytes)).toEqual(['alert']);
-    expect(await sink.closed).toBe('reset');
-  });
+      // The other end's next bytes reach the relay before the closing end's last ones, so the
+      // relay's write of them is what meets the reset — with those last bytes unread on its leg.
+      const read = readToClose(other);
+      other.write('more');
+      closing.write('alert');
+      closing.destroy();
 
-  it('the client says its last and resets while the service is still sending: the service reads it, then the relay resets it', async () => {
-    const { sink, client, service } = await relayInFrontOfAService();
-    client.pause();
-    const forwarded = sink.relayed('s2c');
-    service.write('response');
-    await forwarded;
-
-    const closing = readToClose(service);
-    service.write('more');
-    client.write('alert');
-    client.destroy();
-
-    expect(await closing).toBe('alert');
-    expect(sink.chunks.filter((c) => c.dir === 'c2s').map((c) => c.bytes)).toEqual(['alert']);
-    expect(await sink.closed).toBe('reset');
-  });
+      expect(await read).toBe('alert');
+      expect(ends.sink.chunks.filter((c) => c.dir === dir).map((c) => c.bytes)).toEqual(['alert']);
+      expect(await ends.sink.closed).toBe('reset');
+    });
+  }
 });
